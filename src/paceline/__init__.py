@@ -1,0 +1,44 @@
+"""paceline: plan and analyse paced record attempts in middle-distance running.
+
+The Python API: :func:`load_scenario`, :func:`solve`, :class:`Race`, and the physics modules
+(:mod:`paceline.track`, :mod:`paceline.air`, :mod:`paceline.aero`, ...). Heavy parts are imported lazily.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from paceline.errors import InfeasibleError, PacelineError, ScenarioError, SolverError
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "InfeasibleError",
+    "PacelineError",
+    "Race",
+    "ScenarioError",
+    "SolverError",
+    "__version__",
+    "load_scenario",
+    "solve",
+]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from paceline.race import Race
+    from paceline.scenario import load_scenario
+
+
+def __getattr__(name: str) -> Any:
+    if name == "load_scenario":
+        from paceline.scenario import load_scenario
+
+        return load_scenario
+    if name == "Race":
+        from paceline.race import Race
+
+        return Race
+    if name == "solve":
+        from paceline.energetics import solve
+
+        return solve
+    raise AttributeError(f"module 'paceline' has no attribute {name!r}")

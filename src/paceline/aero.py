@@ -1,0 +1,142 @@
+"""Aerodynamics of a runner: frontal area, drag area, drag force and power."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from paceline.errors import ScenarioError
+
+#: Drag coefficient of a running human, Pugh (1971); published values span about 0.8 to 1.0.
+CD_RUNNER = 0.9
+#: Projected frontal area as a fraction of body surface area (Pugh 1971).
+FRONTAL_FRACTION_OF_BSA = 0.266
+
+
+def _out(a: NDArray[np.float64]) -> NDArray[np.float64] | float:
+    return float(a) if a.ndim == 0 else a
+
+
+def body_surface_area_dubois(height_m: ArrayLike, mass_kg: ArrayLike) -> NDArray[np.float64] | float:
+    """Body surface area from height and mass (DuBois & DuBois 1916).
+
+    Parameters
+    ----------
+    height_m : float or array
+        Body height [m].
+    mass_kg : float or array
+        Body mass [kg].
+
+    Returns
+    -------
+    float or array
+        Body surface area [m^2]: ``0.007184 m**0.425 (100 h)**0.725``.
+
+    References
+    ----------
+    DuBois, D. & DuBois, E. F. (1916). A formula to estimate the approximate surface area if height and weight
+    be known. Arch. Intern. Med. 17, 863-871.
+    """
+    h = np.asarray(height_m, dtype=float)
+    m = np.asarray(mass_kg, dtype=float)
+    if np.any((h < 0.5) | (h > 2.5)):
+        raise ScenarioError(f"{height_m} m is out of range; allowed 0.5 to 2.5", "height_m")
+    if np.any((m < 20) | (m > 200)):
+        raise ScenarioError(f"{mass_kg} kg is out of range; allowed 20 to 200", "mass_kg")
+    return _out(0.007184 * m**0.425 * (100.0 * h) ** 0.725)
+
+
+def frontal_area_pugh(height_m: ArrayLike, mass_kg: ArrayLike) -> NDArray[np.float64] | float:
+    """Projected frontal area of a runner as 0.266 x DuBois body surface area (Pugh 1971).
+
+    Parameters
+    ----------
+    height_m : float or array
+        Body height [m].
+    mass_kg : float or array
+        Body mass [kg].
+
+    Returns
+    -------
+    float or array
+        Frontal area [m^2] (Kipyegon, 1.57 m, 42 kg: 0.366 m^2).
+
+    References
+    ----------
+    Pugh, L. G. C. E. (1971). The influence of wind resistance in running and walking and the mechanical
+    efficiency of work against horizontal or vertical forces. J. Physiol. 213, 255-276.
+    """
+    return _out(FRONTAL_FRACTION_OF_BSA * np.asarray(body_surface_area_dubois(height_m, mass_kg)))
+
+
+def drag_area(
+    height_m: ArrayLike,
+    mass_kg: ArrayLike,
+    cd: float = CD_RUNNER,
+    cda_factor: ArrayLike = 1.0,
+) -> NDArray[np.float64] | float:
+    """Drag area ``Cd A`` of a runner [m^2].
+
+    Parameters
+    ----------
+    height_m, mass_kg : float or array
+        Body height [m] and mass [kg].
+    cd : float
+        Drag coefficient [-] (default 0.9, Pugh 1971).
+    cda_factor : float or array
+        Multiplier for clothing and equipment [-] (a speed suit < 1).
+
+    Returns
+    -------
+    float or array
+        ``cda_factor * cd * 0.266 * BSA`` [m^2].
+    """
+    f = np.asarray(cda_factor, dtype=float)
+    if np.any((f <= 0) | (f > 2)):
+        raise ScenarioError(f"{cda_factor} is out of range; allowed 0 < cda_factor <= 2", "cda_factor")
+    return _out(f * cd * np.asarray(frontal_area_pugh(height_m, mass_kg)))
+
+
+def drag_force(
+    speed_m_s: ArrayLike,
+    air_density_kg_m3: ArrayLike,
+    cda_m2: ArrayLike,
+    wind_along_m_s: ArrayLike = 0.0,
+    shelter: ArrayLike = 0.0,
+) -> NDArray[np.float64] | float:
+    """Aerodynamic drag force on a runner, opposing motion when positive.
+
+    Parameters
+    ----------
+    speed_m_s : float or array
+        Running speed over the ground [m/s].
+    air_density_kg_m3 : float or array
+        Air density [kg/m^3].
+    cda_m2 : float or array
+        Drag area [m^2].
+    wind_along_m_s : float or array
+        Tailwind component along the running direction [m/s] (negative: headwind).
+    shelter : float or array
+        Fraction of drag removed by other runners [0-1).
+
+    Returns
+    -------
+    float or array
+        Force [N]: ``1/2 rho CdA (v - w)|v - w| (1 - shelter)``; negative when a tailwind outruns the runner.
+    """
+    v = np.asarray(speed_m_s, dtype=float)
+    u = v - np.asarray(wind_along_m_s, dtype=float)
+    r = np.asarray(shelter, dtype=float)
+    return _out(0.5 * np.asarray(air_density_kg_m3) * np.asarray(cda_m2) * u * np.abs(u) * (1.0 - r))
+
+
+def drag_power(
+    speed_m_s: ArrayLike,
+    air_density_kg_m3: ArrayLike,
+    cda_m2: ArrayLike,
+    wind_along_m_s: ArrayLike = 0.0,
+    shelter: ArrayLike = 0.0,
+) -> NDArray[np.float64] | float:
+    """Mechanical power spent against air resistance [W]: drag force times running speed."""
+    v = np.asarray(speed_m_s, dtype=float)
+    return _out(v * np.asarray(drag_force(v, air_density_kg_m3, cda_m2, wind_along_m_s, shelter)))

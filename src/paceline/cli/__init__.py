@@ -1,0 +1,47 @@
+"""Command line of paceline (``paceline --help``).
+
+Each command lives in its own module and registers itself on :data:`paceline.cli.app.app`; heavy libraries are
+imported inside the commands so that ``paceline --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from paceline.cli import physics_cmds, plan_cmds  # noqa: F401  (register commands)
+from paceline.cli.app import STATE, app
+from paceline.errors import PacelineError
+
+__all__ = ["app", "main"]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``paceline`` console script.
+
+    A :class:`~paceline.errors.PacelineError` becomes one line on stderr and exit code 2; any other exception
+    is an internal error (exit 1). ``--debug`` shows the traceback.
+    """
+    args = sys.argv[1:] if argv is None else argv
+    STATE["debug"] = "--debug" in args
+    logging.basicConfig(
+        level=logging.DEBUG if STATE["debug"] else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        app(args=args, prog_name="paceline")
+    except PacelineError as exc:
+        if STATE["debug"]:
+            raise
+        sys.stderr.write(f"paceline: error: {exc}\n")
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.stderr.write("paceline: interrupted\n")
+        sys.exit(130)
+    except Exception as exc:  # internal error: one line unless --debug
+        if STATE["debug"]:
+            raise
+        sys.stderr.write(
+            f"paceline: internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)\n"
+        )
+        sys.exit(1)

@@ -1,0 +1,55 @@
+"""The Typer application object and the helpers every command shares (thin: parse, call, render)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import typer
+
+from paceline.serialize import to_jsonable
+
+app = typer.Typer(
+    name="paceline",
+    help="Plan and analyse paced record attempts in middle-distance running.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+#: Global options set by the top-level callback.
+STATE: dict[str, Any] = {"debug": False}
+
+
+def emit_json(obj: Any) -> None:
+    """Print one JSON object on stdout and nothing else."""
+    typer.echo(json.dumps(to_jsonable(obj), indent=2))
+
+
+def console() -> Any:
+    """A rich console for human output (imported lazily)."""
+    from rich.console import Console
+
+    return Console()
+
+
+def kv_table(title: str, rows: list[tuple[str, str]]) -> Any:
+    """A two-column rich table of quantity / value pairs."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=title, show_header=True, header_style="bold")
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    for k, v in rows:
+        table.add_row(escape(k), escape(v))
+    return table
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show the full traceback on errors."),
+) -> None:
+    """paceline: physics, drafting and energetics of paced record attempts."""
+    STATE["debug"] = debug

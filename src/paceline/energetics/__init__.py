@@ -1,0 +1,30 @@
+"""Energetics models: each turns a scenario's forces into a :class:`~paceline.race.Race`.
+
+``solve(scenario, model=None)`` dispatches on the model name (the scenario's own by default).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from paceline.errors import ScenarioError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from paceline.race import Race
+    from paceline.scenario import Scenario
+
+MODELS = ("equal-power", "critical-speed", "optimal-control")
+
+
+def solve(scenario: Scenario, model: str | None = None) -> Race:
+    """Solve a scenario with a model (default: the scenario's ``model``).
+
+    Raises
+    ------
+    ScenarioError
+        For an unknown model name.
+    """
+    name = model or scenario.model
+    if name not in MODELS:
+        raise ScenarioError(f"{name!r} is not a model; allowed {', '.join(MODELS)}", "model")
+    raise NotImplementedError(f"the {name} model is not implemented yet")

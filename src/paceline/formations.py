@@ -1,0 +1,170 @@
+"""Formations as data: pacer slots in along-track / lateral coordinates relative to the athlete.
+
+A formation file (TOML, bundled in ``paceline/data/formations`` or written inline in a scenario) lists slots::
+
+    name = "front-back"
+    description = "one pacer ahead, one behind"
+    source = "da Silva et al. (2025), R. Soc. Open Sci. 12:241564"
+    [[slots]]
+    name = "front"
+    dx_m = 1.2     # along-track gap, centre to centre [m]; positive ahead of the athlete
+    dy_m = 0.0     # lateral offset [m]; positive outward (away from the kerb)
+
+Slots are held in track coordinates through the bends (see :mod:`paceline.track`).
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from paceline.errors import ScenarioError
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One pacer position relative to the athlete.
+
+    Attributes
+    ----------
+    name : str
+        Label of the slot ("front", "left-1").
+    dx_m : float
+        Along-track gap, centre to centre [m]; positive: ahead of the athlete.
+    dy_m : float
+        Lateral offset [m]; positive: further from the kerb than the athlete.
+    """
+
+    name: str
+    dx_m: float
+    dy_m: float
+
+
+@dataclass(frozen=True)
+class Formation:
+    """A named set of slots with where its geometry comes from.
+
+    Attributes
+    ----------
+    name : str
+        Formation name.
+    slots : tuple of Slot
+        Pacer slots (empty for ``solo``).
+    description : str
+        What it is.
+    source : str
+        Citation, or the assumptions behind the geometry.
+    athlete_offset_m : float
+        The athlete's lateral offset from the kerb [m] while in this formation.
+    assumptions : tuple of str
+        Each assumption made where the literature gives no number.
+    """
+
+    name: str
+    slots: tuple[Slot, ...]
+    description: str = ""
+    source: str = ""
+    athlete_offset_m: float = 0.30
+    assumptions: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def n_pacers(self) -> int:
+        """Number of pacer slots."""
+        return len(self.slots)
+
+
+def formation_from_dict(data: dict[str, Any], name: str | None = None, where: str = "formation") -> Formation:
+    """Build a :class:`Formation` from a parsed TOML table, with errors that name the field.
+
+    Parameters
+    ----------
+    data : dict
+        Keys ``name``, ``slots`` (list of ``{name, dx_m, dy_m}``), optional ``description``, ``source``,
+        ``athlete_offset_m``, ``assumptions``.
+    name : str, optional
+        Name to use when ``data`` has none.
+    where : str
+        Field path for error messages (``formations.my-pocket``).
+    """
+    allowed = {"name", "slots", "description", "source", "athlete_offset_m", "assumptions"}
+    unknown = set(data) - allowed
+    if unknown:
+        raise ScenarioError(f"unknown keys {sorted(unknown)}; allowed {sorted(allowed)}", where)
+    fname = str(data.get("name", name or ""))
+    if not fname:
+        raise ScenarioError("a formation needs a name", f"{where}.name")
+    raw_slots = data.get("slots", [])
+    if not isinstance(raw_slots, list):
+        raise ScenarioError("must be a list of {name, dx_m, dy_m} tables", f"{where}.slots")
+    slots = []
+    for i, s in enumerate(raw_slots):
+        path = f"{where}.slots[{i}]"
+        if not isinstance(s, dict):
+            raise ScenarioError("must be a table {name, dx_m, dy_m}", path)
+        extra = set(s) - {"name", "dx_m", "dy_m"}
+        if extra:
+            raise ScenarioError(f"unknown keys {sorted(extra)}; allowed name, dx_m, dy_m", path)
+        try:
+            dx, dy = float(s["dx_m"]), float(s["dy_m"])
+        except KeyError as exc:
+            raise ScenarioError(f"missing {exc.args[0]}; every slot needs dx_m and dy_m [m]", path) from None
+        except (TypeError, ValueError):
+            raise ScenarioError("dx_m and dy_m must be numbers [m]", path) from None
+        if abs(dx) > 50 or abs(dy) > 10:
+            raise ScenarioError(
+                f"({dx}, {dy}) m is too far to be a pacer slot; allowed |dx| <= 50, |dy| <= 10",
+                path,
+            )
+        if abs(dx) < 0.3 and abs(dy) < 0.3:
+            raise ScenarioError(f"({dx}, {dy}) m puts a pacer on top of the athlete; keep 0.3 m apart", path)
+        slots.append(Slot(str(s.get("name", f"slot-{i + 1}")), dx, dy))
+    min_dy = min((s.dy_m for s in slots), default=0.0)
+    default_offset = max(0.30, 0.30 - min_dy)
+    offset = float(data.get("athlete_offset_m", default_offset))
+    for i, s in enumerate(slots):
+        if offset + s.dy_m < 0.0:
+            raise ScenarioError(
+                f"slot {s.name!r} would run {offset + s.dy_m:.2f} m from the kerb, inside it; move it outward "
+                f"or set athlete_offset_m >= {-s.dy_m:.2f}",
+                f"{where}.slots[{i}]",
+            )
+    return Formation(
+        name=fname,
+        slots=tuple(slots),
+        description=str(data.get("description", "")),
+        source=str(data.get("source", "")),
+        athlete_offset_m=offset,
+        assumptions=tuple(str(a) for a in data.get("assumptions", [])),
+    )
+
+
+@functools.cache
+def bundled_formations() -> dict[str, Formation]:
+    """Every formation bundled in ``paceline/data/formations``, by name."""
+    out: dict[str, Formation] = {}
+    folder = resources.files("paceline") / "data" / "formations"
+    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+        if entry.name.endswith(".toml"):
+            data = tomllib.loads(entry.read_text(encoding="utf-8"))
+            f = formation_from_dict(data, where=f"formation file {entry.name}")
+            out[f.name] = f
+    return out
+
+
+def formation_names() -> list[str]:
+    """Names of the bundled formations."""
+    return list(bundled_formations())
+
+
+def get_formation(name: str, extra: dict[str, Formation] | None = None) -> Formation:
+    """A formation by name, from ``extra`` (a scenario's own) or the bundled set."""
+    if extra and name in extra:
+        return extra[name]
+    known = bundled_formations()
+    if name not in known:
+        allowed = sorted(set(known) | set(extra or {}))
+        raise ScenarioError(f"{name!r} is not a formation; allowed {', '.join(allowed)}", "formation")
+    return known[name]

@@ -1,0 +1,334 @@
+"""Scenario files: pydantic models of a paced record attempt, loading and validation.
+
+A scenario is TOML (see ``paceline scenarios show breaking4``). Every field has its unit in its name; times are
+accepted as ``"4:06.42"``, ``"1:02:03.4"`` or seconds. Every bad value becomes a :class:`ScenarioError` whose
+message starts with the field's path, e.g. ``pacing[2].to_m: 1700 is beyond the race distance 1609.344``.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from paceline.errors import ScenarioError
+from paceline.formations import Formation, formation_from_dict, get_formation
+from paceline.timefmt import parse_time
+from paceline.track import TrackGeometry
+
+ModelName = Literal["equal-power", "critical-speed", "optimal-control"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Performance(_Strict):
+    """A race result used to fit or calibrate an athlete model."""
+
+    distance_m: float = Field(gt=0, le=100_000, description="Race distance [m].")
+    time_s: float = Field(gt=0, description="Finishing time [s]; accepts 'time' as 'm:ss.xx'.")
+    date: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _time(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "time" in data:
+            data = dict(data)
+            data["time_s"] = parse_time(data.pop("time"), "time")
+        return data
+
+
+class Athlete(_Strict):
+    """The athlete making the attempt."""
+
+    name: str
+    height_m: float = Field(ge=1.2, le=2.2, description="Body height [m].")
+    mass_kg: float = Field(ge=30, le=120, description="Body mass [kg].")
+    sex: Literal["F", "M"] = "F"
+    performances: tuple[Performance, ...] = ()
+    calibration: str | None = Field(
+        None,
+        description="Bundled scenario of a race this athlete ran, used to calibrate the equal-power model.",
+    )
+
+
+class Equipment(_Strict):
+    """Shoes and clothing."""
+
+    shoe_economy_gain: float = Field(0.0, ge=0.0, le=0.10, description="Fraction of metabolic cost saved [0-0.10].")
+    cda_factor: float = Field(1.0, gt=0.5, le=1.5, description="Drag-area multiplier of the kit [-] (suit < 1).")
+    note: str | None = None
+
+
+class Conditions(_Strict):
+    """Weather on the night. Ranges (``*_range``) describe what is not known, for the uncertainty analysis."""
+
+    temperature_c: float = Field(20.0, ge=-20, le=45, description="Air temperature [degC].")
+    relative_humidity: float = Field(0.5, ge=0, le=1, description="Relative humidity [0-1].")
+    altitude_m: float = Field(0.0, ge=-400, le=4000, description="Altitude [m].")
+    pressure_pa: float | None = Field(None, ge=50_000, le=110_000, description="Station pressure [Pa].")
+    wind_speed_m_s: float = Field(0.0, ge=0, le=15, description="Steady wind speed [m/s].")
+    wind_from_deg: float = Field(0.0, ge=0, lt=360, description="Direction the wind blows from [deg, compass].")
+    temperature_c_range: tuple[float, float] | None = None
+    wind_speed_m_s_range: tuple[float, float] | None = None
+    relative_humidity_range: tuple[float, float] | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _ranges(self) -> Conditions:
+        for name in ("temperature_c", "wind_speed_m_s", "relative_humidity"):
+            rng = getattr(self, f"{name}_range")
+            if rng is not None and not rng[0] <= getattr(self, name) <= rng[1]:
+                raise ValueError(f"{name}_range {list(rng)} must contain {name} = {getattr(self, name)}")
+        return self
+
+
+class TrackSpec(_Strict):
+    """The track. ``oval`` is a standard 400 m track unless its dimensions are given; ``road`` has no bends."""
+
+    kind: Literal["oval", "road"] = "oval"
+    straight_m: float = Field(84.39, gt=0, le=500)
+    kerb_radius_m: float = Field(36.50, gt=5, le=200)
+    lanes: int = Field(8, ge=1, le=10)
+    bearing_deg: float = Field(
+        0.0,
+        ge=0,
+        lt=360,
+        description="Compass bearing of the running direction on the home straight [deg].",
+    )
+    name: str | None = None
+
+    def geometry(self) -> TrackGeometry:
+        """The :class:`TrackGeometry` of this track."""
+        return TrackGeometry(straight_m=self.straight_m, kerb_radius_m=self.kerb_radius_m, lanes=self.lanes)
+
+
+class Pacer(_Strict):
+    """A pacer on the roster and what they can run."""
+
+    name: str
+    sex: Literal["F", "M"] = "M"
+    performances: tuple[Performance, ...] = ()
+    note: str | None = None
+
+
+class PacingPhase(_Strict):
+    """A stretch of the race run in one formation with named pacers in its slots (in slot order)."""
+
+    from_m: float = Field(ge=0, description="Start of the phase, race distance [m].")
+    to_m: float = Field(gt=0, description="End of the phase, race distance [m].")
+    formation: str = "solo"
+    pacers: tuple[str, ...] = ()
+    note: str | None = None
+
+
+class Result(_Strict):
+    """What happened, for a race that was run: splits at race distances and the finish."""
+
+    time_s: float = Field(gt=0, description="Finishing time [s]; accepts 'time'.")
+    splits: tuple[tuple[float, float], ...] = Field(
+        (), description="(race distance [m], time [s]) pairs; times may be 'm:ss.xx'."
+    )
+    source: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _times(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            data = dict(data)
+            if "time" in data:
+                data["time_s"] = parse_time(data.pop("time"), "result.time")
+            if "splits" in data:
+                data["splits"] = [
+                    (float(d), parse_time(t, f"result.splits[{i}]")) for i, (d, t) in enumerate(data["splits"])
+                ]
+        return data
+
+
+class Scenario(_Strict):
+    """A paced record attempt (or a race that was run), as read from a scenario file."""
+
+    name: str
+    description: str = ""
+    distance_m: float = Field(gt=0, le=100_000, description="Race distance [m].")
+    target_s: float | None = Field(None, gt=0, description="Target time [s]; accepts 'target' as 'm:ss.xx'.")
+    model: ModelName = "equal-power"
+    athlete: Athlete
+    equipment: Equipment = Equipment()
+    conditions: Conditions = Conditions()
+    track: TrackSpec = TrackSpec()
+    pacers: tuple[Pacer, ...] = ()
+    pacing: tuple[PacingPhase, ...] = ()
+    formations: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    result: Result | None = None
+    sources: tuple[str, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _target(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "target" in data:
+            data = dict(data)
+            data["target_s"] = parse_time(data.pop("target"), "target")
+        return data
+
+    # ---- derived views (no physics here) -------------------------------------------------------------------
+    def own_formations(self) -> dict[str, Formation]:
+        """Formations defined inline in this scenario."""
+        return {
+            name: formation_from_dict(table, name=name, where=f"formations.{name}")
+            for name, table in self.formations.items()
+        }
+
+    def formation(self, name: str) -> Formation:
+        """A formation by name, the scenario's own first."""
+        return get_formation(name, self.own_formations())
+
+    def phases(self) -> list[PacingPhase]:
+        """The pacing phases covering the whole race; a race with none is run solo."""
+        if not self.pacing:
+            return [PacingPhase(from_m=0.0, to_m=self.distance_m, formation="solo")]
+        return list(self.pacing)
+
+
+def _format_loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _check_consistency(sc: Scenario) -> None:
+    """Cross-field checks that pydantic's per-field validation cannot express."""
+    own = sc.own_formations()  # validates inline formations
+    roster = {p.name for p in sc.pacers}
+    if len(roster) != len(sc.pacers):
+        raise ScenarioError("pacer names must be unique", "pacers")
+    prev_to = 0.0
+    for i, ph in enumerate(sc.pacing):
+        path = f"pacing[{i}]"
+        if ph.to_m > sc.distance_m + 1e-9:
+            raise ScenarioError(f"{ph.to_m:g} is beyond the race distance {sc.distance_m:g}", f"{path}.to_m")
+        if ph.to_m <= ph.from_m:
+            raise ScenarioError(f"{ph.to_m:g} must be greater than from_m = {ph.from_m:g}", f"{path}.to_m")
+        if abs(ph.from_m - prev_to) > 1e-6:
+            raise ScenarioError(
+                f"{ph.from_m:g} leaves a gap or overlap; phases must follow each other (expected {prev_to:g})",
+                f"{path}.from_m",
+            )
+        prev_to = ph.to_m
+        try:
+            form = get_formation(ph.formation, own)
+        except ScenarioError as exc:
+            raise ScenarioError(str(exc).removeprefix("formation: "), f"{path}.formation") from None
+        if ph.pacers and len(ph.pacers) != form.n_pacers:
+            raise ScenarioError(
+                f"{len(ph.pacers)} pacers named for formation {form.name!r}, which has {form.n_pacers} slots",
+                f"{path}.pacers",
+            )
+        for name in ph.pacers:
+            if roster and name not in roster:
+                raise ScenarioError(
+                    f"{name!r} is not on the roster; allowed {', '.join(sorted(roster))}",
+                    f"{path}.pacers",
+                )
+        if len(set(ph.pacers)) != len(ph.pacers):
+            raise ScenarioError("a pacer cannot hold two slots at once", f"{path}.pacers")
+    if sc.pacing and abs(prev_to - sc.distance_m) > 1e-6:
+        raise ScenarioError(
+            f"the phases end at {prev_to:g} m; they must cover the race to distance_m = {sc.distance_m:g}",
+            f"pacing[{len(sc.pacing) - 1}].to_m",
+        )
+    if sc.result is not None:
+        last_d, last_t = 0.0, 0.0
+        for i, (d, t) in enumerate(sc.result.splits):
+            if not 0 < d <= sc.distance_m + 1e-9:
+                raise ScenarioError(f"{d:g} m is outside the race (0, {sc.distance_m:g}]", f"result.splits[{i}]")
+            if d <= last_d or t <= last_t:
+                raise ScenarioError("splits must increase in both distance and time", f"result.splits[{i}]")
+            last_d, last_t = d, t
+
+
+def scenario_from_dict(data: dict[str, Any], source: str = "scenario") -> Scenario:
+    """Validate a parsed scenario table.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the first bad field, its value and what is allowed.
+    """
+    try:
+        sc = Scenario.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = _format_loc(tuple(err["loc"]))
+        value = err.get("input")
+        shown = "" if isinstance(value, dict) else f"{value!r}: "
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field (check the spelling; every field carries its unit, e.g. distance_m)"
+            shown = ""
+        elif err["type"] == "missing":
+            msg = "is required"
+        raise ScenarioError(f"{shown}{msg}", loc or source) from None
+    _check_consistency(sc)
+    return sc
+
+
+@functools.cache
+def bundled_scenario_names() -> list[str]:
+    """Names of the scenarios shipped with paceline."""
+    folder = resources.files("paceline") / "data" / "scenarios"
+    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def bundled_scenario_text(name: str) -> str:
+    """The TOML text of a bundled scenario."""
+    if name not in bundled_scenario_names():
+        raise ScenarioError(
+            f"{name!r} is not a bundled scenario; allowed {', '.join(bundled_scenario_names())} or a .toml path",
+            "scenario",
+        )
+    return (resources.files("paceline") / "data" / "scenarios" / f"{name}.toml").read_text(encoding="utf-8")
+
+
+def load_scenario(name_or_path: str | Path = "breaking4") -> Scenario:
+    """Load and validate a scenario: a bundled name (``breaking4``) or a path to a TOML file.
+
+    Parameters
+    ----------
+    name_or_path : str or Path
+        Bundled scenario name or file path.
+
+    Returns
+    -------
+    Scenario
+        The validated scenario.
+
+    Raises
+    ------
+    ScenarioError
+        If the file is missing, is not TOML, or has a bad field.
+    """
+    text: str
+    where = str(name_or_path)
+    path = Path(name_or_path)
+    if path.suffix == ".toml" or path.exists():
+        if not path.is_file():
+            raise ScenarioError(f"no such file {str(path)!r}; give a .toml path or a bundled name", "scenario")
+        text = path.read_text(encoding="utf-8")
+    else:
+        text = bundled_scenario_text(str(name_or_path))
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{where} is not valid TOML: {exc}", "scenario") from None
+    return scenario_from_dict(data, source=where)

@@ -1,0 +1,37 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from paceline import aero
+from paceline.errors import ScenarioError
+
+
+def test_kipyegon_frontal_area_and_drag() -> None:
+    # model_anchors.md (Aerodynamics): 1.57 m, 42 kg -> A = 0.366 m^2; at 4:00 mile pace (6.706 m/s),
+    # rho 1.20, Cd 0.9: about 8.9 N and 59.5 W
+    assert aero.frontal_area_pugh(1.57, 42) == pytest.approx(0.366, abs=0.001)
+    v = 1609.344 / 240.0
+    cda = aero.drag_area(1.57, 42)
+    assert aero.drag_force(v, 1.20, cda) == pytest.approx(8.9, abs=0.05)
+    assert aero.drag_power(v, 1.20, cda) == pytest.approx(59.5, abs=0.5)
+
+
+def test_dubois_textbook_value() -> None:
+    # DuBois & DuBois 1916: 1.80 m, 70 kg -> about 1.88 m^2
+    assert aero.body_surface_area_dubois(1.80, 70) == pytest.approx(1.88, abs=0.01)
+
+
+@given(st.floats(2, 12), st.floats(0, 0.95), st.floats(-5, 5))
+def test_shelter_and_headwind_scale_drag(v: float, shelter: float, w: float) -> None:
+    calm = aero.drag_force(v, 1.2, 0.33)
+    assert aero.drag_force(v, 1.2, 0.33, shelter=shelter) == pytest.approx(calm * (1 - shelter))
+    if w < -1e-6:  # a headwind always adds drag
+        assert aero.drag_force(v, 1.2, 0.33, wind_along_m_s=w) > calm
+
+
+def test_suit_factor_and_bad_values() -> None:
+    assert aero.drag_area(1.57, 42, cda_factor=0.95) == pytest.approx(0.95 * aero.drag_area(1.57, 42))
+    with pytest.raises(ScenarioError, match="height_m"):
+        aero.frontal_area_pugh(15.7, 42)
+    with pytest.raises(ScenarioError, match="cda_factor"):
+        aero.drag_area(1.57, 42, cda_factor=0)

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from paceline.errors import ScenarioError
+from paceline.scenario import (
+    bundled_scenario_names,
+    bundled_scenario_text,
+    load_scenario,
+    scenario_from_dict,
+)
+
+
+def base() -> dict[str, Any]:
+    return tomllib.loads(bundled_scenario_text("breaking4"))
+
+
+@pytest.mark.parametrize("name", bundled_scenario_names())
+def test_bundled_scenarios_validate(name: str) -> None:
+    sc = load_scenario(name)
+    assert sc.distance_m > 0
+    covered = sum(p.to_m - p.from_m for p in sc.phases())
+    assert covered == pytest.approx(sc.distance_m)
+
+
+def test_breaking4_facts() -> None:
+    sc = load_scenario("breaking4")
+    assert sc.result is not None and sc.result.time_s == pytest.approx(246.42)  # races.csv
+    assert len(sc.pacers) == 13  # 11 men, 2 women (model_anchors.md)
+    assert sum(p.sex == "F" for p in sc.pacers) == 2
+
+
+def mutate(path: str, value: Any) -> dict[str, Any]:
+    data = base()
+    node: Any = data
+    parts = path.replace("]", "").replace("[", ".").split(".")
+    for p in parts[:-1]:
+        node = node[int(p)] if p.isdigit() else node[p]
+    last = parts[-1]
+    if value is KeyError:
+        del node[last]
+    elif last.isdigit():
+        node[int(last)] = value
+    else:
+        node[last] = value
+    return data
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "expected"),
+    [
+        ("pacing[2].to_m", 1700, "pacing[2].to_m: 1700 is beyond the race distance 1609.34"),
+        ("distance_m", -5, "distance_m"),
+        ("athlete.mass_kg", 4, "athlete.mass_kg"),
+        ("conditions.relative_humidity", 55, "conditions.relative_humidity"),
+        ("pacing[1].formation", "blob", "pacing[1].formation: 'blob' is not a formation"),
+        ("pacing[1].from_m", 700, "pacing[1].from_m"),
+        ("pacing[0].pacers", ["M1"], "pacing[0].pacers"),
+        ("pacing[2].pacers", ["Nobody"], "not on the roster"),
+        ("target", "3:5x", "target"),
+        ("athlete.height_m", KeyError, "athlete.height_m: is required"),
+        ("conditions.temperature_c", 35.0, "temperature_c_range"),
+        ("model", "magic", "model"),
+    ],
+)
+def test_bad_fields_are_named(path: str, value: Any, expected: str) -> None:
+    with pytest.raises(ScenarioError) as info:
+        scenario_from_dict(mutate(path, value))
+    assert expected in str(info.value)
+
+
+def test_unknown_field_is_named() -> None:
+    data = base()
+    data["conditions"]["temprature_c"] = 20
+    with pytest.raises(ScenarioError, match=r"conditions\.temprature_c: unknown field"):
+        scenario_from_dict(data)
+
+
+def test_inline_formation_and_kerb_check(tmp_path: Path) -> None:
+    data = base()
+    data["formations"] = {"mine": {"slots": [{"name": "in", "dx_m": 1.0, "dy_m": -2.0}], "athlete_offset_m": 0.5}}
+    data["pacing"][2]["formation"] = "mine"
+    with pytest.raises(ScenarioError, match=r"formations\.mine\.slots\[0\].*inside"):
+        scenario_from_dict(data)
+    data["formations"]["mine"]["athlete_offset_m"] = 2.5
+    sc = scenario_from_dict(data)
+    assert sc.formation("mine").slots[0].dy_m == -2.0
+
+
+def test_missing_and_malformed_files(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match="no such file"):
+        load_scenario(tmp_path / "nope.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("name = [unclosed\n")
+    with pytest.raises(ScenarioError, match="not valid TOML"):
+        load_scenario(bad)
+    with pytest.raises(ScenarioError, match="not a bundled scenario"):
+        load_scenario("breaking5")
