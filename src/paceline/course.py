@@ -92,11 +92,20 @@ class Course:
         return replace(self, **changes)
 
 
-def _grid(distance_m: float, step_m: float, breaks: list[float]) -> NDArray[np.float64]:
+#: Width of the step at a phase boundary [m]: the sample just before a boundary still belongs to the earlier phase.
+BOUNDARY_EPS_M = 1e-3
+
+
+def _grid(distance_m: float, step_m: float, breaks: list[float], phase_breaks: list[float]) -> NDArray[np.float64]:
     n = max(2, int(np.ceil(distance_m / step_m)) + 1)
     x = np.linspace(0.0, distance_m, n)
-    extra = [b for b in breaks if 0 < b < distance_m]
-    return np.unique(np.concatenate([x, extra, np.nextafter(np.array(extra), 0.0)]))
+    extra = np.array([b for b in breaks if 0 < b < distance_m], dtype=float)
+    steps = np.array([b for b in phase_breaks if 0 < b < distance_m], dtype=float)
+    x = np.concatenate([x, extra, steps, steps - BOUNDARY_EPS_M])
+    x = np.unique(x)
+    # keep samples at least 2 eps apart except the deliberate boundary pairs
+    keep = np.concatenate([[True], np.diff(x) > 0.5 * BOUNDARY_EPS_M])
+    return x[keep]
 
 
 def build_course(
@@ -104,6 +113,7 @@ def build_course(
     step_m: float = 1.0,
     draft_params: DraftParams | None = None,
     air_density_kg_m3: float | None = None,
+    breaks_m: list[float] | None = None,
 ) -> Course:
     """Sample a scenario's environment along the race.
 
@@ -117,6 +127,8 @@ def build_course(
         Parameters of the shelter model (default: its best fit to the literature).
     air_density_kg_m3 : float, optional
         Override of the air density [kg/m^3] (default: from the scenario's conditions).
+    breaks_m : list of float, optional
+        Further race distances [m] that must be samples (split points).
 
     Returns
     -------
@@ -128,7 +140,7 @@ def build_course(
     sc = scenario
     geom = sc.track.geometry()
     phases = sc.phases()
-    x = _grid(sc.distance_m, step_m, [p.from_m for p in phases])
+    x = _grid(sc.distance_m, step_m, list(breaks_m or []), [p.from_m for p in phases])
     idx = np.searchsorted([p.to_m for p in phases], x, side="right")
     idx = np.minimum(idx, len(phases) - 1).astype(np.int64)
 

@@ -332,3 +332,46 @@ def load_scenario(name_or_path: str | Path = "breaking4") -> Scenario:
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{where} is not valid TOML: {exc}", "scenario") from None
     return scenario_from_dict(data, source=where)
+
+
+def solo_scenario(
+    performances: list[Performance],
+    distance_m: float,
+    height_m: float,
+    mass_kg: float,
+    formation: str = "solo",
+    name: str = "athlete",
+    sex: str = "F",
+) -> Scenario:
+    """A scenario for an athlete known only by performances: still air at 20 degC, one formation for the race.
+
+    Parameters
+    ----------
+    performances : list of Performance
+        Her results (at least 2 for the models to calibrate).
+    distance_m : float
+        Race distance [m].
+    height_m, mass_kg : float
+        Body height [m] and mass [kg].
+    formation : str
+        Bundled formation held for the whole race (``solo``: no pacers).
+    name : str
+        Athlete's name.
+    sex : str
+        ``F`` or ``M``.
+    """
+    data: dict[str, Any] = {
+        "name": f"{name}-{distance_m:g}m",
+        "description": f"{name} over {distance_m:g} m, formation {formation}, still air at 20 degC",
+        "distance_m": distance_m,
+        "athlete": {
+            "name": name,
+            "height_m": height_m,
+            "mass_kg": mass_kg,
+            "sex": sex,
+            "performances": [p.model_dump(exclude_none=True) for p in performances],
+        },
+        "conditions": {"temperature_c": 20.0, "relative_humidity": 0.5, "altitude_m": 0.0, "wind_speed_m_s": 0.0},
+        "pacing": [{"from_m": 0.0, "to_m": distance_m, "formation": formation}],
+    }
+    return scenario_from_dict(data, source="performances")

@@ -27,4 +27,14 @@ def solve(scenario: Scenario, model: str | None = None) -> Race:
     name = model or scenario.model
     if name not in MODELS:
         raise ScenarioError(f"{name!r} is not a model; allowed {', '.join(MODELS)}", "model")
-    raise NotImplementedError(f"the {name} model is not implemented yet")
+    if name == "equal-power":
+        from paceline.energetics.equal_power import EqualPowerModel
+
+        return EqualPowerModel().solve(scenario)
+    if name == "critical-speed":
+        from paceline.energetics.critical_speed import CriticalSpeedModel
+
+        return CriticalSpeedModel().solve(scenario)
+    from paceline.energetics.optimal_control import OptimalControlModel
+
+    return OptimalControlModel().solve(scenario)

@@ -1,0 +1,103 @@
+"""``paceline predict`` and ``paceline fit``: the energetics models from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from paceline.cli.app import app, console, emit_json, kv_table
+
+MODEL_HELP = "Model: equal-power, critical-speed or optimal-control (default: the scenario's)."
+
+
+@app.command()
+def predict(
+    scenario: str = typer.Argument("breaking4", help="Bundled scenario name or path to a .toml file."),
+    model: str | None = typer.Option(None, "--model", help=MODEL_HELP),
+    distance_m: float | None = typer.Option(None, "--distance-m", help="Race distance [m] (with --performances)."),
+    performances: Path | None = typer.Option(
+        None, "--performances", help="CSV of performances (distance_m, time): predict for this athlete instead."
+    ),
+    formation: str | None = typer.Option(None, "--formation", help="Hold this formation the whole race."),
+    height_m: float | None = typer.Option(None, "--height-m", help="Athlete height [m] (with --performances)."),
+    mass_kg: float | None = typer.Option(None, "--mass-kg", help="Athlete mass [kg] (with --performances)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Predict the finishing time of a scenario, or of an athlete from her performances."""
+    from paceline.energetics import MODELS, solve
+    from paceline.errors import ScenarioError
+    from paceline.fitting import read_performances_csv
+    from paceline.scenario import load_scenario, scenario_from_dict, solo_scenario
+
+    if model is not None and model not in MODELS:
+        raise ScenarioError(f"{model!r} is not a model; allowed {', '.join(MODELS)}", "--model")
+    sc = load_scenario(scenario)
+    if performances is not None:
+        perfs = read_performances_csv(performances)
+        d = distance_m if distance_m is not None else sc.distance_m
+        if not d > 0:
+            raise ScenarioError(f"{d:g} is not allowed; a distance must be positive", "--distance-m")
+        sc = solo_scenario(
+            perfs,
+            d,
+            height_m if height_m is not None else sc.athlete.height_m,
+            mass_kg if mass_kg is not None else sc.athlete.mass_kg,
+            formation or "solo",
+            name=performances.stem,
+        )
+    else:
+        if distance_m is not None:
+            raise ScenarioError("--distance-m goes with --performances; edit the scenario otherwise", "--distance-m")
+        if formation is not None:
+            data = sc.model_dump(exclude_none=True, exclude={"target_s"})
+            data["target_s"] = sc.target_s
+            data["pacing"] = [{"from_m": 0.0, "to_m": sc.distance_m, "formation": formation}]
+            data["name"] = f"{sc.name}+{formation}"
+            sc = scenario_from_dict({k: v for k, v in data.items() if v is not None})
+    race = solve(sc, model)
+    out = race.summary()
+    out["target_s"] = sc.target_s
+    if sc.result is not None:
+        out["actual_s"] = sc.result.time_s
+    if as_json:
+        emit_json(out)
+        return
+    from paceline.timefmt import format_time
+
+    rows = [("scenario", sc.name), ("model", race.model), ("predicted", race.finish)]
+    if sc.target_s:
+        rows.append(("target", format_time(sc.target_s)))
+    if sc.result is not None:
+        rows.append(("as raced", format_time(sc.result.time_s)))
+    rows += [(f"split {s['distance_m']:g} m", format_time(s["time_s"])) for s in out["splits"]]
+    con = console()
+    con.print(kv_table(f"Prediction: {sc.description or sc.name}", rows))
+    con.print(kv_table("Inputs", [(a.name, f"{a.value} {a.unit}  ({a.source})") for a in race.assumptions]))
+
+
+@app.command()
+def fit(
+    performances: Path = typer.Argument(..., help="CSV with columns distance_m and time (m:ss.xx or seconds)."),
+    model: str = typer.Option("critical-speed", "--model", help="critical-speed, equal-power or optimal-control."),
+    height_m: float = typer.Option(1.57, "--height-m", help="Athlete height [m] (equal-power only)."),
+    mass_kg: float = typer.Option(42.0, "--mass-kg", help="Athlete mass [kg] (equal-power only)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Fit a model's parameters to an athlete's performances, with uncertainty and leave-one-out error."""
+    from paceline.fitting import fit as fit_model
+    from paceline.fitting import read_performances_csv
+
+    perfs = read_performances_csv(performances)
+    res = fit_model(perfs, model, height_m=height_m, mass_kg=mass_kg)
+    if as_json:
+        emit_json(res.to_dict())
+        return
+    rows = []
+    for k, v in res.params.items():
+        sd = res.params_sd.get(k)
+        rows.append((k, f"{v:.4g}" + (f" ± {sd:.2g}" if sd is not None else "")))
+    loo = res.loo_mean_abs_error_pct
+    rows.append(("leave-one-out mean |error| [%]", f"{loo:.2f}" if loo is not None else "n/a (< 3 performances)"))
+    rows.append(("performances", str(res.n)))
+    console().print(kv_table(f"Fit: {res.model}", rows))

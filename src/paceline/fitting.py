@@ -1,0 +1,238 @@
+"""Athlete model parameters from performances, with uncertainty and leave-one-out error.
+
+Least squares on log time with bounds (scipy), standard deviations from the Jacobian's covariance, and the
+leave-one-out (LOO) prediction error as the honest accuracy figure.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from paceline.errors import ScenarioError
+from paceline.scenario import Performance
+from paceline.timefmt import parse_time
+
+log = logging.getLogger(__name__)
+
+FIT_MODELS = ("critical-speed", "equal-power", "optimal-control")
+
+
+@dataclass
+class FitResult:
+    """Fitted parameters of an athlete model.
+
+    Attributes
+    ----------
+    model : str
+        Model name.
+    params : dict
+        Parameter name (with unit) -> value.
+    params_sd : dict
+        Parameter name -> standard deviation (None when the fit has no degrees of freedom left).
+    loo_mean_abs_error_pct : float or None
+        Mean absolute leave-one-out error of predicted times [%] (None with fewer than 3 performances).
+    n : int
+        Number of performances.
+    residuals_pct : list of float
+        In-sample error of each performance's predicted time [%].
+    extra : dict
+        Anything else the fit reports.
+    """
+
+    model: str
+    params: dict[str, float]
+    params_sd: dict[str, float | None]
+    loo_mean_abs_error_pct: float | None
+    n: int
+    residuals_pct: list[float] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {
+            "model": self.model,
+            "params": self.params,
+            "params_sd": self.params_sd,
+            "loo_mean_abs_error_pct": self.loo_mean_abs_error_pct,
+            "n": self.n,
+            "residuals_pct": self.residuals_pct,
+            **self.extra,
+        }
+
+
+def read_performances_csv(path: str | Path) -> list[Performance]:
+    """Read performances from a CSV with columns ``distance_m`` and ``time`` (or ``time_s``).
+
+    Optional columns (``date``, ``note``, conditions) are kept or ignored. Lines starting with ``#`` are comments.
+
+    Raises
+    ------
+    ScenarioError
+        Missing file or columns, a time or distance that does not parse (naming the row).
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise ScenarioError(f"no such file {str(p)!r}", "performances")
+    lines = [ln for ln in p.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
+    if not lines:
+        raise ScenarioError(f"{p.name} is empty; expected a header with distance_m and time", "performances")
+    rows = list(csv.DictReader(lines))
+    cols = set(rows[0].keys()) if rows else set(next(csv.reader(lines[:1])))
+    time_col = "time" if "time" in cols else "time_s" if "time_s" in cols else None
+    if "distance_m" not in cols or time_col is None:
+        raise ScenarioError(
+            f"{p.name} has columns {sorted(c for c in cols if c)}; required: distance_m and time (or time_s)",
+            "performances",
+        )
+    out = []
+    for i, row in enumerate(rows, start=2):
+        where = f"{p.name} line {i}"
+        try:
+            d = float(row["distance_m"])
+        except (TypeError, ValueError):
+            raise ScenarioError(f"distance_m {row['distance_m']!r} is not a number of metres", where) from None
+        if not d > 0:
+            raise ScenarioError(f"distance_m {d:g} must be positive", where)
+        t = parse_time(row[time_col] or "", f"{where}: {time_col}")
+        out.append(Performance(distance_m=d, time_s=t, date=row.get("date") or None, note=row.get("note") or None))
+    return out
+
+
+def _least_squares_fit(
+    predict: Callable[[NDArray[np.float64], NDArray[np.float64]], NDArray[np.float64]],
+    names: Sequence[str],
+    x0: Sequence[float],
+    bounds: tuple[Sequence[float], Sequence[float]],
+    dist: NDArray[np.float64],
+    time: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
+    from scipy.optimize import least_squares
+
+    def resid(theta: NDArray[np.float64]) -> NDArray[np.float64]:
+        tp = predict(theta, dist)
+        return np.log(np.maximum(tp, 1e-9)) - np.log(time)
+
+    sol = least_squares(resid, np.asarray(x0, dtype=float), bounds=bounds, x_scale="jac")
+    dof = dist.size - len(names)
+    cov = None
+    if dof > 0:
+        jtj = sol.jac.T @ sol.jac
+        s2 = float(np.sum(sol.fun**2) / dof)
+        try:
+            cov = np.linalg.inv(jtj) * s2
+        except np.linalg.LinAlgError:
+            cov = None
+    return sol.x, cov
+
+
+def _fit_generic(
+    model: str,
+    performances: Sequence[Performance],
+    predict: Callable[[NDArray[np.float64], NDArray[np.float64]], NDArray[np.float64]],
+    names: Sequence[str],
+    x0: Sequence[float],
+    bounds: tuple[Sequence[float], Sequence[float]],
+) -> FitResult:
+    n = len(performances)
+    if n < len(names):
+        raise ScenarioError(
+            f"{n} performances for {len(names)} parameters of the {model} model; give at least {len(names)}",
+            "performances",
+        )
+    dist = np.array([p.distance_m for p in performances], dtype=float)
+    time = np.array([p.time_s for p in performances], dtype=float)
+    theta, cov = _least_squares_fit(predict, names, x0, bounds, dist, time)
+    resid = (predict(theta, dist) / time - 1.0) * 100.0
+    loo = None
+    if n >= len(names) + 1:
+        errs = []
+        for i in range(n):
+            mask = np.arange(n) != i
+            th_i, _ = _least_squares_fit(predict, names, list(theta), bounds, dist[mask], time[mask])
+            errs.append(abs(float(predict(th_i, dist[i : i + 1])[0]) / time[i] - 1.0) * 100.0)
+        loo = float(np.mean(errs))
+    sd = {nm: (float(np.sqrt(cov[j, j])) if cov is not None else None) for j, nm in enumerate(names)}
+    return FitResult(
+        model=model,
+        params={nm: float(v) for nm, v in zip(names, theta, strict=True)},
+        params_sd=sd,
+        loo_mean_abs_error_pct=loo,
+        n=n,
+        residuals_pct=[round(float(r), 4) for r in resid],
+    )
+
+
+def fit_critical_speed(performances: Sequence[Performance]) -> FitResult:
+    """Critical speed and D' from performances: ``t = (D - D') / CS``, least squares on log time.
+
+    Performances are taken as solo efforts in still reference air (their equivalent solo speed is their speed).
+
+    References
+    ----------
+    Monod & Scherrer (1965); Jones & Vanhatalo (2017), Sports Med. 47, 65-78.
+    """
+
+    def predict(theta: NDArray[np.float64], d: NDArray[np.float64]) -> NDArray[np.float64]:
+        cs, dp = theta
+        return (d - dp) / cs
+
+    dmin = min(p.distance_m for p in performances) if performances else 1.0
+    return _fit_generic(
+        "critical-speed", performances, predict, ["cs_m_s", "dprime_m"], [5.0, 150.0], ([1.0, 0.0], [12.0, 0.9 * dmin])
+    )
+
+
+def fit_critical_power(performances: Sequence[Performance], height_m: float, mass_kg: float) -> FitResult:
+    """Critical metabolic power and W' (the equal-power model's view): ``P(D/t) = P_c + W'/t``.
+
+    Each performance's metabolic power is that of an even solo run in still reference air
+    (:func:`paceline.energetics.critical_speed.power_of_solo_speed`).
+    """
+    from scipy.optimize import brentq
+
+    from paceline.energetics.critical_speed import power_of_solo_speed
+
+    def predict(theta: NDArray[np.float64], d: NDArray[np.float64]) -> NDArray[np.float64]:
+        pc, wp = theta
+        out = []
+        for di in d:
+
+            def f(t: float, di: float = float(di)) -> float:
+                return float(power_of_solo_speed(di / t, height_m, mass_kg)) - (pc + wp / t)
+
+            lo, hi = di / 14.0, di / 1.05
+            out.append(brentq(f, lo, hi) if f(lo) > 0 > f(hi) else np.nan)
+        return np.asarray(out)
+
+    return _fit_generic(
+        "equal-power",
+        performances,
+        predict,
+        ["critical_power_w_kg", "wprime_j_kg"],
+        [25.0, 500.0],
+        ([5.0, 0.0], [80.0, 5000.0]),
+    )
+
+
+def fit(
+    performances: Sequence[Performance], model: str = "critical-speed", height_m: float = 1.7, mass_kg: float = 60.0
+) -> FitResult:
+    """Fit a model to performances (dispatch on the model name)."""
+    if model == "critical-speed":
+        return fit_critical_speed(performances)
+    if model == "equal-power":
+        return fit_critical_power(performances, height_m, mass_kg)
+    if model == "optimal-control":
+        from paceline.energetics import optimal_control
+
+        out = optimal_control.fit_optimal_control(list(performances))
+        return out if isinstance(out, FitResult) else FitResult(**out)
+    raise ScenarioError(f"{model!r} is not a model; allowed {', '.join(FIT_MODELS)}", "--model")

@@ -1,0 +1,98 @@
+"""``paceline predict`` and ``paceline fit`` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "paceline", *args], capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def test_predict_kram2025_json() -> None:
+    r = run("predict", "kram2025", "--model", "equal-power", "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert {"time_s", "time", "model", "splits", "inputs"} <= set(out)
+    assert out["time_s"] == pytest.approx(239.37, abs=1.5)  # da Silva et al. 2025: 3:59.37
+    assert [s["distance_m"] for s in out["splits"]] == pytest.approx([9.344, 409.344, 809.344, 1209.344, 1609.344])
+    assert all(i["source"] for i in out["inputs"])
+
+
+def test_predict_from_performances_with_formation() -> None:
+    solo = json.loads(
+        run(
+            "predict",
+            "--performances",
+            str(EXAMPLES / "kipyegon_performances.csv"),
+            "--distance-m",
+            "1500",
+            "--model",
+            "critical-speed",
+            "--json",
+        ).stdout
+    )
+    paced = json.loads(
+        run(
+            "predict",
+            "--performances",
+            str(EXAMPLES / "kipyegon_performances.csv"),
+            "--distance-m",
+            "1500",
+            "--model",
+            "critical-speed",
+            "--formation",
+            "front-back",
+            "--json",
+        ).stdout
+    )
+    assert paced["time_s"] < solo["time_s"]
+    assert solo["time_s"] == pytest.approx(229.1, abs=1.5)  # her 1500 m records: 3:49.04 and 3:49.11
+
+
+def test_fit_json_keys() -> None:
+    r = run("fit", str(EXAMPLES / "kipyegon_performances.csv"), "--model", "critical-speed", "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert {"model", "params", "params_sd", "loo_mean_abs_error_pct"} <= set(out)
+    assert out["params"]["cs_m_s"] == pytest.approx(5.68, abs=0.02)
+    assert 0 < out["loo_mean_abs_error_pct"] < 3
+
+
+def test_fit_equal_power_view() -> None:
+    out = json.loads(run("fit", str(EXAMPLES / "kipyegon_performances.csv"), "--model", "equal-power", "--json").stdout)
+    assert out["params"]["critical_power_w_kg"] > 0 and out["params"]["wprime_j_kg"] > 0
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("distance,time\n1500,3:49.04\n", "required: distance_m and time"),
+        ("distance_m,time\n1500,3:4x.04\n5000,14:05.20\n", "line 2: time"),
+        ("distance_m,time\n1500,3:49.04\n", "1 performances for 2 parameters"),
+        ("distance_m,time\n-1500,3:49.04\n5000,14:05.20\n", "must be positive"),
+        ("", "empty"),
+    ],
+)
+def test_fit_bad_files(tmp_path: Path, content: str, message: str) -> None:
+    f = tmp_path / "perfs.csv"
+    f.write_text(content)
+    r = run("fit", str(f), "--json")
+    assert r.returncode == 2
+    assert message in r.stderr and r.stdout == ""
+
+
+def test_predict_bad_model_and_missing_file(tmp_path: Path) -> None:
+    r = run("predict", "--model", "magic")
+    assert r.returncode == 2 and "--model" in r.stderr
+    r = run("predict", "--performances", str(tmp_path / "none.csv"))
+    assert r.returncode == 2 and "no such file" in r.stderr

@@ -1,0 +1,198 @@
+"""Equal-power and critical-speed models: published values, self-consistency and physical properties."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from paceline.energetics import metabolic
+from paceline.energetics.critical_speed import CriticalSpeedModel, dprime_balance_m, equivalent_solo_speed
+from paceline.energetics.equal_power import EqualPowerModel, calibrate_on_race
+from paceline.errors import ScenarioError
+from paceline.scenario import Scenario, load_scenario, scenario_from_dict
+
+
+def variant(name: str, **changes: Any) -> Scenario:
+    """A bundled scenario with some sections changed (``conditions={...}``, ``equipment={...}``, ``pacing=[...]``)."""
+    sc = load_scenario(name)
+    data = sc.model_dump(exclude_none=True)
+    for key, value in changes.items():
+        if isinstance(value, dict):
+            data[key] = {**data.get(key, {}), **value}
+        else:
+            data[key] = value
+    for rng in ("temperature_c_range", "wind_speed_m_s_range", "relative_humidity_range"):
+        data.get("conditions", {}).pop(rng, None)
+    return scenario_from_dict(data)
+
+
+def test_kram2025_reproduction() -> None:
+    # da Silva, Hoogkamer, Kipp & Kram (2025) R. Soc. Open Sci. 12:241564, abstract: about 3:59.37 with one pacer
+    # 1.2 m ahead and one 1.2 m behind, replaced at 800 m (model_anchors.md: reproduce within 1.5 s)
+    race = EqualPowerModel().solve(load_scenario("kram2025"))
+    assert race.finish_s == pytest.approx(239.37, abs=1.5)
+
+
+def test_monaco_self_consistency() -> None:
+    # calibrated on its own splits, the even-power race is within half a second of the 4:07.64 she ran
+    sc = load_scenario("monaco2023")
+    race = EqualPowerModel().solve(sc)
+    assert race.finish_s == pytest.approx(247.64, abs=0.5)
+    assert race.finish_s < 247.64  # even power beats the uneven pacing of the same average power
+
+
+def test_linear_cost_curve_overshoots() -> None:
+    # model_anchors.md: a nearly linear cost-speed curve gives about 3:52, far faster than 3:59.37
+    race = EqualPowerModel(curve="leger1984").solve(load_scenario("kram2025"))
+    assert 229.0 < race.finish_s < 236.0
+
+
+def test_critical_speed_from_records() -> None:
+    # model_anchors.md: 1500 m 3:49.04 and 5000 m 14:05.20 give CS = 5.680 m/s, D' = 199 m, solo mile 4:08.3
+    from paceline.fitting import fit_critical_speed
+    from paceline.scenario import Performance
+
+    perfs = [Performance(distance_m=1500, time_s=229.04), Performance(distance_m=5000, time_s=845.20)]
+    fit = fit_critical_speed(perfs)
+    assert fit.params["cs_m_s"] == pytest.approx(5.680, abs=0.001)
+    assert fit.params["dprime_m"] == pytest.approx(199.0, abs=1.0)
+    assert (1609.344 - fit.params["dprime_m"]) / fit.params["cs_m_s"] == pytest.approx(248.3, abs=0.1)
+
+
+def test_speed_power_round_trip() -> None:
+    v = np.linspace(3.0, 9.0, 25)
+    k = 0.5 * 1.2 * 0.33 * (1 - 0.4)
+    drag = k * v * v
+    p = metabolic.metabolic_power_w_kg(v, drag, 42.0)
+    assert metabolic.speed_at_power(p, k, 42.0) == pytest.approx(v, abs=1e-8)
+
+
+def test_six_percent_per_percent_body_weight() -> None:
+    # da Silva, Kram & Hoogkamer (2022): +6.13 % metabolic power per 1 % body weight of impeding force
+    base = metabolic.metabolic_power_w_kg(6.0, 0.0, 60.0)
+    one_pct = metabolic.metabolic_power_w_kg(6.0, 0.01 * 60.0 * 9.80665, 60.0)
+    assert one_pct / base == pytest.approx(1.0613)
+
+
+def test_curve_is_steeper_than_linear_at_mile_pace() -> None:
+    # Kipp et al. (2019): above ~3 m/s a % saving buys less than that % in speed (elasticity > 1)
+    v = 6.5
+    for name in ("black2018", "batliner2018", "kipp2019"):
+        el = metabolic.treadmill_power_slope(v, name) * v / metabolic.treadmill_power_w_kg(v, name)
+        assert 1.3 < el < 2.0
+
+
+def test_breaking4_prediction_is_faster_than_monaco() -> None:
+    race = EqualPowerModel().solve(load_scenario("breaking4"))
+    assert race.finish_s < 247.64  # 13 pacers never slow her down against her solo-ish record
+    assert {a.name for a in race.assumptions} >= {"cost_curve", "calibration", "air_density", "mean_shelter"}
+
+
+@pytest.mark.parametrize("model", [EqualPowerModel(), CriticalSpeedModel()])
+def test_splits_and_race_tables(model: Any) -> None:
+    race = model.solve(load_scenario("breaking4"))
+    sp = race.splits()
+    assert sp[0]["distance_m"] == pytest.approx(9.344)  # first lap line of the mile
+    assert sp[-1]["time_s"] == pytest.approx(race.finish_s, abs=1e-3)
+    df = race.to_dataframe()
+    assert {"x_m", "t_s", "v_m_s", "shelter", "drag_n"} <= set(df.columns)
+    table = race.split_table(every_m=400)
+    assert table["segment_s"].sum() == pytest.approx(race.finish_s, abs=0.01)
+
+
+def test_models_agree_on_a_solo_race_both_fitted_to() -> None:
+    # a solo athlete known by performances: equal-power calibrates on the critical-speed fit's solo time, and the
+    # critical-speed model predicts the same solo race in the same air: both must give that time
+    perfs = [{"distance_m": 1500, "time": "3:49.04"}, {"distance_m": 5000, "time": "14:05.20"}]
+    sc = scenario_from_dict(
+        {
+            "name": "solo",
+            "distance_m": 3000,
+            "athlete": {"name": "x", "height_m": 1.57, "mass_kg": 42, "performances": perfs},
+            "conditions": {"temperature_c": 20.0, "relative_humidity": 0.5, "wind_speed_m_s": 0.0},
+        }
+    )
+    t_ep = EqualPowerModel().solve(sc).finish_s
+    t_cs = CriticalSpeedModel().solve(sc).finish_s
+    assert t_ep == pytest.approx(t_cs, rel=2e-3)
+
+
+def test_dprime_balance() -> None:
+    t = np.linspace(0, 100, 1001)
+    b = dprime_balance_m(t, np.full_like(t, 6.0), 5.0, 200.0)
+    assert b[-1] == pytest.approx(100.0, rel=1e-6)  # 1 m/s above CS for 100 s
+    rec = dprime_balance_m(t, np.full_like(t, 4.0), 5.0, 200.0)
+    assert np.all(rec == 200.0)  # nothing to recover from a full tank
+
+
+def test_equivalent_solo_speed_is_identity_solo() -> None:
+    from paceline.energetics.critical_speed import power_of_solo_speed
+
+    u = np.array([5.0, 6.0, 7.0])
+    assert equivalent_solo_speed(power_of_solo_speed(u, 1.57, 42), 1.57, 42) == pytest.approx(u)
+
+
+def test_calibration_needs_a_source() -> None:
+    sc = scenario_from_dict({"name": "x", "distance_m": 1500, "athlete": {"name": "x", "height_m": 1.6, "mass_kg": 50}})
+    with pytest.raises(ScenarioError, match=r"athlete\.calibration"):
+        EqualPowerModel().solve(sc)
+    with pytest.raises(ScenarioError, match=r"athlete\.performances"):
+        CriticalSpeedModel().solve(sc)
+
+
+def test_calibration_is_cached() -> None:
+    sc = load_scenario("monaco2023")
+    assert calibrate_on_race(sc) is calibrate_on_race(sc)
+
+
+# ---- physical properties (hypothesis) ------------------------------------------------------------------------
+
+conditions = st.fixed_dictionaries(
+    {
+        "temperature_c": st.floats(5, 35),
+        "relative_humidity": st.floats(0, 1),
+        "wind_speed_m_s": st.floats(0, 5),
+        "wind_from_deg": st.floats(0, 359),
+    }
+)
+
+
+@settings(max_examples=12, deadline=None)
+@given(cond=conditions, factor=st.floats(1.01, 1.3), model=st.sampled_from(["ep", "cs"]))
+def test_more_drag_is_never_faster(cond: dict[str, float], factor: float, model: str) -> None:
+    m = EqualPowerModel() if model == "ep" else CriticalSpeedModel()
+    base = m.solve(variant("breaking4", conditions=cond)).finish_s
+    worse = m.solve(variant("breaking4", conditions=cond, equipment={"cda_factor": factor})).finish_s
+    assert worse >= base - 1e-9
+
+
+@settings(max_examples=12, deadline=None)
+@given(cond=conditions, d_t=st.floats(1, 10), model=st.sampled_from(["ep", "cs"]))
+def test_denser_air_is_never_faster(cond: dict[str, float], d_t: float, model: str) -> None:
+    m = EqualPowerModel() if model == "ep" else CriticalSpeedModel()
+    warm = m.solve(variant("breaking4", conditions=cond)).finish_s
+    cold = m.solve(variant("breaking4", conditions={**cond, "temperature_c": cond["temperature_c"] - d_t})).finish_s
+    assert cold >= warm - 1e-9
+
+
+@settings(max_examples=10, deadline=None)
+@given(
+    cond=conditions,
+    forms=st.sampled_from([("solo", "monaco-2023"), ("monaco-2023", "single"), ("single", "front-back")]),
+    model=st.sampled_from(["ep", "cs"]),
+)
+def test_better_shelter_is_never_slower(cond: dict[str, float], forms: tuple[str, str], model: str) -> None:
+    from paceline import drafting
+    from paceline.formations import get_formation
+
+    worse, better = forms
+    assert drafting.formation_shelter(get_formation(better)) >= drafting.formation_shelter(get_formation(worse))
+    m = EqualPowerModel() if model == "ep" else CriticalSpeedModel()
+    d = 1609.344
+    t_worse = m.solve(variant("kram2025", conditions=cond, pacing=[{"from_m": 0, "to_m": d, "formation": worse}]))
+    t_better = m.solve(variant("kram2025", conditions=cond, pacing=[{"from_m": 0, "to_m": d, "formation": better}]))
+    assert t_better.finish_s <= t_worse.finish_s + 1e-9
