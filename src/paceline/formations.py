@@ -19,6 +19,7 @@ import functools
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from paceline.errors import ScenarioError
@@ -159,11 +160,33 @@ def formation_names() -> list[str]:
     return list(bundled_formations())
 
 
+def load_formation_file(path: str | Path) -> Formation:
+    """A formation from a TOML file (as written by ``paceline formations design --out``).
+
+    Parameters
+    ----------
+    path : str or Path
+        Path of the ``.toml`` file.
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(f"cannot read {str(p)!r}: {exc.strerror}", "formation") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{str(p)!r} is not valid TOML: {exc}", "formation") from None
+    return formation_from_dict(data, name=p.stem, where=f"formation file {p.name}")
+
+
 def get_formation(name: str, extra: dict[str, Formation] | None = None) -> Formation:
-    """A formation by name, from ``extra`` (a scenario's own) or the bundled set."""
+    """A formation by name, from ``extra`` (a scenario's own), the bundled set, or a path ending in ``.toml``."""
     if extra and name in extra:
         return extra[name]
     known = bundled_formations()
+    if name not in known and name.endswith(".toml"):
+        return load_formation_file(name)
     if name not in known:
         allowed = sorted(set(known) | set(extra or {}))
         raise ScenarioError(f"{name!r} is not a formation; allowed {', '.join(allowed)}", "formation")
