@@ -481,7 +481,8 @@ def _read_studies_csv() -> list[dict[str, str]]:
 def load_studies() -> tuple[Study, ...]:
     """The published drafting studies with their configurations as slots.
 
-    Rows with a gap in the CSV put the nearest runner ahead at that gap (the geometry table must agree).
+    Rows with a gap in the CSV put the nearest runner ahead at that gap (the runners ahead of the geometry table's
+    configuration are moved along the track together).
 
     Returns
     -------
@@ -495,6 +496,12 @@ def load_studies() -> tuple[Study, ...]:
             raise ScenarioError(f"no geometry for study row {key}; add it to STUDY_GEOMETRY", f"drafting_studies[{i}]")
         slots, note, assumed = STUDY_GEOMETRY[key]
         gap = float(row["gap_m"]) if row["gap_m"].strip() else None
+        if gap is not None:
+            # the CSV's gap wins: shift the runners ahead so the nearest one is at that gap
+            shift = gap - min(dx for dx, _ in slots if dx > 0)
+            if abs(shift) > 1e-12:
+                slots = tuple((dx + shift if dx > 0 else dx, dy) for dx, dy in slots)
+                note = f"{note}; runners ahead moved to the row's gap of {gap:g} m"
         status = row["status"].strip()
         weight = STATUS_WEIGHT.get(status, STATUS_WEIGHT["unverified"]) * (ASSUMED_GEOMETRY_WEIGHT if assumed else 1.0)
         out.append(

@@ -1,0 +1,135 @@
+"""Bundled formations as data, and the ``paceline formations`` commands run as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from paceline import drafting
+from paceline.errors import ScenarioError
+from paceline.formations import bundled_formations, formation_from_dict, formation_names, get_formation
+from paceline.scenario import load_scenario
+
+REQUIRED = {
+    "solo",
+    "single",
+    "front-back",
+    "line-2",
+    "line-3",
+    "breaking2-arrowhead",
+    "ineos-v",
+    "breaking4-pocket",
+    "monaco-2023",
+}
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "paceline", *args], capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_required_formations_are_bundled() -> None:
+    assert set(formation_names()) >= REQUIRED
+
+
+@pytest.mark.parametrize("name", sorted(REQUIRED))
+def test_formation_is_documented_and_runnable(name: str) -> None:
+    f = get_formation(name)
+    assert f.description and f.source
+    drafting.check_slots(f)  # nobody inside the kerb or beyond lane 8
+    pts = np.array([(0.0, 0.0)] + [(s.dx_m, s.dy_m) for s in f.slots])
+    if len(pts) > 1:
+        d = np.hypot(*(pts[:, None, :] - pts[None, :, :]).transpose(2, 0, 1))
+        d[np.diag_indices_from(d)] = np.inf
+        assert d.min() >= 0.75, name  # nobody overlaps anybody
+
+
+def test_pacer_counts_from_the_reports() -> None:
+    # races.csv / model_anchors.md: Breaking2 six pacers, INEOS 5 in a V + 2 behind, Monaco one pacer at a time
+    assert get_formation("breaking2-arrowhead").n_pacers == 6
+    assert get_formation("ineos-v").n_pacers == 7
+    assert get_formation("monaco-2023").n_pacers == 1
+    assert get_formation("front-back").n_pacers == 2
+    # the bundled breaking4 scenario names seven pacers per phase in the pocket
+    assert get_formation("breaking4-pocket").n_pacers == 7
+
+
+def test_assumed_geometries_list_their_assumptions() -> None:
+    for name in ("breaking4-pocket", "monaco-2023", "breaking2-arrowhead", "ineos-v"):
+        assert len(get_formation(name).assumptions) >= 2, name
+
+
+def test_pocket_far_from_the_optimum_the_2025_paper_assumed() -> None:
+    # model_anchors.md: experts called the pocket wide open, shelter far from the 70-76 % of one pacer ahead and
+    # one behind that da Silva et al. (2025) assumed
+    pocket = drafting.formation_shelter(get_formation("breaking4-pocket"))
+    assert pocket < drafting.formation_shelter(get_formation("front-back"))
+    assert pocket < drafting.formation_shelter(get_formation("line-2"))
+
+
+def test_monaco_little_shelter() -> None:
+    # races.csv: one pacer about two strides ahead; da Silva et al. (2025) credit her with "little" shelter
+    assert 0.0 < drafting.formation_shelter(get_formation("monaco-2023")) < 0.2
+
+
+def test_bundled_scenarios_still_load() -> None:
+    for name in ("breaking4", "monaco2023"):
+        load_scenario(name)
+
+
+def test_inline_formation_error_names_the_slot() -> None:
+    bad = {"name": "x", "athlete_offset_m": 0.3, "slots": [{"name": "hugger", "dx_m": 1.0, "dy_m": -0.6}]}
+    with pytest.raises(ScenarioError, match=r"hugger.*inside"):
+        formation_from_dict(bad)
+
+
+def test_unknown_formation_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match="cannot read"):
+        get_formation(str(tmp_path / "missing.toml"))
+
+
+# ---- command line --------------------------------------------------------------------------------------------------
+
+
+def test_cli_formations_json() -> None:
+    r = run("formations", "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    rows = {row["name"]: row for row in out["formations"]}
+    assert set(rows) == set(bundled_formations())
+    for row in rows.values():
+        assert {"name", "pacers", "shelter", "shelter_low", "shelter_high"} <= set(row)
+        assert 0.0 <= row["shelter_low"] <= row["shelter_high"] < 1.0
+    assert rows["solo"]["shelter"] == 0.0
+    assert rows["solo"]["drag_solo_n"] == pytest.approx(8.9, abs=0.15)  # model_anchors.md: about 8.9 N at 4:00 pace
+
+
+def test_cli_show_writes_a_diagram(tmp_path: Path) -> None:
+    svg = tmp_path / "pocket.svg"
+    r = run("formations", "show", "breaking4-pocket", "--svg", str(svg), "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert len(out["slots"]) == 7
+    assert "<svg" in svg.read_text(encoding="utf-8")[:500]
+    assert run("formations", "show", "no-such-formation").returncode == 2
+
+
+def test_cli_design_writes_a_usable_formation(tmp_path: Path) -> None:
+    path = tmp_path / "designed.toml"
+    r = run("formations", "design", "--pacers", "2", "--lanes", "1", "--json", "--out", str(path))
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["pacers"] == 2 and out["closest_spacing_m"] >= 0.9 - 1e-9
+    assert out["shelter_low"] <= out["shelter"] <= out["shelter_high"]
+    assert any(c["name"] == "front-back" for c in out["compare"])
+    form = get_formation(str(path))
+    assert form.n_pacers == 2
+    drafting.check_slots(form, lanes=1)
+    bad = run("formations", "design", "--pacers", "0")
+    assert bad.returncode == 2 and "--pacers" in bad.stderr
