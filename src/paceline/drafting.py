@@ -1079,6 +1079,7 @@ def design_formation(
     z = z_de if f_de < f_g else z_g
     dx = np.round(z[:n], 2) + 0.0
     dy = np.round(z[n:], 2) + 0.0
+    dy[np.abs(dy) < 0.03] = 0.0  # on the athlete's line: say so
     order = np.argsort(-dx)
     dx, dy = dx[order], dy[order]
     a = float(np.round(athlete_offset(dy[None, :])[0], 2))
