@@ -122,7 +122,8 @@ class Race:
         """Race distances of the splits [m].
 
         With ``every_m`` None: at every crossing of the finish line (the lap lines; a mile: 9.344, 409.344, ...),
-        then the finish. With ``every_m``: every ``every_m`` metres from the start, then the finish.
+        then the finish. With ``every_m``: every ``every_m`` metres from the start, then the finish; a last stretch
+        shorter than half an interval joins the one before (a mile's 400 m splits end with 409.344 m, as reported).
         """
         if every_m is None:
             first = math.fmod(self.distance_m, lap_m)
@@ -131,6 +132,8 @@ class Race:
             if not every_m > 0:
                 raise ValueError("every_m must be positive")
             pts = np.arange(every_m, self.distance_m - 1e-9, every_m)
+            if pts.size and self.distance_m - pts[-1] < 0.5 * every_m:
+                pts = pts[:-1]
         return np.append(pts, self.distance_m)
 
     def splits(self, every_m: float | None = None, lap_m: float = 400.0) -> list[dict[str, float]]:

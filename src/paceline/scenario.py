@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from paceline.errors import ScenarioError
 from paceline.formations import Formation, formation_from_dict, get_formation
 from paceline.timefmt import parse_time
-from paceline.track import TrackGeometry
+from paceline.track import STANDARD_TRACK, TrackGeometry
 
 ModelName = Literal["equal-power", "critical-speed", "optimal-control"]
 
@@ -93,7 +93,7 @@ class TrackSpec(_Strict):
     """The track. ``oval`` is a standard 400 m track unless its dimensions are given; ``road`` has no bends."""
 
     kind: Literal["oval", "road"] = "oval"
-    straight_m: float = Field(84.39, gt=0, le=500)
+    straight_m: float = Field(STANDARD_TRACK.straight_m, gt=0, le=500, description="Straight length [m].")
     kerb_radius_m: float = Field(36.50, gt=5, le=200)
     lanes: int = Field(8, ge=1, le=10)
     bearing_deg: float = Field(
@@ -114,7 +114,14 @@ class Pacer(_Strict):
 
     name: str
     sex: Literal["F", "M"] = "M"
-    performances: tuple[Performance, ...] = ()
+    performances: tuple[Performance, ...] = Field(
+        (), description="Recent results (800 m to 3000 m) that set what the pacer can hold."
+    )
+    starts_race: bool | None = Field(
+        None,
+        description="Starts the race (true) or enters from outside the track (false); default: true if "
+        "their first stint begins at 0 m.",
+    )
     note: str | None = None
 
 
@@ -159,6 +166,9 @@ class Scenario(_Strict):
     distance_m: float = Field(gt=0, le=100_000, description="Race distance [m].")
     target_s: float | None = Field(None, gt=0, description="Target time [s]; accepts 'target' as 'm:ss.xx'.")
     model: ModelName = "equal-power"
+    eligibility: Literal["exhibition", "record"] = Field(
+        "exhibition", description="'record': the plan is checked against the World Athletics pacing rules."
+    )
     athlete: Athlete
     equipment: Equipment = Equipment()
     conditions: Conditions = Conditions()

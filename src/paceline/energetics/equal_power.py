@@ -173,10 +173,17 @@ class EqualPowerModel:
         from paceline.scenario import load_scenario
 
         ath = scenario.athlete
-        if ath.calibration:
-            ref = load_scenario(ath.calibration)
+        if ath.calibration and ath.calibration != "performances":
+            try:
+                ref = load_scenario(ath.calibration)
+            except ScenarioError as exc:
+                raise ScenarioError(
+                    f"{ath.calibration!r} cannot be loaded ({exc}); use a bundled race scenario, a .toml path or "
+                    "'performances'",
+                    "athlete.calibration",
+                ) from None
             return calibrate_on_race(ref, self.curve, self.draft_params, self.step_m)
-        if scenario.result is not None:
+        if scenario.result is not None and ath.calibration != "performances":
             return calibrate_on_race(scenario, self.curve, self.draft_params, self.step_m)
         if len(ath.performances) >= 2:
             from paceline.fitting import fit_critical_speed

@@ -1,0 +1,638 @@
+"""The race plan: pacer roles and their feasibility, the pacing-light schedule, briefings, and the rules.
+
+A plan reads a scenario and the :class:`~paceline.race.Race` a model made of it, and adds what a race organiser
+needs to run it: who runs where and how fast on their own line, whether they can, where the lights must be, and
+whether a record-eligible plan breaks a pacing rule. It adds no physics of its own.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+import logging
+import math
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from paceline import track as trk
+from paceline.errors import ScenarioError
+from paceline.serialize import to_jsonable
+from paceline.timefmt import format_time
+
+if TYPE_CHECKING:  # pragma: no cover
+    from paceline.race import Race
+    from paceline.scenario import Pacer, Scenario
+
+log = logging.getLogger(__name__)
+
+#: Riegel's endurance exponent: t2 = t1 (d2/d1)^1.06 (Riegel 1981, Am. Sci. 69:285), for a pacer known by one time.
+RIEGEL_EXPONENT = 1.06
+
+#: Light colours of the trains (Breaking4 ran green Wavelights at the target pace).
+TRAIN_COLOURS = {"target": "green", "plan": "blue", "lead-pacer": "white"}
+
+
+@dataclass
+class PacerRole:
+    """One stint of one pacer in one slot.
+
+    Attributes
+    ----------
+    name, slot : str
+        Pacer and slot names.
+    dx_m, dy_m : float
+        Slot relative to the athlete [m] (ahead, outward).
+    offset_m : float
+        The pacer's lateral offset from the kerb [m].
+    enter_m, leave_m : float
+        Race distance of the athlete where the stint starts and ends [m].
+    enter_s, leave_s : float
+        Race clock at those points [s].
+    distance_run_m : float
+        Distance the pacer runs in the stint on their own line [m].
+    required_speed_m_s : float
+        Mean speed on their line over the stint [m/s].
+    required_pace_s_per_400 : float
+        The same as seconds per 400 m of their own line.
+    peak_speed_m_s : float
+        Fastest 200 m of the stint on their line [m/s].
+    capability_speed_m_s : float or None
+        Fastest mean speed they can hold for that long (from their performances) [m/s].
+    margin : float or None
+        ``capability / required - 1``; negative: asked for more than they can hold.
+    capability_source : str
+        How the capability was estimated.
+    """
+
+    name: str
+    slot: str
+    dx_m: float
+    dy_m: float
+    offset_m: float
+    enter_m: float
+    leave_m: float
+    enter_s: float = 0.0
+    leave_s: float = 0.0
+    distance_run_m: float = 0.0
+    required_speed_m_s: float = 0.0
+    required_pace_s_per_400: float = 0.0
+    peak_speed_m_s: float = 0.0
+    capability_speed_m_s: float | None = None
+    margin: float | None = None
+    capability_source: str = "no performances given"
+
+    @property
+    def feasible(self) -> bool | None:
+        """True/False when the capability is known, else None."""
+        return None if self.margin is None else self.margin >= 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict with rounded numbers."""
+        d = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in asdict(self).items()}
+        d["feasible"] = self.feasible
+        return d
+
+
+@dataclass
+class RuleCheck:
+    """The result of checking one World Athletics rule on a plan."""
+
+    rule: str
+    requirement: str
+    status: str  # "ok", "breach", "check"
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        """As a dict."""
+        return asdict(self)
+
+
+@dataclass
+class Plan:
+    """A plan an organiser can run: the race, the pacers' roles, the lights and the rules.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The scenario planned.
+    race : Race
+        The predicted race.
+    roles : list of PacerRole
+        Every pacer stint.
+    lights : list of dict
+        The light schedule (see :func:`light_schedule`).
+    rules : list of RuleCheck
+        Rule checks (record-eligible plans only; exhibitions list what would breach).
+    notes : list of str
+        Warnings for the organiser.
+    """
+
+    scenario: Scenario
+    race: Race
+    roles: list[PacerRole]
+    lights: list[dict[str, Any]]
+    rules: list[RuleCheck]
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The plan as one JSON-ready object."""
+        sc, race = self.scenario, self.race
+        return to_jsonable(
+            {
+                "scenario": sc.name,
+                "description": sc.description,
+                "model": race.model,
+                "finish_s": round(race.finish_s, 3),
+                "finish": race.finish,
+                "target_s": sc.target_s,
+                "target": format_time(sc.target_s) if sc.target_s else None,
+                "eligibility": sc.eligibility,
+                "splits": race.splits(),
+                "splits_400m": race.splits(every_m=400.0),
+                "splits_200m": race.splits(every_m=200.0),
+                "shelter": shelter_profile(race),
+                "pacers": [r.to_dict() for r in self.roles],
+                "lights": {
+                    "spacing_m": self.lights[1]["race_distance_m"] - self.lights[0]["race_distance_m"]
+                    if len(self.lights) > 1
+                    else None,
+                    "trains": sorted({row["train"] for row in self.lights}),
+                    "n_points": len(self.lights),
+                    "summary": lights_summary(self.lights),
+                },
+                "rules": [r.to_dict() for r in self.rules],
+                "notes": self.notes,
+                "inputs": [a.to_dict() for a in race.assumptions],
+            }
+        )
+
+    def write(self, out_dir: str | Path) -> list[Path]:
+        """Write ``plan.json``, ``splits.csv``, ``lights.csv`` and ``briefings/NAME.md`` into ``out_dir``.
+
+        Everything is written to a temporary folder first and moved into place at the end, so a failure leaves
+        nothing half-written.
+        """
+        out = Path(out_dir)
+        if out.exists() and not out.is_dir():
+            raise ScenarioError(f"{str(out)!r} exists and is not a folder", "--out")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".paceline-plan-", dir=out.parent))
+        try:
+            (tmp / "plan.json").write_text(json.dumps(self.to_dict(), indent=2), encoding="utf-8")
+            (tmp / "splits.csv").write_text(_splits_csv(self.race), encoding="utf-8")
+            (tmp / "lights.csv").write_text(lights_csv(self.lights), encoding="utf-8")
+            (tmp / "briefings").mkdir()
+            for name in sorted({r.name for r in self.roles}):
+                (tmp / "briefings" / f"{_safe(name)}.md").write_text(
+                    briefing(self.scenario, self.race, [r for r in self.roles if r.name == name]), encoding="utf-8"
+                )
+            out.mkdir(exist_ok=True)
+            written = []
+            for src in sorted(tmp.rglob("*")):
+                dst = out / src.relative_to(tmp)
+                if src.is_dir():
+                    dst.mkdir(exist_ok=True)
+                else:
+                    shutil.move(str(src), dst)
+                    written.append(dst)
+            return written
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in name) or "pacer"
+
+
+def _splits_csv(race: Race) -> str:
+    table = race.split_table(every_m=200.0)
+    buf = io.StringIO()
+    table.to_csv(buf, index=False, float_format="%.3f")
+    return buf.getvalue()
+
+
+# ---- pacers ----------------------------------------------------------------------------------------------------
+
+
+def pacer_capability_speed(pacer: Pacer, duration_s: float) -> tuple[float | None, str]:
+    """The fastest mean speed a pacer can hold for ``duration_s`` seconds, from their performances.
+
+    Two or more performances: critical speed and D' (``v = CS + D'/t``). One: Riegel's endurance law with
+    exponent 1.06. None: unknown.
+
+    Returns
+    -------
+    (speed [m/s] or None, how it was estimated)
+    """
+    perfs = pacer.performances
+    if not perfs:
+        return None, "no performances given"
+    if len(perfs) >= 2:
+        from paceline.fitting import fit_critical_speed
+
+        fit = fit_critical_speed(perfs)
+        cs, dp = fit.params["cs_m_s"], fit.params["dprime_m"]
+        return cs + dp / duration_s, f"critical speed {cs:.2f} m/s, D' {dp:.0f} m from {len(perfs)} performances"
+    p = perfs[0]
+    # Riegel: t = t1 (d/d1)^k  ->  for a duration t the distance is d1 (t/t1)^(1/k)
+    d = p.distance_m * (duration_s / p.time_s) ** (1.0 / RIEGEL_EXPONENT)
+    return d / duration_s, f"Riegel (1981) exponent 1.06 from {p.distance_m:g} m in {format_time(p.time_s)}"
+
+
+def pacer_roles(scenario: Scenario, race: Race) -> list[PacerRole]:
+    """Every pacer stint of a scenario, with the distance, speed and pace it asks of the pacer.
+
+    Consecutive phases in which a pacer keeps the same slot are one stint. A pacer's speed follows the athlete's
+    predicted speed, scaled by the length of their line against hers (outer slots run further on the bends).
+    """
+    from paceline.drafting import pacer_lines
+
+    geom = scenario.track.geometry()
+    start = trk.start_position_m(scenario.distance_m, geom) if scenario.track.kind == "oval" else 0.0
+    roster = {p.name: p for p in scenario.pacers}
+    stints: list[PacerRole] = []
+    for ph in scenario.phases():
+        form = scenario.formation(ph.formation)
+        names = list(ph.pacers) or [f"{form.name}:{s.name}" for s in form.slots]
+        for slot, name in zip(form.slots, names, strict=True):
+            prev = next(
+                (r for r in stints if r.name == name and r.slot == slot.name and abs(r.leave_m - ph.from_m) < 1e-6),
+                None,
+            )
+            if prev is not None and prev.dx_m == slot.dx_m and prev.dy_m == slot.dy_m:
+                prev.leave_m = ph.to_m
+                continue
+            stints.append(
+                PacerRole(
+                    name=name,
+                    slot=slot.name,
+                    dx_m=slot.dx_m,
+                    dy_m=slot.dy_m,
+                    offset_m=form.athlete_offset_m + slot.dy_m,
+                    enter_m=ph.from_m,
+                    leave_m=ph.to_m,
+                )
+            )
+    for r in stints:
+        form_slots = _single_slot_formation(r)
+        r.enter_s = float(race.time_at(r.enter_m))
+        r.leave_s = float(race.time_at(r.leave_m))
+        duration = r.leave_s - r.enter_s
+        if scenario.track.kind == "oval":
+            line = pacer_lines(form_slots, start + r.enter_m, start + r.leave_m, geom)[0]
+            r.distance_run_m = line.distance_m
+        else:
+            r.distance_run_m = r.leave_m - r.enter_m
+        r.required_speed_m_s = r.distance_run_m / duration
+        r.required_pace_s_per_400 = 400.0 * duration / r.distance_run_m
+        r.peak_speed_m_s = max(seg["speed_m_s"] for seg in pacer_segments(scenario, race, r, 200.0))
+        pacer = roster.get(r.name)
+        if pacer is not None:
+            # a pacer who starts the race runs from the gun: the effort lasts until they leave
+            from_gun = pacer.starts_race or (pacer.starts_race is None and scenario.eligibility == "record")
+            effort_s = r.leave_s if from_gun else duration
+            cap, src = pacer_capability_speed(pacer, effort_s)
+            if cap is not None:
+                need = (r.distance_run_m + r.enter_m) / r.leave_s if from_gun else r.required_speed_m_s
+                r.capability_speed_m_s = cap
+                r.margin = cap / need - 1.0
+            r.capability_source = src
+    return stints
+
+
+def _single_slot_formation(role: PacerRole) -> Any:
+    from paceline.formations import Formation, Slot
+
+    return Formation(
+        name=f"{role.name}:{role.slot}",
+        slots=(Slot(role.slot, role.dx_m, role.dy_m),),
+        athlete_offset_m=role.offset_m - role.dy_m,
+    )
+
+
+def pacer_segments(scenario: Scenario, race: Race, role: PacerRole, every_m: float = 200.0) -> list[dict[str, float]]:
+    """The pacer's stint cut into segments of the athlete's race distance: time, own-line distance, speed."""
+    from paceline.drafting import pacer_lines
+
+    geom = scenario.track.geometry()
+    start = trk.start_position_m(scenario.distance_m, geom) if scenario.track.kind == "oval" else 0.0
+    first = math.floor(role.enter_m / every_m + 1e-9) * every_m + every_m
+    edges = [role.enter_m, *np.arange(first, role.leave_m - 1e-6, every_m).tolist(), role.leave_m]
+    form = _single_slot_formation(role)
+    out = []
+    for a, b in itertools.pairwise(edges):
+        ta, tb = float(race.time_at(a)), float(race.time_at(b))
+        dist = pacer_lines(form, start + a, start + b, geom)[0].distance_m if scenario.track.kind == "oval" else b - a
+        out.append(
+            {"from_m": a, "to_m": b, "from_s": ta, "to_s": tb, "distance_m": dist, "speed_m_s": dist / (tb - ta)}
+        )
+    return out
+
+
+def shelter_profile(race: Race) -> list[dict[str, float]]:
+    """Shelter by stretch of constant formation: ``[{from_m, to_m, shelter}]``."""
+    if "shelter" not in race.series:
+        return []
+    s = np.asarray(race.series["shelter"])
+    x = race.x_m
+    out: list[dict[str, float]] = []
+    start = 0
+    for i in range(1, s.size + 1):
+        if i == s.size or abs(s[i] - s[start]) > 1e-9:
+            out.append(
+                {
+                    "from_m": round(float(x[start]), 3),
+                    "to_m": round(float(x[i - 1]), 3),
+                    "shelter": round(float(s[start]), 4),
+                }
+            )
+            start = i
+    return out
+
+
+# ---- lights ----------------------------------------------------------------------------------------------------
+
+
+def light_schedule(
+    scenario: Scenario,
+    race: Race,
+    spacing_m: float = 1.0,
+    trains: tuple[str, ...] = ("target", "plan"),
+) -> list[dict[str, Any]]:
+    """When the light front of each train passes each light of the rail.
+
+    The rail runs along the kerb with a light every ``spacing_m`` metres of the lane-1 running line. A train is a
+    pace: ``target`` runs even pace to the target time, ``plan`` follows the predicted race, ``lead-pacer`` runs
+    the plan's profile shifted ahead by the lead slot's gap. Each light is passed once per lap.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario (distance, target, start position).
+    race : Race
+        The predicted race.
+    spacing_m : float
+        Distance between lights [m] (> 0).
+    trains : tuple of str
+        Which trains to schedule.
+
+    Returns
+    -------
+    list of dict
+        Rows ``{train, colour, light_index, rail_pos_m, lap, race_distance_m, time_s}`` ordered by train and
+        time; the last row of each train is the finish at the train's finishing time.
+    """
+    if not spacing_m > 0 or not math.isfinite(spacing_m):
+        raise ScenarioError(f"{spacing_m} is not allowed; the light spacing must be > 0 m", "--spacing-m")
+    geom = scenario.track.geometry()
+    d = scenario.distance_m
+    start = trk.start_position_m(d, geom)
+    lap_m = geom.lap_m
+    first_line = trk.start_before_finish_m(d, geom)
+    # race distances at which the front passes a light: every light position s = k * spacing on the rail
+    k0 = math.ceil(start / spacing_m - 1e-9)
+    s = np.arange(k0 * spacing_m, start + d + 1e-9, spacing_m)
+    x = s - start
+    if x[-1] < d - 1e-9:
+        x = np.append(x, d)
+        s = np.append(s, start + d)
+    light_index = np.round(np.mod(s, lap_m) / spacing_m).astype(int) % max(1, round(lap_m / spacing_m))
+    # lap k runs from lap line k-1 to lap line k; lap 0 is the stretch from the start to the first lap line
+    laps = np.where(x <= first_line + 1e-9, 0, np.ceil((x - first_line) / lap_m - 1e-9).astype(int))
+    rows: list[dict[str, Any]] = []
+    for train in trains:
+        if train == "target":
+            if not scenario.target_s:
+                continue
+            t = scenario.target_s * x / d
+        elif train == "plan":
+            t = np.asarray(race.time_at(x))
+        elif train == "lead-pacer":
+            lead = max(
+                (p for ph in scenario.phases() for p in scenario.formation(ph.formation).slots),
+                key=lambda sl: sl.dx_m,
+                default=None,
+            )
+            gap = lead.dx_m if lead is not None else 0.0
+            t = np.asarray(race.time_at(np.clip(x - gap, 0.0, d)))
+        else:
+            raise ScenarioError(f"{train!r} is not a light train; allowed target, plan, lead-pacer", "--train")
+        colour = TRAIN_COLOURS[train]
+        for i in range(x.size):
+            rows.append(
+                {
+                    "train": train,
+                    "colour": colour,
+                    "light_index": int(light_index[i]),
+                    "rail_pos_m": round(float(np.mod(s[i], lap_m)), 3) % round(lap_m, 3),
+                    "lap": int(laps[i]),
+                    "race_distance_m": round(float(x[i]), 3),
+                    "time_s": round(float(t[i]), 3),
+                }
+            )
+    return rows
+
+
+def lights_csv(rows: list[dict[str, Any]]) -> str:
+    """The light schedule as CSV text."""
+    buf = io.StringIO()
+    cols = ["train", "colour", "light_index", "rail_pos_m", "lap", "race_distance_m", "time_s"]
+    w = csv.DictWriter(buf, fieldnames=cols)
+    w.writeheader()
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+def lights_summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each train's time at every lap line and the finish (what the lights must show there)."""
+    out = []
+    for train in sorted({r["train"] for r in rows}):
+        tr = [r for r in rows if r["train"] == train]
+        marks = [r for i, r in enumerate(tr) if i == len(tr) - 1 or r["lap"] != tr[i + 1]["lap"]]
+        out.append(
+            {
+                "train": train,
+                "colour": tr[0]["colour"],
+                "finish_s": tr[-1]["time_s"],
+                "laps": [
+                    {"lap": r["lap"], "race_distance_m": r["race_distance_m"], "time_s": r["time_s"]} for r in marks
+                ],
+            }
+        )
+    return out
+
+
+# ---- briefings -------------------------------------------------------------------------------------------------
+
+
+def _where(scenario: Scenario, x_m: float) -> str:
+    geom = scenario.track.geometry()
+    if scenario.track.kind != "oval":
+        return f"{x_m:.0f} m"
+    s = (trk.start_position_m(scenario.distance_m, geom) + x_m) % geom.lap_m
+    bend, st = geom.bend_m, geom.straight_m
+    if s < bend:
+        part = "bend 1"
+    elif s < bend + st:
+        part = "the back straight"
+    elif s < 2 * bend + st:
+        part = "bend 2"
+    else:
+        part = "the home straight"
+    to_line = (geom.lap_m - s) % geom.lap_m
+    return f"{x_m:.0f} m into the race, on {part} ({to_line:.0f} m before the finish line)"
+
+
+def _slot_words(role: PacerRole) -> str:
+    ahead = f"{abs(role.dx_m):.1f} m {'ahead of' if role.dx_m >= 0 else 'behind'} her"
+    if abs(role.dy_m) < 0.05:
+        side = "directly in line with her"
+    else:
+        side = f"{abs(role.dy_m):.1f} m to her {'outside' if role.dy_m > 0 else 'inside'}"
+    return f"{ahead}, {side} (your line is {role.offset_m:.2f} m from the kerb)"
+
+
+def briefing(scenario: Scenario, race: Race, roles: list[PacerRole]) -> str:
+    """A pacer's briefing in Markdown: where to enter, the slot, pace per 200 m on their own line, how to leave."""
+    name = roles[0].name
+    lines = [
+        f"# Briefing for {name}: {scenario.description or scenario.name}",
+        "",
+        f"Athlete: {scenario.athlete.name}. Planned finish {race.finish} ({race.model} model)"
+        + (f", target {format_time(scenario.target_s)}." if scenario.target_s else "."),
+        "",
+    ]
+    for k, r in enumerate(roles, start=1):
+        enter = (
+            "at the start"
+            if r.enter_m <= 1e-6
+            else f"at {_where(scenario, r.enter_m)}, race clock {format_time(r.enter_s)}"
+        )
+        lines += [
+            f"## Stint {k}: slot '{r.slot}'",
+            "",
+            f"- Enter {enter}.",
+            f"- Hold your slot: {_slot_words(r)}. Keep the gap constant through the bends: on the outside you run "
+            "further and must run faster there.",
+            f"- Distance you run: {r.distance_run_m:.1f} m for her {r.leave_m - r.enter_m:.1f} m; mean pace "
+            f"{r.required_pace_s_per_400:.2f} s per 400 m on your line ({r.required_speed_m_s:.2f} m/s).",
+        ]
+        if r.margin is not None:
+            verdict = "within" if r.margin >= 0 else "BEYOND"
+            lines.append(
+                f"- This is {verdict} what you can hold for that long ({r.capability_speed_m_s:.2f} m/s, "
+                f"margin {100 * r.margin:+.1f} %; {r.capability_source})."
+            )
+        lines += [
+            "",
+            "| her distance [m] | clock at end | your metres | your split [s] | your pace [s/400 m] |",
+            "|---|---|---|---|---|",
+        ]
+        for seg in pacer_segments(scenario, race, r, 200.0):
+            dt = seg["to_s"] - seg["from_s"]
+            lines.append(
+                f"| {seg['from_m']:.0f}-{seg['to_m']:.0f} | {format_time(seg['to_s'])} | {seg['distance_m']:.1f} | "
+                f"{dt:.2f} | {400 * dt / seg['distance_m']:.2f} |"
+            )
+        if r.leave_m >= scenario.distance_m - 1e-6:
+            leave = "Run through the finish line in your slot unless told otherwise; do not cut in front of her."
+        else:
+            leave = (
+                f"Step off at {_where(scenario, r.leave_m)}, race clock {format_time(r.leave_s)}: hold your pace "
+                "until the next pacer is in your slot, then drift to the outside (never across her line), ease off "
+                "gradually and leave the track at the outside without stopping in lane 1 or 2."
+            )
+        lines += ["", f"- {leave}", ""]
+    return "\n".join(lines)
+
+
+# ---- rules -----------------------------------------------------------------------------------------------------
+
+#: World Athletics rules that constrain pacing, with what they require.
+RULES = {
+    "TR 6.3.1": "Pacing by persons not participating in the same race, by athletes lapped or about to be lapped, or "
+    "by any technical device other than those permitted under TR 6.4.4 is assistance and not allowed "
+    "(World Athletics Technical Rules, Book C2.1). Pacers must therefore start the race as competitors.",
+    "TR 6.4.4": "Technical devices permitted during an event; pacing lights are a technical device and need the "
+    "organiser's and World Athletics' approval for the meeting (TR 6.3.1 refers to it). Check the current edition.",
+    "CR 32 (women's records)": "Women's world records in mixed-gender races are not ratified in road events "
+    "(IAAF Congress 2011); for track records, men pacing a women's race is the reason press reports gave for "
+    "Breaking4 not being record-eligible. Check the current edition of Competition Rule 32.",
+}
+
+
+def check_rules(scenario: Scenario, roles: list[PacerRole]) -> list[RuleCheck]:
+    """Check a plan against the World Athletics pacing rules.
+
+    Returns one :class:`RuleCheck` per rule with ``ok``, ``breach`` or ``check`` (needs a human: approvals).
+    For an exhibition, breaches are reported as ``breach`` too, so an organiser sees what would make it
+    record-eligible.
+    """
+    out: list[RuleCheck] = []
+    roster = {p.name: p for p in scenario.pacers}
+    late = sorted(
+        {r.name for r in roles if r.enter_m > 1e-6}
+        - {r.name for r in roles if r.enter_m <= 1e-6}
+        - {n for n, p in roster.items() if p.starts_race}
+    )
+    out.append(
+        RuleCheck(
+            "TR 6.3.1",
+            RULES["TR 6.3.1"],
+            "breach" if late else "ok",
+            f"pacers joining after the start: {', '.join(late)}" if late else "every pacer starts the race",
+        )
+    )
+    out.append(RuleCheck("TR 6.4.4", RULES["TR 6.4.4"], "check", "pacing lights are planned; confirm approval"))
+    men = sorted({p.name for p in scenario.pacers if p.sex == "M" and p.name in {r.name for r in roles}})
+    if scenario.athlete.sex == "F":
+        out.append(
+            RuleCheck(
+                "CR 32 (women's records)",
+                RULES["CR 32 (women's records)"],
+                "breach" if men else "ok",
+                f"men pacing a women's record attempt: {', '.join(men)}" if men else "women-only race",
+            )
+        )
+    return out
+
+
+# ---- the plan --------------------------------------------------------------------------------------------------
+
+
+def make_plan(scenario: Scenario, model: str | None = None, spacing_m: float = 1.0) -> Plan:
+    """Solve a scenario and build its plan."""
+    from paceline.energetics import solve
+
+    race = solve(scenario, model)
+    roles = pacer_roles(scenario, race)
+    lights = light_schedule(scenario, race, spacing_m, trains=("target", "plan"))
+    rules = check_rules(scenario, roles)
+    notes = []
+    for r in roles:
+        if r.margin is not None and r.margin < 0:
+            notes.append(
+                f"{r.name} ({r.slot}, {r.enter_m:.0f}-{r.leave_m:.0f} m) is asked for {r.required_speed_m_s:.2f} m/s "
+                f"but can hold about {r.capability_speed_m_s:.2f} m/s for that long ({100 * r.margin:+.1f} %)"
+            )
+    if scenario.target_s and race.finish_s > scenario.target_s:
+        notes.append(
+            f"the predicted {race.finish} is {race.finish_s - scenario.target_s:.2f} s slower than the target "
+            f"{format_time(scenario.target_s)}: lights at target pace would run away from her "
+            "(see `paceline goal`)"
+        )
+    unknown = sorted({r.name for r in roles if r.margin is None})
+    if unknown:
+        notes.append(f"capability not checked (no performances in the roster): {', '.join(unknown)}")
+    if scenario.eligibility == "record":
+        for rc in rules:
+            if rc.status == "breach":
+                notes.append(f"not record-eligible: {rc.rule}: {rc.detail}")
+    return Plan(scenario, race, roles, lights, rules, notes)

@@ -1,0 +1,213 @@
+"""The race plan: pacer roles, lights, briefings, rules, rotation, goal search, and the files it writes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from paceline import track
+from paceline.errors import InfeasibleError, ScenarioError
+from paceline.plan import (
+    RIEGEL_EXPONENT,
+    light_schedule,
+    lights_csv,
+    make_plan,
+    pacer_capability_speed,
+)
+from paceline.scenario import Pacer, Performance, load_scenario, scenario_from_dict
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "paceline", *args], capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+@pytest.fixture(scope="module")
+def b4_plan() -> Any:
+    return make_plan(load_scenario("breaking4"))
+
+
+def test_plan_json_keys_and_splits(b4_plan: Any) -> None:
+    d = b4_plan.to_dict()
+    assert {"scenario", "model", "finish_s", "finish", "target_s", "splits", "pacers", "lights"} <= set(d)
+    assert d["splits"][-1]["time_s"] == pytest.approx(d["finish_s"], abs=1e-3)
+    for p in d["pacers"]:
+        assert {"name", "slot", "enter_m", "leave_m", "distance_run_m", "required_pace_s_per_400"} <= set(p)
+    # 400 m splits end with the 409.344 m last segment, as mile splits are reported (races.csv)
+    assert d["splits_400m"][-2]["distance_m"] == pytest.approx(1200.0)
+
+
+def test_outside_pacers_run_further_and_faster(b4_plan: Any) -> None:
+    # a slot held in track coordinates: a line d from the kerb runs 2 pi (d - 0.30) per lap more (DESIGN.md)
+    for r in b4_plan.roles:
+        sc = b4_plan.scenario
+        geom = sc.track.geometry()
+        start = track.start_position_m(sc.distance_m, geom)
+        angle = track.bend_angle_between(start + r.enter_m + r.dx_m, start + r.leave_m + r.dx_m, geom)
+        extra = (r.offset_m - geom.lane1_line_m) * angle  # her race distance is on the lane-1 line
+        assert r.distance_run_m == pytest.approx(r.leave_m - r.enter_m + extra, abs=0.05)
+        if r.dy_m > 0.05:
+            assert r.required_speed_m_s > (r.leave_m - r.enter_m) / (r.leave_s - r.enter_s)
+
+
+def test_lights_monotonic_cover_race_and_agree_with_splits(b4_plan: Any) -> None:
+    sc, race = b4_plan.scenario, b4_plan.race
+    rows = light_schedule(sc, race, spacing_m=1.0)
+    for train in ("target", "plan"):
+        tr = [r for r in rows if r["train"] == train]
+        t = np.array([r["time_s"] for r in tr])
+        x = np.array([r["race_distance_m"] for r in tr])
+        assert np.all(np.diff(t) > 0) and np.all(np.diff(x) > 0)
+        assert x[0] < 1.0 and x[-1] == pytest.approx(sc.distance_m)
+        assert np.max(np.diff(x)) <= 1.0 + 1e-9
+        if train == "plan":
+            for s in race.splits():
+                assert np.interp(s["distance_m"], x, t) == pytest.approx(s["time_s"], abs=0.01)
+        else:
+            assert t[-1] == pytest.approx(sc.target_s)
+            assert np.allclose(t, sc.target_s * x / sc.distance_m, atol=1e-3)
+    plan_rows = [r for r in rows if r["train"] == "plan"]
+    assert {r["lap"] for r in plan_rows} == {0, 1, 2, 3, 4}  # the mile: 9.344 m then four laps
+    assert all(0 <= r["rail_pos_m"] < 400 for r in rows)
+
+
+def test_lights_csv_round_trip(b4_plan: Any) -> None:
+    text = lights_csv(b4_plan.lights)
+    back = list(csv.DictReader(io.StringIO(text)))
+    assert len(back) == len(b4_plan.lights)
+    assert float(back[-1]["time_s"]) == pytest.approx(b4_plan.lights[-1]["time_s"])
+
+
+def test_light_spacing_must_be_positive(b4_plan: Any) -> None:
+    with pytest.raises(ScenarioError, match="spacing"):
+        light_schedule(b4_plan.scenario, b4_plan.race, spacing_m=0.0)
+
+
+def test_riegel_capability() -> None:
+    # Riegel (1981): t2 = t1 (d2/d1)^1.06; a 1:46 800 m runner holds 800 (t/106)^(1/1.06) m in t seconds
+    p = Pacer(name="x", performances=(Performance(distance_m=800, time_s=106.0),))
+    v, src = pacer_capability_speed(p, 106.0)
+    assert v == pytest.approx(800 / 106.0)
+    v2, _ = pacer_capability_speed(p, 240.0)
+    d = 800 * (240.0 / 106.0) ** (1 / RIEGEL_EXPONENT)
+    assert v2 == pytest.approx(d / 240.0) and v2 < v and "Riegel" in src
+
+
+def test_rules_flag_breaking4_and_pass_a_clean_plan(b4_plan: Any) -> None:
+    status = {r.rule: r.status for r in b4_plan.rules}
+    assert status["TR 6.3.1"] == "breach"  # pacers rotated in from outside the race
+    assert status["CR 32 (women's records)"] == "breach"  # men pacing a woman
+    clean = load_scenario("monaco2023")  # women pacers who started the race
+    rules = {r.rule: r.status for r in make_plan(clean).rules}
+    assert rules["TR 6.3.1"] == "ok" and rules["CR 32 (women's records)"] == "ok"
+
+
+def test_infeasible_pacer_is_flagged() -> None:
+    data = load_scenario("breaking4-optimal").model_dump(exclude_none=True)
+    data["pacers"][0]["performances"] = [{"distance_m": 800, "time_s": 140.0}]  # a 2:20 800 m runner
+    pl = make_plan(scenario_from_dict(data))
+    slow = [r for r in pl.roles if r.name == data["pacers"][0]["name"]]
+    assert slow and slow[0].margin is not None and slow[0].margin < 0
+    assert any("is asked for" in n for n in pl.notes)
+
+
+def test_rotation_drops_what_nobody_can_hold() -> None:
+    from paceline.rotation import optimise_rotation
+
+    data = load_scenario("breaking4-optimal").model_dump(exclude_none=True)
+    for p in data["pacers"][6:]:
+        p["performances"] = [{"distance_m": 800, "time_s": 150.0}]  # team B too slow
+    res = optimise_rotation(scenario_from_dict(data))
+    assert res.notes  # slots it could not fill are reported
+    for a in res.assignments:
+        assert a["margin"] >= 0
+    with pytest.raises(InfeasibleError):
+        optimise_rotation(load_scenario("breaking4"))  # no pacer capabilities to check
+
+
+def test_goal_levers_reach_the_target() -> None:
+    from paceline.goal import what_would_it_take
+
+    sc = load_scenario("breaking4")
+    res = what_would_it_take(sc, 239.99)
+    levers = {r["lever"]: r for r in res["levers"]}
+    assert {
+        "shelter",
+        "pacers",
+        "shoe_economy_gain",
+        "cda_factor",
+        "temperature_c",
+        "wind_speed_m_s",
+        "fitness_pct",
+    } <= set(levers)
+    # a lever said to be reachable reaches the target when applied (round trip through a fresh scenario)
+    shoe = levers["shoe_economy_gain"]
+    assert shoe["reachable"]
+    data = sc.model_dump(exclude_none=True)
+    data["equipment"]["shoe_economy_gain"] = shoe["needed"]
+    from paceline.energetics.equal_power import EqualPowerModel
+
+    assert EqualPowerModel().solve(scenario_from_dict(data)).finish_s == pytest.approx(239.99, abs=0.02)
+    assert res["combination"]["reachable"]
+    assert res["combination"]["time_s"] == pytest.approx(239.99, abs=0.02)
+
+
+def test_plan_cli_writes_files(tmp_path: Path) -> None:
+    out = tmp_path / "plan"
+    r = run("plan", "breaking4-optimal", "--out", str(out), "--json")
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    assert (out / "plan.json").is_file() and (out / "splits.csv").is_file() and (out / "lights.csv").is_file()
+    briefs = sorted(p.stem for p in (out / "briefings").glob("*.md"))
+    assert briefs == sorted({p["name"] for p in d["pacers"]})
+    text = (out / "briefings" / "A1.md").read_text()
+    assert "Step off" in text and "s per 400 m" in text
+
+
+def test_plan_cli_human_output() -> None:
+    r = run("plan")
+    assert r.returncode == 0, r.stderr
+    for part in ("Lap splits", "Pacers", "Shelter along the race", "Lights", "pacing rules"):
+        assert part in r.stdout
+
+
+def test_bad_out_writes_nothing(tmp_path: Path) -> None:
+    f = tmp_path / "file"
+    f.write_text("x")
+    r = run("plan", "--out", str(f))
+    assert r.returncode == 2 and "--out" in r.stderr
+    assert f.read_text() == "x"
+
+
+def test_bad_scenario_writes_nothing(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    text = (Path(__file__).parent / ".." / "src" / "paceline" / "data" / "scenarios" / "breaking4.toml").read_text()
+    bad.write_text(text.replace("to_m = 1609.344", "to_m = 1700", 1))
+    out = tmp_path / "out"
+    r = run("plan", str(bad), "--out", str(out))
+    assert r.returncode == 2
+    assert "pacing[2].to_m: 1700 is beyond the race distance 1609.34" in r.stderr
+    assert not out.exists()
+
+
+def test_lights_and_goal_cli() -> None:
+    r = run("lights", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    assert d["schedule"] and d["summary"]
+    r = run("goal", "--target", "3:59.99", "--json")
+    assert r.returncode == 0, r.stderr
+    assert {"lever", "current", "needed", "reachable"} <= set(json.loads(r.stdout)["levers"][0])
+    r = run("goal", "--target", "3:5x")
+    assert r.returncode == 2 and "--target" in r.stderr
+    r = run("lights", "--format", "xml")
+    assert r.returncode == 2 and "--format" in r.stderr
