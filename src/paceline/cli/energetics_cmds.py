@@ -73,7 +73,15 @@ def predict(
     rows += [(f"split {s['distance_m']:g} m", format_time(s["time_s"])) for s in out["splits"]]
     con = console()
     con.print(kv_table(f"Prediction: {sc.description or sc.name}", rows))
-    con.print(kv_table("Inputs", [(a.name, f"{a.value} {a.unit}  ({a.source})") for a in race.assumptions]))
+    from paceline.cli.plan_cmds import _table
+
+    con.print(
+        _table(
+            "Inputs and their sources",
+            ["input", "value", "source"],
+            [[a.name, f"{a.value} {a.unit}".strip(), a.source] for a in race.assumptions],
+        )
+    )
 
 
 @app.command()

@@ -55,7 +55,7 @@ def _table(title: str, columns: list[str], rows: list[list[str]]) -> Any:
 
     table = Table(title=title, header_style="bold")
     for i, c in enumerate(columns):
-        table.add_column(escape(c), justify="left" if i == 0 else "right")
+        table.add_column(escape(c), justify="left" if i == 0 or c in ("source", "detail") else "right")
     for r in rows:
         table.add_row(*[escape(x) for x in r])
     return table
