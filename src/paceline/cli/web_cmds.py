@@ -1,0 +1,51 @@
+"""``paceline serve`` (the web app) and ``paceline report`` (the self-contained HTML report)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from paceline.cli.app import app, console, emit_json
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind (127.0.0.1: this machine only)."),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="TCP port."),
+) -> None:
+    """Run the web app: the animated top-down replay and the scenario editor (needs the `web` extra)."""
+    from paceline.errors import ScenarioError
+
+    try:
+        import uvicorn
+
+        from paceline.web import create_app
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        raise ScenarioError(
+            f"the web app needs the 'web' extra (pip install 'paceline[web]'): {exc}", "serve"
+        ) from None
+    typer.echo(f"paceline: serving on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
+    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def report(
+    scenario: str = typer.Argument(
+        "breaking4", help="Bundled scenario name, a scenario .toml, or a race .json (Race.to_json)."
+    ),
+    output: Path = typer.Option(Path("report.html"), "-o", "--output", help="HTML file to write."),
+    model: str | None = typer.Option(None, "--model", help="Model (default: the scenario's)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object (what was written)."),
+) -> None:
+    """Write one self-contained HTML report (plots inline, opens offline) for a scenario or a race."""
+    from paceline.report import write_report
+
+    info = write_report(scenario, output, model=model)
+    if as_json:
+        emit_json(info)
+        return
+    console().print(
+        f"wrote {info['path']} ({info['bytes'] / 1024:.0f} kB): {info['scenario']}, "
+        f"{info['model']} {info['time']}; sections: {', '.join(info['sections'])}"
+    )

@@ -1,0 +1,713 @@
+"""The HTML report: one self-contained file (inline CSS, inline SVG plots, no script, no link) that opens offline.
+
+``write_report(source, path)`` takes a scenario (bundled name, ``.toml`` path or :class:`~paceline.scenario.Scenario`),
+a real race (bundled race name such as ``breaking4_2025`` or a split ``.csv``), a solved
+:class:`~paceline.race.Race` or a race ``.json`` written by :meth:`Race.to_json`; it adds what the other parts of
+paceline provide when they are installed: the plan (pacer roles, lights, briefings; :mod:`paceline.plan`), the
+time-lost attribution of a real race (:mod:`paceline.analysis`) and P(target) (:mod:`paceline.uncertainty`).
+
+Sections: summary, splits, race profile (speed, shelter, drag power, energy against distance), formations, lights,
+pacers and briefings, time lost (real races), assumptions, citations.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib.util
+import io
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from paceline.errors import PacelineError, ScenarioError
+from paceline.timefmt import format_time
+
+if TYPE_CHECKING:  # pragma: no cover
+    from paceline.race import Race
+    from paceline.scenario import Scenario
+
+log = logging.getLogger(__name__)
+
+#: Section ids in the order they appear.
+SECTIONS = (
+    "summary",
+    "splits",
+    "profile",
+    "formations",
+    "lights",
+    "pacers",
+    "time-lost",
+    "assumptions",
+    "citations",
+)
+
+
+@dataclass
+class ReportInputs:
+    """Everything one report shows; ``None`` parts are reported as not available.
+
+    Attributes
+    ----------
+    race : Race
+        The race shown (predicted, or reconstructed from a real race's splits).
+    scenario : Scenario or None
+        Its scenario.
+    kind : str
+        ``prediction`` or ``real race``.
+    plan : object or None
+        A :class:`paceline.plan.Plan`.
+    analysis : object or None
+        A :class:`paceline.analysis.Analysis` (real races).
+    p_target : float or None
+        Probability of beating the target, with ``p_target_note`` saying how it was estimated.
+    notes : list of str
+        What could not be added and why.
+    """
+
+    race: Race
+    scenario: Scenario | None = None
+    kind: str = "prediction"
+    plan: Any = None
+    analysis: Any = None
+    p_target: float | None = None
+    p_target_note: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+# ---- inputs --------------------------------------------------------------------------------------------------------
+def race_from_dict(data: dict[str, Any]) -> Race:
+    """Rebuild a :class:`Race` from :meth:`Race.to_dict` output (a race ``.json``)."""
+    from paceline.race import Assumption, Race
+
+    try:
+        series = {k: np.asarray(v, dtype=float) for k, v in data["series"].items()}
+        x, t, v = series.pop("x_m"), series.pop("t_s"), series.pop("v_m_s")
+        return Race(
+            scenario=str(data.get("scenario", "race")),
+            model=str(data.get("model", "")),
+            distance_m=float(data["distance_m"]),
+            x_m=x,
+            t_s=t,
+            v_m_s=v,
+            series=series,
+            pacers=list(data.get("pacers", [])),
+            assumptions=[Assumption(**a) for a in data.get("inputs", [])],
+            citations=list(data.get("citations", [])),
+            meta=dict(data.get("meta", {})),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ScenarioError(
+            f"not a race written by Race.to_json (needs distance_m and series x_m, t_s, v_m_s): {exc}", "race"
+        ) from None
+
+
+def _module_available(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def _plan_for(sc: Scenario, model: str | None, notes: list[str]) -> Any:
+    if not _module_available("paceline.plan"):
+        notes.append("pacer roles, lights and briefings need paceline.plan (not installed)")
+        return None
+    from paceline import plan as plan_mod
+
+    try:
+        return plan_mod.make_plan(sc, model)
+    except PacelineError as exc:
+        notes.append(f"no plan: {exc}")
+        return None
+
+
+def _analysis_for_race(name_or_path: str) -> Any:
+    from paceline import analysis, races
+
+    splits = races.load_race(name_or_path)
+    return analysis.analyze(splits)
+
+
+def _race_note_for_scenario(sc: Scenario, notes: list[str]) -> None:
+    """Point to the real race's report when a bundled race file names this scenario (its time-lost waterfall)."""
+    if sc.result is None or not _module_available("paceline.analysis"):
+        return
+    from paceline import races
+
+    for name in races.bundled_race_names():
+        if races.load_race(name).scenario == sc.name:
+            notes.append(f"the time lost as raced is in the report of the real race: paceline report {name}")
+            return
+
+
+def _p_target(sc: Scenario, race: Race, notes: list[str]) -> tuple[float | None, str]:
+    """P(finish <= target) from :mod:`paceline.uncertainty` when it provides one."""
+    if not sc.target_s:
+        return None, ""
+    if not _module_available("paceline.uncertainty"):
+        notes.append("P(target) needs paceline.uncertainty (not installed)")
+        return None, ""
+    from paceline import uncertainty
+
+    fn = getattr(uncertainty, "p_target", None)
+    if fn is None:
+        notes.append("paceline.uncertainty has no p_target() yet")
+        return None, ""
+    out = fn(sc, model=race.model)
+    if isinstance(out, dict):
+        return float(out["p_target"]), str(out.get("note", "Monte Carlo over the scenario's uncertain inputs"))
+    return float(out), "Monte Carlo over the scenario's uncertain inputs"
+
+
+def gather(
+    source: str | Path | Scenario | Race,
+    model: str | None = None,
+    scenario: Scenario | None = None,
+    plan: Any = None,
+    analysis: Any = None,
+    p_target: float | None = None,
+) -> ReportInputs:
+    """Resolve what to report on and collect the parts available (see :func:`write_report`)."""
+    from paceline.race import Race
+    from paceline.scenario import Scenario, bundled_scenario_names, load_scenario
+
+    notes: list[str] = []
+    sc: Scenario | None = scenario
+    race: Race | None = None
+    kind = "prediction"
+    if plan is not None:
+        sc, race = plan.scenario, plan.race
+    elif isinstance(source, Race):
+        race = source
+    elif isinstance(source, Scenario):
+        sc = source
+    else:
+        text = str(source)
+        path = Path(text)
+        if path.suffix == ".json":
+            if not path.is_file():
+                raise ScenarioError(f"no such file {text!r}; give a race .json, a scenario or a race", "race")
+            try:
+                race = race_from_dict(json.loads(path.read_text(encoding="utf-8")))
+            except json.JSONDecodeError as exc:
+                raise ScenarioError(f"{text} is not valid JSON: {exc}", "race") from None
+            if sc is None and race.scenario in bundled_scenario_names():
+                sc = load_scenario(race.scenario)
+        elif path.suffix == ".toml" or text in bundled_scenario_names():
+            sc = load_scenario(text)
+        elif path.suffix == ".csv" or _is_bundled_race(text):
+            analysis = analysis or _analysis_for_race(text)
+            kind = "real race"
+        else:
+            allowed = ", ".join(bundled_scenario_names())
+            races = ", ".join(_bundled_races())
+            raise ScenarioError(
+                f"{text!r} is not a scenario or a race; allowed a bundled scenario ({allowed}), a bundled race "
+                f"({races}), or a .toml / .csv / .json path",
+                "scenario",
+            )
+    if analysis is not None:
+        race = race or analysis.race
+        sc = sc or analysis.scenario
+        kind = "real race"
+    if race is None:
+        assert sc is not None
+        if sc.pacing and plan is None:
+            plan = _plan_for(sc, model, notes)
+        if plan is not None:
+            race = plan.race
+        else:
+            from paceline.energetics import solve
+
+            race = solve(sc, model)
+        if analysis is None:
+            _race_note_for_scenario(sc, notes)
+    note = ""
+    if p_target is None and sc is not None and kind == "prediction":
+        p_target, note = _p_target(sc, race, notes)
+    return ReportInputs(race, sc, kind, plan, analysis, p_target, note or "given", notes)
+
+
+def _bundled_races() -> list[str]:
+    if not _module_available("paceline.races"):
+        return []
+    from paceline.races import bundled_race_names
+
+    return bundled_race_names()
+
+
+def _is_bundled_race(name: str) -> bool:
+    return name in _bundled_races() and _module_available("paceline.analysis")
+
+
+# ---- plots ---------------------------------------------------------------------------------------------------------
+def _svg(fig: Any) -> str:
+    """A matplotlib figure as inline SVG (no XML prolog, no metadata: nothing that points outside the file)."""
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    text = buf.getvalue()
+    text = text[text.index("<svg") :]
+    text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
+    return text
+
+
+def _figure(width_in: float, height_in: float) -> Any:
+    import matplotlib as mpl
+    from matplotlib.figure import Figure
+
+    mpl.rcParams["svg.fonttype"] = "none"
+    mpl.rcParams["svg.hashsalt"] = "paceline"
+    return Figure(figsize=(width_in, height_in), layout="constrained")
+
+
+def energy_j_kg(race: Race) -> np.ndarray:
+    """Cumulative metabolic energy spent [J/kg] (the race's ``energy_j_kg`` series, else the integral of
+    ``metabolic_power_w_kg`` over time; zeros when neither is there)."""
+    if "energy_j_kg" in race.series:
+        return np.asarray(race.series["energy_j_kg"], dtype=float)
+    p = race.series.get("metabolic_power_w_kg")
+    if p is None:
+        return np.zeros_like(race.t_s)
+    p = np.asarray(p, dtype=float)
+    return np.concatenate([[0.0], np.cumsum(0.5 * (p[1:] + p[:-1]) * np.diff(race.t_s))])
+
+
+def profile_svg(race: Race) -> str:
+    """Speed, shelter, drag power and energy against distance, with the lap lines."""
+    panels: list[tuple[str, np.ndarray, str]] = [("speed [m/s]", race.v_m_s, "#d9541e")]
+    s = race.series
+    panels.append(("shelter [%]", 100 * np.asarray(s.get("shelter", np.zeros_like(race.x_m))), "#1f77b4"))
+    if "drag_power_w" in s:
+        panels.append(("drag power [W]", np.asarray(s["drag_power_w"]), "#2ca02c"))
+    elif "drag_n" in s:
+        panels.append(("drag power [W]", np.asarray(s["drag_n"]) * race.v_m_s, "#2ca02c"))
+    if "dprime_balance_m" in s:
+        panels.append(("D' balance (energy tank) [m]", np.asarray(s["dprime_balance_m"]), "#9467bd"))
+    panels.append(("metabolic energy spent [kJ/kg]", energy_j_kg(race) / 1000.0, "#8c564b"))
+    fig = _figure(8.0, 1.55 * len(panels))
+    axes = fig.subplots(len(panels), 1, sharex=True)
+    laps = race.split_points()
+    for ax, (label, y, colour) in zip(axes, panels, strict=True):
+        ax.plot(race.x_m, y, color=colour, lw=1.6)
+        ax.set_ylabel(label, fontsize=8)
+        ax.tick_params(labelsize=8)
+        for d in laps[:-1]:
+            ax.axvline(d, color="0.8", lw=0.8, zorder=0)
+        ax.grid(alpha=0.25)
+    axes[-1].set_xlabel("race distance [m]", fontsize=9)
+    axes[-1].set_xlim(0, race.distance_m)
+    return _svg(fig)
+
+
+def formations_svg(sc: Scenario) -> str:
+    """Each phase's formation from above: the athlete at the origin, pacers in their slots, the shelter."""
+    from paceline import drafting
+
+    phases = sc.phases()
+    n = len(phases)
+    fig = _figure(min(3.0 * n, 12.0), 3.2)
+    axes = fig.subplots(1, n, squeeze=False)[0]
+    for ax, ph in zip(axes, phases, strict=True):
+        form = sc.formation(ph.formation)
+        shelter = float(drafting.formation_shelter(form))
+        for k, slot in enumerate(form.slots):
+            ax.add_patch(_circle(slot.dy_m, slot.dx_m, "#4aa3ff"))
+            label = ph.pacers[k] if k < len(ph.pacers) else slot.name
+            ax.annotate(label, (slot.dy_m, slot.dx_m), xytext=(6, 3), textcoords="offset points", fontsize=7)
+        ax.add_patch(_circle(0.0, 0.0, "#ff7a45"))
+        ax.annotate(sc.athlete.name.split()[-1], (0, 0), xytext=(6, -9), textcoords="offset points", fontsize=7)
+        ax.axhline(0, color="0.85", lw=0.6, zorder=0)
+        ax.set_xlim(-3.0, 3.0)
+        ax.set_ylim(-3.0, 4.5)
+        ax.set_aspect("equal")
+        ax.set_xlabel("lateral [m] (+ outward)", fontsize=7)
+        ax.set_ylabel("along track [m] (+ ahead)", fontsize=7)
+        ax.tick_params(labelsize=7)
+        ax.set_title(
+            f"{ph.from_m:.0f}-{ph.to_m:.0f} m: {form.name}\n{form.n_pacers} pacers, shelter {100 * shelter:.0f} %",
+            fontsize=8,
+        )
+    return _svg(fig)
+
+
+def _circle(x: float, y: float, colour: str) -> Any:
+    from matplotlib.patches import Circle
+
+    return Circle((x, y), 0.25, facecolor=colour, edgecolor="black", lw=0.6)
+
+
+def waterfall_svg(steps: list[dict[str, Any]], reference_s: float, finish_s: float, reference_label: str) -> str:
+    """Time lost by cause as a waterfall from the reference time to the race's time."""
+    fig = _figure(8.0, 3.2)
+    ax = fig.subplots()
+    labels = [f"reference\n{format_time(reference_s)}"]
+    ax.bar(0, reference_s, color="0.6")
+    level = reference_s
+    for i, s in enumerate(steps, start=1):
+        sec = float(s["seconds"])
+        ax.bar(i, sec, bottom=level, color="#d62728" if sec > 0 else "#2ca02c")
+        ax.text(i, level + max(sec, 0) + 0.05, f"{sec:+.2f} s", ha="center", fontsize=8)
+        level += sec
+        labels.append(str(s["cause"]).replace(" ", "\n", 1))
+    ax.bar(len(steps) + 1, finish_s, color="#1f77b4")
+    labels.append(f"as raced\n{format_time(finish_s)}")
+    ax.set_xticks(range(len(labels)), labels, fontsize=8)
+    lo = min(reference_s, finish_s, *(reference_s + np.cumsum([float(s["seconds"]) for s in steps] or [0.0])))
+    hi = max(reference_s, finish_s, *(reference_s + np.cumsum([float(s["seconds"]) for s in steps] or [0.0])))
+    pad = max(0.5, 0.15 * (hi - lo))
+    ax.set_ylim(lo - pad, hi + pad)
+    ax.set_ylabel("time [s]", fontsize=9)
+    ax.set_title(f"Where the time went, against {reference_label}", fontsize=9)
+    ax.grid(axis="y", alpha=0.3)
+    return _svg(fig)
+
+
+# ---- HTML ----------------------------------------------------------------------------------------------------------
+CSS = "".join(
+    [
+        'body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;',
+        "margin:0;color:#1d2330;background:#f6f7f9}",
+        "main{max-width:1000px;margin:0 auto;padding:1rem 1.4rem 3rem;background:#fff}",
+        "h1{font-size:1.5rem;margin:.4rem 0}",
+        "h2{font-size:1.15rem;border-bottom:2px solid #e4e7ec;padding-bottom:.2rem;margin-top:2rem}",
+        "table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}",
+        "th,td{padding:.25rem .6rem;border-bottom:1px solid #e4e7ec;text-align:right}",
+        "th{background:#f0f2f5}",
+        "td.l,th.l{text-align:left}",
+        ".kpi{display:flex;gap:1.2rem;flex-wrap:wrap;margin:.8rem 0}",
+        ".kpi div{background:#f0f2f5;border-radius:6px;padding:.5rem .9rem}",
+        ".kpi .v{font-size:1.5rem;font-weight:bold;color:#d9541e}",
+        ".kpi .k{font-size:.75rem;color:#5b6473}",
+        ".note{color:#5b6473;font-size:.85rem}",
+        "svg{max-width:100%;height:auto}",
+        "pre{background:#f6f7f9;padding:.6rem;white-space:pre-wrap;font-size:.8rem}",
+        "details{margin:.3rem 0}",
+        ".bad{color:#b42318;font-weight:bold}",
+        ".ok{color:#067647}",
+        "nav a{margin-right:.7rem;font-size:.85rem}",
+    ]
+)
+
+
+def _e(x: Any) -> str:
+    return html.escape(str(x), quote=True)
+
+
+def _table(headers: list[str], rows: list[list[Any]], left: int = 1) -> str:
+    head = "".join(f'<th class="{"l" if i < left else ""}">{_e(h)}</th>' for i, h in enumerate(headers))
+    body = "".join(
+        "<tr>" + "".join(f'<td class="{"l" if i < left else ""}">{_e(c)}</td>' for i, c in enumerate(r)) + "</tr>"
+        for r in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _fmt_value(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    return str(v)
+
+
+def _summary(inp: ReportInputs) -> str:
+    race, sc = inp.race, inp.scenario
+    kpis = []
+    if inp.kind == "real race" and inp.analysis is not None:
+        kpis.append(("as raced", format_time(inp.analysis.finish_s)))
+        kpis.append((f"reference ({inp.analysis.reference.get('formation', 'best')})", _ref_time(inp.analysis)))
+    else:
+        kpis.append((f"predicted ({race.model})", race.finish))
+    if sc is not None and sc.target_s:
+        kpis.append(("target", format_time(sc.target_s)))
+        if inp.kind == "prediction":
+            kpis.append(("margin", f"{sc.target_s - race.finish_s:+.2f} s"))
+    if sc is not None and sc.result is not None and inp.kind == "prediction":
+        kpis.append(("as raced", format_time(sc.result.time_s)))
+    if inp.p_target is not None:
+        kpis.append(("P(target)", f"{100 * inp.p_target:.0f} %"))
+    box = "".join(f'<div><div class="k">{_e(k)}</div><div class="v">{_e(v)}</div></div>' for k, v in kpis)
+    rows = [
+        ["distance", f"{race.distance_m:g} m"],
+        ["model", race.model],
+        ["mean speed", f"{race.mean_speed_m_s:.3f} m/s"],
+    ]
+    if sc is not None:
+        rows.insert(0, ["athlete", f"{sc.athlete.name} ({sc.athlete.height_m} m, {sc.athlete.mass_kg} kg)"])
+        c = sc.conditions
+        rows.append(
+            [
+                "conditions",
+                f"{c.temperature_c:g} °C, RH {c.relative_humidity:.0%}, altitude {c.altitude_m:g} m, "
+                f"wind {c.wind_speed_m_s:g} m/s from {c.wind_from_deg:g}°",
+            ]
+        )
+        rows.append(
+            [
+                "equipment",
+                f"shoe economy gain {sc.equipment.shoe_economy_gain:g}, CdA factor {sc.equipment.cda_factor:g}",
+            ]
+        )
+    if inp.p_target is not None:
+        rows.append(["P(target)", f"{inp.p_target:.3f} ({inp.p_target_note})"])
+    notes = "".join(f'<li class="note">{_e(n)}</li>' for n in inp.notes)
+    return f'<div class="kpi">{box}</div>{_table(["", ""], rows)}' + (f"<ul>{notes}</ul>" if notes else "")
+
+
+def _ref_time(an: Any) -> str:
+    return format_time(float(an.reference_s))
+
+
+def _splits(inp: ReportInputs) -> str:
+    race, sc = inp.race, inp.scenario
+    sp = race.splits()
+    actual: dict[float, float] = {}
+    if sc is not None and sc.result is not None:
+        actual = {round(d, 3): t for d, t in sc.result.splits}
+    rows = []
+    prev_d, prev_t = 0.0, 0.0
+    for s in sp:
+        d, t = s["distance_m"], s["time_s"]
+        seg_t, seg_d = t - prev_t, d - prev_d
+        row = [f"{d:.3f}", format_time(t), f"{seg_t:.2f}", f"{seg_d / seg_t:.3f}", f"{400 * seg_t / seg_d:.2f}"]
+        if actual:
+            a = actual.get(round(d, 3))
+            row.append(format_time(a) if a is not None else "")
+        rows.append(row)
+        prev_d, prev_t = d, t
+    headers = ["distance [m]", "time", "segment [s]", "speed [m/s]", "pace [s/400 m]"]
+    if actual:
+        headers.append("as raced")
+    out = _table(headers, rows, left=0)
+    if actual and not any(round(s["distance_m"], 3) in actual for s in sp[:-1]):
+        arows = [[f"{d:g}", format_time(t)] for d, t in sc.result.splits] if sc and sc.result else []
+        out += "<p class='note'>Reported splits (at other distances):</p>" + _table(["distance [m]", "time"], arows, 0)
+    return out
+
+
+def _formations(inp: ReportInputs) -> str:
+    sc = inp.scenario
+    if sc is None:
+        return "<p class='note'>No scenario: formations unknown.</p>"
+    rows = []
+    for ph in sc.phases():
+        form = sc.formation(ph.formation)
+        rows.append(
+            [f"{ph.from_m:g}-{ph.to_m:g} m", form.name, form.n_pacers, ", ".join(ph.pacers) or "-", ph.note or ""]
+        )
+    return formations_svg(sc) + _table(["phase", "formation", "pacers", "who", "note"], rows, left=5)
+
+
+def _lights(inp: ReportInputs) -> str:
+    if inp.plan is None:
+        return "<p class='note'>No light schedule (needs the plan).</p>"
+    from paceline import plan as plan_mod
+
+    out = []
+    for tr in plan_mod.lights_summary(inp.plan.lights):
+        rows = [[m["lap"], f"{m['race_distance_m']:.1f}", format_time(m["time_s"])] for m in tr["laps"]]
+        out.append(
+            f"<h3>{_e(tr['train'])} train ({_e(tr['colour'])} lights), finish {_e(format_time(tr['finish_s']))}</h3>"
+            + _table(["lap", "race distance [m]", "front passes at"], rows, left=0)
+        )
+    spacing = (
+        inp.plan.lights[1]["race_distance_m"] - inp.plan.lights[0]["race_distance_m"] if len(inp.plan.lights) > 1 else 0
+    )
+    out.append(
+        f"<p class='note'>{len(inp.plan.lights)} light passes, one light every {spacing:g} m of rail; the "
+        "full schedule is lights.csv of <code>paceline plan --out</code>.</p>"
+    )
+    return "".join(out)
+
+
+def _pacers(inp: ReportInputs) -> str:
+    if inp.plan is None:
+        return "<p class='note'>No pacer roles or briefings (needs the plan).</p>"
+    from paceline import plan as plan_mod
+
+    roles = inp.plan.roles
+    rows = []
+    for r in roles:
+        margin = "" if r.margin is None else f"{100 * r.margin:+.1f} %"
+        rows.append(
+            [
+                r.name,
+                r.slot,
+                f"{r.enter_m:.0f}-{r.leave_m:.0f}",
+                f"{r.offset_m:.2f}",
+                f"{r.distance_run_m:.1f}",
+                f"{r.required_speed_m_s:.3f}",
+                f"{r.required_pace_s_per_400:.2f}",
+                margin,
+            ]
+        )
+    table = _table(
+        ["pacer", "slot", "stint [m]", "offset [m]", "runs [m]", "speed [m/s]", "pace [s/400 m]", "margin"],
+        rows,
+        left=2,
+    )
+    briefs = []
+    for name in sorted({r.name for r in roles}):
+        text = plan_mod.briefing(inp.plan.scenario, inp.plan.race, [r for r in roles if r.name == name])
+        briefs.append(f"<details><summary>Briefing: {_e(name)}</summary><pre>{_e(text)}</pre></details>")
+    notes = "".join(f"<li class='note'>{_e(n)}</li>" for n in inp.plan.notes)
+    return table + ("<ul>" + notes + "</ul>" if notes else "") + "".join(briefs)
+
+
+def _time_lost(inp: ReportInputs) -> str:
+    an = inp.analysis
+    if an is None:
+        return "<p class='note'>Only for a real race (a scenario with a [result] and its race file).</p>"
+    ref = an.reference
+    label = f"{ref.get('formation') or 'the best formation'}" if isinstance(ref, dict) else "the reference"
+    rows = [[s["cause"], f"{float(s['seconds']):+.3f}"] for s in an.steps]
+    rows.append(["total vs reference", f"{an.total_vs_reference_s:+.3f}"])
+    desc = ", ".join(f"{k} = {_fmt_value(v)}" for k, v in ref.items()) if isinstance(ref, dict) else str(ref)
+    return (
+        waterfall_svg(an.steps, float(an.reference_s), float(an.finish_s), label)
+        + _table(["cause", "seconds lost"], rows)
+        + f"<p class='note'>Reference: {_e(desc)}. Sequential substitution in the order shown; another order shares "
+        "the same total differently.</p>"
+    )
+
+
+def _assumptions(inp: ReportInputs) -> str:
+    items = list(inp.race.assumptions)
+    if inp.analysis is not None:
+        seen = {a.name for a in items}
+        items += [a for a in inp.analysis.assumptions if a.name not in seen]
+    rows = [[a.name, _fmt_value(a.value), a.unit, a.source] for a in items]
+    out = _table(["input", "value", "unit", "source"], rows, left=1)
+    sc = inp.scenario
+    if sc is not None:
+        extra = []
+        for ph in sc.phases():
+            form = sc.formation(ph.formation)
+            extra += [f"{form.name}: {a}" for a in form.assumptions]
+        for what, note in (("conditions", sc.conditions.note), ("equipment", sc.equipment.note)):
+            if note:
+                extra.append(f"{what}: {note}")
+        if extra:
+            out += "<ul>" + "".join(f"<li>{_e(x)}</li>" for x in dict.fromkeys(extra)) + "</ul>"
+    return out
+
+
+def citations(inp: ReportInputs) -> list[str]:
+    """The references actually used: the model's, the scenario's sources, the formations' and the analysis'."""
+    out = list(inp.race.citations)
+    sc = inp.scenario
+    if sc is not None:
+        out += list(sc.sources)
+        for ph in sc.phases():
+            src = sc.formation(ph.formation).source
+            if src:
+                out.append(src)
+        if sc.result is not None and sc.result.source:
+            out.append(sc.result.source)
+    if inp.analysis is not None:
+        out += list(getattr(inp.analysis, "citations", []))
+    if sc is not None and sc.track.kind == "oval":
+        out.append("World Athletics (2019). Track and Field Facilities Manual: the standard 400 m track.")
+    return list(dict.fromkeys(c for c in out if c))
+
+
+def render_report(inp: ReportInputs) -> str:
+    """The report as one HTML string."""
+    from paceline import __version__
+
+    race, sc = inp.race, inp.scenario
+    title = (sc.description if sc is not None and sc.description else race.scenario) or "paceline report"
+    parts = {
+        "summary": ("Summary", _summary(inp)),
+        "splits": ("Splits", _splits(inp)),
+        "profile": ("Race profile", profile_svg(race)),
+        "formations": ("Formations by phase", _formations(inp)),
+        "lights": ("Pacing lights", _lights(inp)),
+        "pacers": ("Pacers and briefings", _pacers(inp)),
+        "time-lost": ("Time lost", _time_lost(inp)),
+        "assumptions": ("Assumptions and sources", _assumptions(inp)),
+        "citations": (
+            "Citations",
+            "<ol>" + "".join(f"<li>{_e(c)}</li>" for c in citations(inp)) + "</ol>",
+        ),
+    }
+    nav = "".join(f'<a href="#{k}">{_e(v[0])}</a>' for k, v in parts.items())
+    body = "".join(f'<section id="{k}"><h2>{_e(h)}</h2>{content}</section>' for k, (h, content) in parts.items())
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(title)}: paceline report</title><style>{CSS}</style></head><body><main>"
+        f"<h1>{_e(title)}</h1><p class='note'>paceline {__version__}, {_e(inp.kind)}, scenario "
+        f"{_e(race.scenario)}, model {_e(race.model)}, written {stamp}.</p>"
+        f"<nav>{nav}</nav>{body}</main></body></html>\n"
+    )
+
+
+def write_report(
+    source: str | Path | Scenario | Race,
+    path: str | Path,
+    model: str | None = None,
+    *,
+    scenario: Scenario | None = None,
+    plan: Any = None,
+    analysis: Any = None,
+    p_target: float | None = None,
+) -> dict[str, Any]:
+    """Write the self-contained HTML report.
+
+    Parameters
+    ----------
+    source : str, Path, Scenario or Race
+        A bundled scenario name, a scenario ``.toml``, a bundled race name (``breaking4_2025``) or a split ``.csv``
+        (a real race: reconstructed and attributed), a race ``.json`` (:meth:`Race.to_json`), a Scenario, or a
+        Race. Ignored when ``plan`` is given.
+    path : str or Path
+        HTML file to write (written whole or not at all).
+    model : str, optional
+        Model for a scenario (default: the scenario's).
+    scenario : Scenario, optional
+        The scenario of a Race given as ``source``.
+    plan : paceline.plan.Plan, optional
+        A plan already made (``paceline plan --report``): its race, roles, lights and briefings are shown.
+    analysis : paceline.analysis.Analysis, optional
+        An analysis already made (the time-lost waterfall).
+    p_target : float, optional
+        Probability of beating the target, if already estimated.
+
+    Returns
+    -------
+    dict
+        ``{path, bytes, scenario, model, kind, time_s, time, sections, notes}``.
+    """
+    inp = gather(source, model=model, scenario=scenario, plan=plan, analysis=analysis, p_target=p_target)
+    text = render_report(inp)
+    out = Path(path)
+    if out.is_dir():
+        raise ScenarioError(f"{str(out)!r} is a folder; give an .html file name", "--output")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(out)
+    time_s = float(inp.analysis.finish_s) if inp.kind == "real race" and inp.analysis is not None else inp.race.finish_s
+    info = {
+        "path": str(out),
+        "bytes": out.stat().st_size,
+        "scenario": inp.race.scenario,
+        "model": inp.race.model,
+        "kind": inp.kind,
+        "time_s": round(time_s, 3),
+        "time": format_time(time_s),
+        "p_target": inp.p_target,
+        "sections": list(SECTIONS),
+        "notes": inp.notes,
+    }
+    log.info("report written to %s (%d bytes)", out, info["bytes"])
+    return info
+
+
+__all__ = ["SECTIONS", "ReportInputs", "gather", "race_from_dict", "render_report", "write_report"]

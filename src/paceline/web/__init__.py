@@ -1,0 +1,24 @@
+"""The web app: a FastAPI JSON API and a static page with the animated top-down replay and the scenario editor.
+
+``create_app()`` builds the app (FastAPI is imported inside, so importing :mod:`paceline.web` stays light);
+``resolve(scenario_json, model)`` is one editor change end to end (what ``paceline bench`` times as
+``web_resolve_ms``). Run it with ``paceline serve`` (127.0.0.1:8000 by default).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from paceline.web.replay import available_models, replay_payload, resolve
+
+if TYPE_CHECKING:  # pragma: no cover
+    from fastapi import FastAPI
+
+__all__ = ["available_models", "create_app", "replay_payload", "resolve"]
+
+
+def create_app(**kwargs: Any) -> FastAPI:
+    """The FastAPI application (see :func:`paceline.web.app.create_app`)."""
+    from paceline.web.app import create_app as _create
+
+    return _create(**kwargs)

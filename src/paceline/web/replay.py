@@ -1,0 +1,367 @@
+"""The replay: a solved race turned into what the web page draws (no web framework here).
+
+:func:`resolve` is the whole work of one editor change (validate the scenario JSON, solve it, build the replay) and
+is what ``paceline bench`` times as ``web_resolve_ms``. :func:`replay_payload` turns a :class:`~paceline.race.Race`
+into positions on the track plane (from :func:`paceline.track.position`) at a uniform time step, for the athlete,
+every pacer and the pacing-light front, plus the chart series and the track drawing.
+
+Coordinates are the track frame of :mod:`paceline.track`: metres from the infield centre, x along the straights,
+the home straight at ``y < 0`` run towards ``+x``, runners anticlockwise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import logging
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from paceline import track as trk
+from paceline.errors import ScenarioError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from paceline.race import Race
+    from paceline.scenario import Scenario
+
+log = logging.getLogger(__name__)
+
+#: Time step of the replay frames [s].
+FRAME_DT_S = 0.25
+#: Samples of the chart series sent to the page.
+CHART_SAMPLES = 400
+#: How long a pacer who leaves the race stays drawn while drifting out and slowing [s].
+LEAVE_SHOWN_S = 5.0
+#: Lateral offset of the pacing-light rail from the kerb [m] (inside the kerb, on the infield side).
+LIGHT_RAIL_OFFSET_M = -0.25
+
+
+def available_models() -> list[str]:
+    """Models the installed paceline can solve (``optimal-control`` only once its module exists)."""
+    from paceline.energetics import MODELS
+
+    out = [m for m in MODELS if m != "optimal-control"]
+    if importlib.util.find_spec("paceline.energetics.optimal_control") is not None:
+        out.append("optimal-control")
+    return out
+
+
+def check_client_scenario(sc: Scenario) -> None:
+    """Refuse anything in a client's scenario that would make the server read a file it names.
+
+    The only field that names another scenario is ``athlete.calibration``; from a client it must be a bundled name.
+    """
+    from paceline.scenario import bundled_scenario_names
+
+    cal = sc.athlete.calibration
+    if cal is not None and cal not in bundled_scenario_names():
+        raise ScenarioError(
+            f"{cal!r} is not allowed; the web app accepts only bundled names: {', '.join(bundled_scenario_names())}",
+            "athlete.calibration",
+        )
+
+
+def scenario_to_dict(sc: Scenario) -> dict[str, Any]:
+    """A scenario as JSON-ready data that :func:`paceline.scenario.scenario_from_dict` reads back unchanged."""
+    return sc.model_dump(mode="json", exclude_none=True)
+
+
+def race_id(data: dict[str, Any], model: str) -> str:
+    """A short stable id of a (scenario data, model) pair."""
+    text = json.dumps({"scenario": data, "model": model}, sort_keys=True, default=str)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+
+
+def resolve(data: dict[str, Any], model: str = "equal-power") -> dict[str, Any]:
+    """Validate scenario JSON, solve it and build the replay: one editor change, end to end.
+
+    Parameters
+    ----------
+    data : dict
+        A scenario as JSON (the shape of ``GET /api/scenarios/{name}``'s ``scenario``).
+    model : str
+        Model name (the fast ``equal-power`` for editor changes).
+
+    Returns
+    -------
+    dict
+        The replay payload (see :func:`replay_payload`), with its ``id``.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the bad field; also for a model this installation cannot solve.
+    """
+    from paceline.energetics import solve
+    from paceline.scenario import scenario_from_dict
+
+    if model not in available_models():
+        raise ScenarioError(f"{model!r} is not available; allowed {', '.join(available_models())}", "model")
+    sc = scenario_from_dict(data, source="scenario")
+    check_client_scenario(sc)
+    race = solve(sc, model)
+    out = replay_payload(race, sc)
+    out["id"] = race_id(data, model)
+    return out
+
+
+# ---- geometry ----------------------------------------------------------------------------------------------------
+def _xy(s_ref: NDArray[np.float64], offset_m: NDArray[np.float64] | float, geom: trk.TrackGeometry) -> list[Any]:
+    x, y, _, _ = trk.position(s_ref, offset_m, geom)
+    return [np.round(x, 2), np.round(y, 2)]
+
+
+def track_drawing(sc: Scenario, n: int = 160) -> dict[str, Any]:
+    """Polylines of the kerb, the lane lines and the light rail, and the start and finish lines.
+
+    All from :func:`paceline.track.position`, so the page draws exactly the geometry the physics uses.
+    """
+    geom = sc.track.geometry()
+    s = np.linspace(0.0, geom.lap_m, n, endpoint=False)
+    lanes = []
+    for k in range(geom.lanes + 1):
+        x, y = _xy(s, k * geom.lane_width_m, geom)
+        lanes.append({"offset_m": round(k * geom.lane_width_m, 3), "x_m": x, "y_m": y})
+    rx, ry = _xy(s, LIGHT_RAIL_OFFSET_M, geom)
+    start_s = trk.start_position_m(sc.distance_m, geom) if sc.track.kind == "oval" else 0.0
+
+    def across(s_ref: float) -> dict[str, Any]:
+        x, y = _xy(np.array([s_ref, s_ref]), np.array([0.0, geom.outer_edge_m]), geom)
+        return {"s_ref_m": round(s_ref, 3), "x_m": x, "y_m": y}
+
+    return {
+        "kind": sc.track.kind,
+        "name": sc.track.name or "",
+        "lap_m": geom.lap_m,
+        "straight_m": geom.straight_m,
+        "kerb_radius_m": geom.kerb_radius_m,
+        "lane_width_m": geom.lane_width_m,
+        "lanes": lanes,
+        "light_rail": {"offset_m": LIGHT_RAIL_OFFSET_M, "x_m": rx, "y_m": ry},
+        "finish": across(0.0),
+        "start": across(start_s),
+    }
+
+
+def wind_arrow(sc: Scenario) -> dict[str, Any]:
+    """The wind as an arrow in the track frame: speed [m/s] and the direction it blows towards [rad]."""
+    c = sc.conditions
+    # track frame angle = track bearing - compass bearing (compass turns clockwise); wind blows towards from + 180
+    towards = math.radians(sc.track.bearing_deg - (c.wind_from_deg + 180.0))
+    return {
+        "speed_m_s": c.wind_speed_m_s,
+        "from_deg": c.wind_from_deg,
+        "towards_rad": round(math.atan2(math.sin(towards), math.cos(towards)), 5),
+    }
+
+
+# ---- pacers ------------------------------------------------------------------------------------------------------
+def pacer_roles(race: Race, sc: Scenario | None) -> list[dict[str, Any]]:
+    """Who holds which slot over which stretch: ``race.pacers`` when the model filled them, else the scenario's phases.
+
+    Each role is ``{name, slot, dx_m, dy_m, enter_m, leave_m}``.
+    """
+    if race.pacers:
+        return [dict(p) for p in race.pacers]
+    if sc is None:
+        return []
+    roles = []
+    for i, ph in enumerate(sc.phases()):
+        form = sc.formation(ph.formation)
+        for k, slot in enumerate(form.slots):
+            name = ph.pacers[k] if k < len(ph.pacers) else f"P{i + 1}.{k + 1}"
+            roles.append(
+                {
+                    "name": name,
+                    "slot": slot.name,
+                    "dx_m": slot.dx_m,
+                    "dy_m": slot.dy_m,
+                    "enter_m": ph.from_m,
+                    "leave_m": ph.to_m,
+                }
+            )
+    return roles
+
+
+def _pacer_tracks(
+    roles: list[dict[str, Any]],
+    t: NDArray[np.float64],
+    x_ath: NDArray[np.float64],
+    s_ath: NDArray[np.float64],
+    off_ath: NDArray[np.float64],
+    v_ath: NDArray[np.float64],
+    distance_m: float,
+    geom: trk.TrackGeometry,
+) -> list[dict[str, Any]]:
+    """Positions of each named pacer at the frame times (NaN while not on the track)."""
+    names = list(dict.fromkeys(r["name"] for r in roles))
+    out = []
+    for name in names:
+        s = np.full_like(t, np.nan)
+        off = np.full_like(t, np.nan)
+        slots = []
+        for r in (r for r in roles if r["name"] == name):
+            leave = float(r["leave_m"])
+            on = (x_ath >= float(r["enter_m"])) & (x_ath < leave)
+            s[on] = s_ath[on] + float(r["dx_m"])
+            off[on] = off_ath[on] + float(r["dy_m"])
+            slots.append({"slot": r["slot"], "enter_m": r["enter_m"], "leave_m": leave})
+            if leave < distance_m - 1e-6:  # steps off: drifts out towards lane 3 and slows, then is gone
+                i = int(np.searchsorted(x_ath, leave))
+                if i < t.size:
+                    s0, d0, v0, t0 = s_ath[i] + float(r["dx_m"]), off_ath[i] + float(r["dy_m"]), v_ath[i], t[i]
+                    dt = t - t0
+                    after = (dt >= 0) & (dt < LEAVE_SHOWN_S) & np.isnan(s)
+                    s[after] = s0 + v0 * dt[after] - 0.5 * 1.2 * dt[after] ** 2
+                    off[after] = np.minimum(d0 + 0.8 * dt[after], max(d0, 3.0))
+        x = np.full_like(t, np.nan)
+        y = np.full_like(t, np.nan)
+        ok = ~np.isnan(s)
+        if ok.any():
+            px, py, _, _ = trk.position(s[ok], off[ok], geom)
+            x[ok], y[ok] = px, py
+        out.append({"name": name, "slots": slots, "x_m": np.round(x, 2), "y_m": np.round(y, 2)})
+    return out
+
+
+# ---- lights ------------------------------------------------------------------------------------------------------
+def light_front_m(sc: Scenario | None, race: Race, t: NDArray[np.float64]) -> tuple[NDArray[np.float64], str]:
+    """Race distance of the pacing-light front at times ``t`` [m], and where the schedule comes from.
+
+    Uses the plan's light schedule once :mod:`paceline.plan` provides one; until then the lights run the target
+    time at even pace (or the predicted time when there is no target).
+    """
+    target = sc.target_s if (sc is not None and sc.target_s) else race.finish_s
+    front = np.minimum(t * race.distance_m / target, race.distance_m)
+    return front, f"even pace at {target:.2f} s"
+
+
+# ---- payload -----------------------------------------------------------------------------------------------------
+def _energy_j_kg(race: Race) -> NDArray[np.float64]:
+    """Cumulative metabolic energy spent [J/kg] (zeros when the model reports no metabolic power)."""
+    if "energy_j_kg" in race.series:
+        return np.asarray(race.series["energy_j_kg"], dtype=float)
+    p = race.series.get("metabolic_power_w_kg")
+    if p is None:
+        return np.zeros_like(race.t_s)
+    p = np.asarray(p, dtype=float)
+    return np.concatenate([[0.0], np.cumsum(0.5 * (p[1:] + p[:-1]) * np.diff(race.t_s))])
+
+
+def chart_series(race: Race, n: int = CHART_SAMPLES) -> dict[str, Any]:
+    """Series for the charts against distance, resampled on ``n`` evenly spaced distances."""
+    x = np.linspace(0.0, race.distance_m, n)
+    out: dict[str, Any] = {
+        "x_m": np.round(x, 2),
+        "t_s": np.round(np.interp(x, race.x_m, race.t_s), 3),
+        "v_m_s": np.round(np.interp(x, race.x_m, race.v_m_s), 4),
+        "energy_kj_kg": np.round(np.interp(x, race.x_m, _energy_j_kg(race)) / 1000.0, 4),
+    }
+    for name in ("shelter", "drag_power_w", "dprime_balance_m"):
+        if name in race.series:
+            out[name] = np.round(np.interp(x, race.x_m, np.asarray(race.series[name], dtype=float)), 4)
+    if "shelter" not in out:
+        out["shelter"] = np.zeros_like(x)
+    return out
+
+
+def replay_payload(race: Race, sc: Scenario | None = None, frame_dt_s: float = FRAME_DT_S) -> dict[str, Any]:
+    """Everything the replay page needs for one race, JSON-ready (numpy arrays; NaN where a runner is absent).
+
+    Parameters
+    ----------
+    race : Race
+        The solved race (needs ``track_pos_m`` and ``offset_m`` series for the positions).
+    sc : Scenario, optional
+        Its scenario (pacers, track, wind, target); without it the athlete runs alone on a standard track.
+    frame_dt_s : float
+        Time step of the frames [s].
+    """
+    from paceline.scenario import Scenario as _Scenario
+    from paceline.timefmt import format_time
+
+    if sc is None:
+        sc = _Scenario.model_validate(
+            {
+                "name": race.scenario,
+                "distance_m": race.distance_m,
+                "athlete": {"name": "athlete", "height_m": 1.6, "mass_kg": 50},
+            }
+        )
+    geom = sc.track.geometry()
+    finish = race.finish_s
+    t = np.arange(0.0, finish, frame_dt_s)
+    t = np.append(t, finish)
+    x_ath = np.interp(t, race.t_s, race.x_m)
+    v_ath = np.interp(t, race.t_s, race.v_m_s)
+    start_s = trk.start_position_m(race.distance_m, geom)
+    s_series = race.series.get("track_pos_m")
+    s_ath = np.interp(t, race.t_s, s_series) if s_series is not None else start_s + x_ath
+    off_series = race.series.get("offset_m")
+    off_ath = np.interp(t, race.t_s, off_series) if off_series is not None else np.full_like(t, geom.lane1_line_m)
+    ax, ay, _, _ = trk.position(s_ath, off_ath, geom)
+    roles = pacer_roles(race, sc)
+    lights_m, lights_source = light_front_m(sc, race, t)
+    lx, ly, _, _ = trk.position(start_s + lights_m, LIGHT_RAIL_OFFSET_M, geom)
+    splits = race.splits()
+    out: dict[str, Any] = {
+        "scenario": race.scenario,
+        "description": sc.description,
+        "athlete": sc.athlete.name,
+        "model": race.model,
+        "distance_m": race.distance_m,
+        "finish_s": round(finish, 3),
+        "finish": format_time(finish),
+        "target_s": sc.target_s,
+        "target": format_time(sc.target_s) if sc.target_s else None,
+        "actual_s": sc.result.time_s if sc.result is not None else None,
+        "actual": format_time(sc.result.time_s) if sc.result is not None else None,
+        "splits": splits,
+        "lap_m": geom.lap_m,
+        "start_s_ref_m": round(start_s, 3),
+        "phases": [
+            {"from_m": p.from_m, "to_m": p.to_m, "formation": p.formation, "pacers": list(p.pacers)}
+            for p in sc.phases()
+        ],
+        "series": chart_series(race),
+        "frames": {
+            "dt_s": frame_dt_s,
+            "t_s": np.round(t, 3),
+            "x_m": np.round(x_ath, 2),
+            "athlete": {"x_m": np.round(ax, 2), "y_m": np.round(ay, 2)},
+            "pacers": _pacer_tracks(roles, t, x_ath, s_ath, off_ath, v_ath, race.distance_m, geom),
+            "lights": {"x_m": np.round(lx, 2), "y_m": np.round(ly, 2), "race_m": np.round(lights_m, 2)},
+        },
+        "lights_source": lights_source,
+        "roles": roles,
+        "wind": wind_arrow(sc),
+        "track": track_drawing(sc),
+        "assumptions": [a.to_dict() for a in race.assumptions],
+        "citations": list(race.citations),
+    }
+    return out
+
+
+def to_json_payload(payload: dict[str, Any]) -> Any:
+    """The payload with numpy arrays as lists and NaN as ``null`` (strict JSON)."""
+
+    def conv(o: Any) -> Any:
+        if isinstance(o, np.ndarray):
+            if o.dtype.kind == "f":
+                return [None if not math.isfinite(v) else v for v in o.tolist()]
+            return o.tolist()
+        if isinstance(o, dict):
+            return {k: conv(v) for k, v in o.items()}
+        if isinstance(o, list | tuple):
+            return [conv(v) for v in o]
+        if isinstance(o, np.generic):
+            return conv(o.item())
+        if isinstance(o, float) and not math.isfinite(o):
+            return None
+        return o
+
+    return conv(payload)
