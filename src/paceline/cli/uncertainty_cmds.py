@@ -1,0 +1,236 @@
+"""``paceline montecarlo``, ``paceline sweep`` and ``paceline bench``: uncertainty, sweeps and speed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from paceline.cli.app import app, console, emit_json, kv_table
+
+SCENARIO_HELP = "Bundled scenario name or path to a .toml file."
+SCHEDULER_HELP = "Address of a Dask scheduler (tcp://host:port) to run on instead of the local process pool."
+WORKERS_HELP = "Local worker processes (default: the cores; 1 runs in this process)."
+
+
+@contextmanager
+def _progress(enabled: bool, what: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on stderr (None when disabled, e.g. with --json or off a terminal)."""
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    con = Console(stderr=True)
+    if not con.is_terminal:
+        yield None
+        return
+    with Progress(
+        TextColumn(what), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=con, transient=True
+    ) as bar:
+        task = bar.add_task(what, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+@app.command()
+def montecarlo(
+    scenario: str = typer.Argument("breaking4", help=SCENARIO_HELP),
+    n: int = typer.Option(10_000, "-n", "--n", help="Number of draws."),
+    seed: int = typer.Option(0, "--seed", help="Seed: the same seed gives the same numbers on any workers."),
+    workers: int | None = typer.Option(None, "--workers", help=WORKERS_HELP),
+    scheduler: str | None = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+    pool: int = typer.Option(200, "--pool", help="Drafting-parameter refits in the pool (min 2)."),
+    shelter_spread: float = typer.Option(1.0, "--shelter-spread", help="Factor on the drafting uncertainty."),
+    plot: Path | None = typer.Option(None, "--plot", help="Save a tornado chart of the sensitivities (PNG/SVG)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Monte Carlo of the finishing time: median, 5-95 %, P(target), P(best), sensitivity ranking."""
+    from paceline.errors import ScenarioError
+    from paceline.scenario import load_scenario
+    from paceline.timefmt import format_time
+    from paceline.uncertainty import monte_carlo, tornado_plot
+
+    if n < 1:
+        raise ScenarioError(f"{n} is not allowed; -n >= 1", "-n")
+    sc = load_scenario(scenario)
+    with _progress(not as_json and n >= 20_000, "Monte Carlo") as bar:
+        res = monte_carlo(
+            sc, n=n, seed=seed, workers=workers, scheduler=scheduler, pool=pool, shelter_spread=shelter_spread,
+            progress=bar,
+        )  # fmt: skip
+    out = res.to_dict()
+    if plot is not None:
+        out["plot"] = str(tornado_plot(res, plot))
+    if as_json:
+        emit_json(out)
+        if res.interrupted:
+            raise typer.Exit(130)
+        return
+
+    def pct(p: float | None) -> str:
+        return "n/a" if p is None else f"{100 * p:.1f} %"
+
+    rows = [
+        ("scenario", sc.name),
+        ("draws", f"{res.n_done} of {res.n}" + (" (interrupted)" if res.interrupted else "")),
+        ("seed", str(seed)),
+        ("calibration", res.calibration),
+        ("nominal", format_time(res.nominal_s)),
+        ("median", format_time(res.median_s)),
+        ("5-95 %", f"{format_time(res.percentile(5))} - {format_time(res.percentile(95))}"),
+    ]
+    if res.target_s is not None:
+        rows.append((f"P(under target {format_time(res.target_s)})", pct(out["p_target"])))
+    if res.best_s is not None:
+        rows.append((f"P(under her best {format_time(res.best_s)}, {res.best_source})", pct(out["p_best"])))
+    if plot is not None:
+        rows.append(("tornado chart", out["plot"]))
+    con = console()
+    con.print(kv_table(f"Monte Carlo: {sc.description or sc.name}", rows))
+    from rich.table import Table
+
+    table = Table(title="Sensitivity (each input from its 5th to its 95th percentile, the rest nominal)")
+    for col in ("input", "5th / 95th value", "time [s]", "swing [s]", "rank corr."):
+        table.add_column(col, justify="left" if col == "input" else "right")
+    for r in res.sensitivity:
+        table.add_row(
+            r["label"],
+            f"{r['low_value']:.4g} / {r['high_value']:.4g}",
+            f"{r['low_s']:.2f} / {r['high_s']:.2f}",
+            f"{r['seconds']:.2f}",
+            f"{r['rank_correlation']:+.2f}",
+        )
+    con.print(table)
+    con.print(
+        kv_table("Distributions", [(d["input"], f"{d['distribution']} ({d['source']})") for d in res.distributions])
+    )
+    if res.interrupted:
+        raise typer.Exit(130)
+
+
+@app.command()
+def sweep(
+    scenario: str = typer.Argument("breaking4", help=SCENARIO_HELP),
+    vary: list[str] = typer.Option(
+        ..., "--vary", help="PATH=START:STOP:STEP or PATH=A,B,C (e.g. conditions.temperature_c=10:30:5); repeat."
+    ),
+    out: Path = typer.Option(..., "--out", help="Parquet file; a re-run resumes, skipping the points it holds."),
+    samples: int | None = typer.Option(None, "--samples", help="Latin hypercube of N points instead of the grid."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the Latin hypercube."),
+    model: str | None = typer.Option(None, "--model", help="Model (default: the scenario's)."),
+    workers: int | None = typer.Option(None, "--workers", help=WORKERS_HELP),
+    scheduler: str | None = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+    batch_size: int | None = typer.Option(None, "--batch-size", help="Points per task (default: automatic)."),
+    plot: Path | None = typer.Option(None, "--plot", help="Heat map of the time over the first two varied inputs."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Solve a grid (or Latin hypercube) of scenario variations; results appended to Parquet as batches finish."""
+    from paceline.errors import ScenarioError
+    from paceline.scenario import load_scenario
+    from paceline.uncertainty import parse_vary, sweep_plot
+    from paceline.uncertainty import sweep as run_sweep
+
+    if batch_size is not None and batch_size < 1:
+        raise ScenarioError(f"{batch_size} is not allowed; --batch-size >= 1", "--batch-size")
+    sc = load_scenario(scenario)
+    variations = [parse_vary(v) for v in vary]
+    with _progress(not as_json, "Sweep") as bar:
+        res = run_sweep(
+            sc, variations, out, samples=samples, seed=seed, model=model, workers=workers, scheduler=scheduler,
+            batch_size=batch_size, progress=bar,
+        )  # fmt: skip
+    summary = res.to_dict()
+    if plot is not None:
+        summary["plot"] = str(sweep_plot(res.out, res.paths, plot))
+    if as_json:
+        emit_json(summary)
+    else:
+        rows = [
+            ("scenario", sc.name),
+            ("model", res.model),
+            ("varied", ", ".join(res.paths)),
+            ("points", str(res.n_points)),
+            ("already in the file", str(res.n_skipped)),
+            ("solved now", str(res.n_new) + (" (interrupted)" if res.interrupted else "")),
+            ("rows in the file", str(res.n_rows)),
+            ("output", str(res.out)),
+        ]
+        if summary["fastest"]:
+            rows.append(("fastest", ", ".join(f"{k}={v}" for k, v in summary["fastest"].items())))
+        if plot is not None:
+            rows.append(("plot", summary["plot"]))
+        console().print(kv_table("Sweep", rows))
+    if res.interrupted:
+        raise typer.Exit(130)
+
+
+def _bench_figures(quick: bool) -> dict[str, Any]:
+    import time
+
+    from paceline.scenario import load_scenario
+    from paceline.uncertainty import bench_evaluations, monte_carlo
+
+    sc = load_scenario("breaking4")
+    n = 20_000 if quick else 100_000
+    figures: dict[str, Any] = {}
+    monte_carlo(sc, n=2000, seed=0, workers=1, pool=50)  # warm: drafting pool and fits cached
+
+    def rate(workers: int) -> float:
+        t0 = time.perf_counter()
+        monte_carlo(sc, n=n, seed=0, workers=workers, pool=50)
+        return n / (time.perf_counter() - t0)
+
+    one = rate(1)
+    two = rate(2)
+    figures["montecarlo_draws"] = n
+    figures["montecarlo_draws_per_s"] = round(one)
+    figures["montecarlo_draws_per_s_2_workers"] = round(two)
+    figures["montecarlo_speedup_2_workers"] = round(two / one, 2)
+    figures["equal_power_evals_per_s"] = round(bench_evaluations(sc))
+    try:
+        from paceline.energetics.optimal_control import OptimalControlModel
+
+        oc = OptimalControlModel()
+        t0 = time.perf_counter()
+        oc.solve(sc)
+        figures["optimal_control_cold_s"] = round(time.perf_counter() - t0, 3)
+        t0 = time.perf_counter()
+        oc.solve(sc)
+        figures["optimal_control_warm_s"] = round(time.perf_counter() - t0, 3)
+    except ImportError:
+        pass
+    except Exception as exc:  # another module's failure must not hide these figures
+        figures["optimal_control_error"] = f"{type(exc).__name__}: {exc}"
+    try:
+        from paceline.web.replay import resolve, scenario_to_dict
+    except ImportError:
+        pass
+    else:
+        data = scenario_to_dict(sc)
+        resolve(data)
+        t0 = time.perf_counter()
+        for _ in range(5):
+            resolve(data)
+        figures["web_resolve_ms"] = round((time.perf_counter() - t0) / 5 * 1000, 1)
+    return figures
+
+
+@app.command()
+def bench(
+    quick: bool = typer.Option(False, "--quick", help="Fewer draws (about 5 s)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Quick in-process benchmarks: Monte Carlo draws/s (1 and 2 workers), equal-power evaluations/s, and more."""
+    figures = _bench_figures(quick)
+    if as_json:
+        emit_json(figures)
+        return
+    console().print(kv_table("Benchmarks (this machine, this run)", [(k, str(v)) for k, v in figures.items()]))
