@@ -1001,7 +1001,7 @@ def _run_dask(
     except ImportError as exc:  # pragma: no cover - the dist extra is missing
         raise PacelineError("--scheduler needs dask[distributed]: pip install 'paceline[dist]'") from exc
     try:
-        client = Client(scheduler, timeout="10s", set_as_default=False)
+        client = Client(scheduler, timeout="10s")
     except OSError as exc:
         raise ScenarioError(f"cannot reach a Dask scheduler at {scheduler!r} ({exc})", "--scheduler") from None
     interrupted = False
