@@ -68,6 +68,8 @@ class ReportInputs:
         Probability of beating the target, with ``p_target_note`` saying how it was estimated.
     notes : list of str
         What could not be added and why.
+    monte_carlo : object or None
+        The :class:`paceline.uncertainty.MonteCarloResult` behind ``p_target``.
     """
 
     race: Race
@@ -78,6 +80,7 @@ class ReportInputs:
     p_target: float | None = None
     p_target_note: str = ""
     notes: list[str] = field(default_factory=list)
+    monte_carlo: Any = None
 
 
 # ---- inputs --------------------------------------------------------------------------------------------------------
@@ -146,23 +149,30 @@ def _race_note_for_scenario(sc: Scenario, notes: list[str]) -> None:
             return
 
 
-def _p_target(sc: Scenario, race: Race, notes: list[str]) -> tuple[float | None, str]:
-    """P(finish <= target) from :mod:`paceline.uncertainty` when it provides one."""
+#: Monte Carlo draws behind the report's P(target).
+P_TARGET_DRAWS = 2000
+
+
+def _p_target(sc: Scenario, race: Race, notes: list[str]) -> tuple[float | None, str, Any]:
+    """P(finish <= target) from the Monte Carlo of :mod:`paceline.uncertainty` (equal-power), when installed."""
     if not sc.target_s:
-        return None, ""
+        return None, "", None
     if not _module_available("paceline.uncertainty"):
         notes.append("P(target) needs paceline.uncertainty (not installed)")
-        return None, ""
+        return None, "", None
     from paceline import uncertainty
 
-    fn = getattr(uncertainty, "p_target", None)
-    if fn is None:
-        notes.append("paceline.uncertainty has no p_target() yet")
-        return None, ""
-    out = fn(sc, model=race.model)
-    if isinstance(out, dict):
-        return float(out["p_target"]), str(out.get("note", "Monte Carlo over the scenario's uncertain inputs"))
-    return float(out), "Monte Carlo over the scenario's uncertain inputs"
+    try:
+        mc = uncertainty.monte_carlo(sc, n=P_TARGET_DRAWS, seed=0, workers=1)
+    except PacelineError as exc:
+        notes.append(f"no P(target): {exc}")
+        return None, "", None
+    p = mc.probability_under(sc.target_s)
+    note = (
+        f"Monte Carlo, {mc.n_done} draws (seed 0), equal-power model over the scenario's uncertain inputs: median "
+        f"{format_time(mc.median_s)}, 90 % between {format_time(mc.percentile(5))} and {format_time(mc.percentile(95))}"
+    )
+    return p, note, mc
 
 
 def gather(
@@ -172,6 +182,7 @@ def gather(
     plan: Any = None,
     analysis: Any = None,
     p_target: float | None = None,
+    with_uncertainty: bool = True,
 ) -> ReportInputs:
     """Resolve what to report on and collect the parts available (see :func:`write_report`)."""
     from paceline.race import Race
@@ -228,10 +239,10 @@ def gather(
             race = solve(sc, model)
         if analysis is None:
             _race_note_for_scenario(sc, notes)
-    note = ""
-    if p_target is None and sc is not None and kind == "prediction":
-        p_target, note = _p_target(sc, race, notes)
-    return ReportInputs(race, sc, kind, plan, analysis, p_target, note or "given", notes)
+    note, mc = "given", None
+    if p_target is None and sc is not None and kind == "prediction" and with_uncertainty:
+        p_target, note, mc = _p_target(sc, race, notes)
+    return ReportInputs(race, sc, kind, plan, analysis, p_target, note, notes, mc)
 
 
 def _bundled_races() -> list[str]:
@@ -300,6 +311,8 @@ def profile_svg(race: Race) -> str:
         for d in laps[:-1]:
             ax.axvline(d, color="0.8", lw=0.8, zorder=0)
         ax.grid(alpha=0.25)
+        if label.startswith(("shelter", "metabolic energy")):
+            ax.set_ylim(0, max(1.15 * float(np.max(y)), 1.0))
     axes[-1].set_xlabel("race distance [m]", fontsize=9)
     axes[-1].set_xlim(0, race.distance_m)
     return _svg(fig)
@@ -408,6 +421,11 @@ def _table(headers: list[str], rows: list[list[Any]], left: int = 1) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _kv(rows: list[list[Any]]) -> str:
+    body = "".join(f'<tr><th class="l">{_e(k)}</th><td class="l">{_e(v)}</td></tr>' for k, v in rows)
+    return f"<table><tbody>{body}</tbody></table>"
+
+
 def _fmt_value(v: Any) -> str:
     if isinstance(v, float):
         return f"{v:.4g}"
@@ -425,7 +443,7 @@ def _summary(inp: ReportInputs) -> str:
     if sc is not None and sc.target_s:
         kpis.append(("target", format_time(sc.target_s)))
         if inp.kind == "prediction":
-            kpis.append(("margin", f"{sc.target_s - race.finish_s:+.2f} s"))
+            kpis.append(("vs target", f"{race.finish_s - sc.target_s:+.2f} s"))
     if sc is not None and sc.result is not None and inp.kind == "prediction":
         kpis.append(("as raced", format_time(sc.result.time_s)))
     if inp.p_target is not None:
@@ -455,7 +473,7 @@ def _summary(inp: ReportInputs) -> str:
     if inp.p_target is not None:
         rows.append(["P(target)", f"{inp.p_target:.3f} ({inp.p_target_note})"])
     notes = "".join(f'<li class="note">{_e(n)}</li>' for n in inp.notes)
-    return f'<div class="kpi">{box}</div>{_table(["", ""], rows)}' + (f"<ul>{notes}</ul>" if notes else "")
+    return f'<div class="kpi">{box}</div>{_kv(rows)}' + (f"<ul>{notes}</ul>" if notes else "")
 
 
 def _ref_time(an: Any) -> str:
@@ -463,30 +481,29 @@ def _ref_time(an: Any) -> str:
 
 
 def _splits(inp: ReportInputs) -> str:
+    """Cumulative splits: at the reported split distances when the race was run (beside the reported times), else
+    at the lap lines."""
     race, sc = inp.race, inp.scenario
-    sp = race.splits()
-    actual: dict[float, float] = {}
-    if sc is not None and sc.result is not None:
-        actual = {round(d, 3): t for d, t in sc.result.splits}
+    reported = list(sc.result.splits) if sc is not None and sc.result is not None else []
+    if reported and abs(reported[-1][0] - race.distance_m) > 1e-6:
+        reported.append((race.distance_m, sc.result.time_s if sc and sc.result else float("nan")))
+    dists = [d for d, _ in reported] if reported else [s["distance_m"] for s in race.splits()]
+    times = np.atleast_1d(race.time_at(np.asarray(dists, dtype=float)))
+    label = "time" if inp.kind == "real race" else f"predicted ({race.model})"
+    headers = ["distance [m]", label, "segment [s]", "speed [m/s]", "pace [s/400 m]"]
+    if reported and inp.kind == "prediction":
+        headers += ["as raced", "difference [s]"]
     rows = []
     prev_d, prev_t = 0.0, 0.0
-    for s in sp:
-        d, t = s["distance_m"], s["time_s"]
-        seg_t, seg_d = t - prev_t, d - prev_d
-        row = [f"{d:.3f}", format_time(t), f"{seg_t:.2f}", f"{seg_d / seg_t:.3f}", f"{400 * seg_t / seg_d:.2f}"]
-        if actual:
-            a = actual.get(round(d, 3))
-            row.append(format_time(a) if a is not None else "")
+    for i, (d, t) in enumerate(zip(dists, times, strict=True)):
+        seg_t, seg_d = float(t) - prev_t, d - prev_d
+        row = [f"{d:g}", format_time(float(t)), f"{seg_t:.2f}", f"{seg_d / seg_t:.3f}", f"{400 * seg_t / seg_d:.2f}"]
+        if reported and inp.kind == "prediction":
+            a = reported[i][1]
+            row += [format_time(a), f"{float(t) - a:+.2f}"]
         rows.append(row)
-        prev_d, prev_t = d, t
-    headers = ["distance [m]", "time", "segment [s]", "speed [m/s]", "pace [s/400 m]"]
-    if actual:
-        headers.append("as raced")
-    out = _table(headers, rows, left=0)
-    if actual and not any(round(s["distance_m"], 3) in actual for s in sp[:-1]):
-        arows = [[f"{d:g}", format_time(t)] for d, t in sc.result.splits] if sc and sc.result else []
-        out += "<p class='note'>Reported splits (at other distances):</p>" + _table(["distance [m]", "time"], arows, 0)
-    return out
+        prev_d, prev_t = d, float(t)
+    return _table(headers, rows, left=0)
 
 
 def _formations(inp: ReportInputs) -> str:
@@ -581,7 +598,7 @@ def _assumptions(inp: ReportInputs) -> str:
         seen = {a.name for a in items}
         items += [a for a in inp.analysis.assumptions if a.name not in seen]
     rows = [[a.name, _fmt_value(a.value), a.unit, a.source] for a in items]
-    out = _table(["input", "value", "unit", "source"], rows, left=1)
+    out = _table(["input", "value", "unit", "source"], rows, left=4)
     sc = inp.scenario
     if sc is not None:
         extra = []
@@ -657,6 +674,7 @@ def write_report(
     plan: Any = None,
     analysis: Any = None,
     p_target: float | None = None,
+    with_uncertainty: bool = True,
 ) -> dict[str, Any]:
     """Write the self-contained HTML report.
 
@@ -678,13 +696,23 @@ def write_report(
         An analysis already made (the time-lost waterfall).
     p_target : float, optional
         Probability of beating the target, if already estimated.
+    with_uncertainty : bool
+        Estimate P(target) with a Monte Carlo (:mod:`paceline.uncertainty`, a few seconds) when not given.
 
     Returns
     -------
     dict
         ``{path, bytes, scenario, model, kind, time_s, time, sections, notes}``.
     """
-    inp = gather(source, model=model, scenario=scenario, plan=plan, analysis=analysis, p_target=p_target)
+    inp = gather(
+        source,
+        model=model,
+        scenario=scenario,
+        plan=plan,
+        analysis=analysis,
+        p_target=p_target,
+        with_uncertainty=with_uncertainty,
+    )
     text = render_report(inp)
     out = Path(path)
     if out.is_dir():

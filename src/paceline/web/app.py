@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
@@ -219,7 +218,7 @@ def create_app(warm: bool = True) -> FastAPI:
             data = bundled(req.name)
         else:
             data = req.scenario or {}
-        return JSONResponse(jsonable_encoder(solve_and_keep(data, req.model)))
+        return JSONResponse(solve_and_keep(data, req.model))
 
     @app.get("/api/races/{race_id}", summary="A race solved earlier, by its id")
     def race(race_id: str) -> JSONResponse:

@@ -53,14 +53,16 @@ def available_models() -> list[str]:
 def check_client_scenario(sc: Scenario) -> None:
     """Refuse anything in a client's scenario that would make the server read a file it names.
 
-    The only field that names another scenario is ``athlete.calibration``; from a client it must be a bundled name.
+    The only field that names another scenario is ``athlete.calibration``; from a client it must be a bundled name
+    (or ``performances``: calibrate on her performances).
     """
     from paceline.scenario import bundled_scenario_names
 
     cal = sc.athlete.calibration
-    if cal is not None and cal not in bundled_scenario_names():
+    allowed = [*bundled_scenario_names(), "performances"]
+    if cal is not None and cal not in allowed:
         raise ScenarioError(
-            f"{cal!r} is not allowed; the web app accepts only bundled names: {', '.join(bundled_scenario_names())}",
+            f"{cal!r} is not allowed; the web app accepts only a bundled name or 'performances': {', '.join(allowed)}",
             "athlete.calibration",
         )
 
@@ -206,7 +208,8 @@ def _pacer_tracks(
         slots = []
         for r in (r for r in roles if r["name"] == name):
             leave = float(r["leave_m"])
-            on = (x_ath >= float(r["enter_m"])) & (x_ath < leave)
+            to_finish = leave >= distance_m - 1e-6
+            on = (x_ath >= float(r["enter_m"])) & ((x_ath < leave) | (to_finish & (x_ath <= leave)))
             s[on] = s_ath[on] + float(r["dx_m"])
             off[on] = off_ath[on] + float(r["dy_m"])
             slots.append({"slot": r["slot"], "enter_m": r["enter_m"], "leave_m": leave})

@@ -182,9 +182,18 @@ function drawRunners(ctx, T, race, ghost, t, radiusPx, labels) {
   }
 }
 
+function drawLabels(ctx, T, race, ghost, t) {
+  // on the whole-track view only the athlete and the ghost are named (the follow-cam names the pacers)
+  const a = athleteAt(race, t);
+  ctx.font = "bold 12px sans-serif";
+  if (a) { const p = toPx(T, a); ctx.fillStyle = "#ffd9c9"; ctx.fillText(race.athlete, p[0] + 8, p[1] + 16); }
+  const g = ghost ? athleteAt(ghost, t) : null;
+  if (g) { const p = toPx(T, g); ctx.fillStyle = "#e6d2ff"; ctx.font = "11px sans-serif"; ctx.fillText(`ghost: ${ghost.scenario}`, p[0] + 8, p[1] - 8); }
+}
+
 function drawWind(ctx, race) {
   const w = race.wind;
-  const cx = ctx.canvas.width * 0.24, cy = ctx.canvas.height * 0.5;
+  const cx = ctx.canvas.width * 0.2, cy = ctx.canvas.height * 0.5;
   ctx.fillStyle = "#e6e9ef"; ctx.font = "12px sans-serif";
   ctx.fillText(`wind ${w.speed_m_s.toFixed(1)} m/s from ${w.from_deg.toFixed(0)}°`, cx - 60, cy + 42);
   if (w.speed_m_s <= 0) return;
@@ -200,20 +209,20 @@ function drawWind(ctx, race) {
 }
 
 function drawInset(ctx, race, ghost, t) {
-  // a follow-cam in the infield: 36 m x 18 m around the athlete, to see the formation
-  const c = ctx.canvas, W = c.width * 0.34, H = W / 2, X = c.width * 0.5 - W / 2 + c.width * 0.1, Y = c.height / 2 - H / 2;
+  // a follow-cam in the infield: 20 m x 10 m around the athlete, to see the formation
+  const c = ctx.canvas, W = c.width * 0.42, H = W / 2, X = c.width * 0.5 - W / 2 + c.width * 0.08, Y = c.height / 2 - H / 2;
   const a = athleteAt(race, t);
   if (!a) return;
   ctx.save();
   ctx.beginPath(); ctx.rect(X, Y, W, H); ctx.clip();
-  const scale = W / 36;
+  const scale = W / 20;
   const T = { scale, cx: X + W / 2 - a.x * scale, cy: Y + H / 2 + a.y * scale };
   drawTrack(ctx, T, race);
   drawLights(ctx, T, race, t);
-  drawRunners(ctx, T, race, ghost, t, Math.max(3, 0.3 * scale), false);
+  drawRunners(ctx, T, race, ghost, t, Math.max(3, 0.3 * scale), true);
   ctx.restore();
   ctx.strokeStyle = "#e6e9ef"; ctx.lineWidth = 1; ctx.strokeRect(X, Y, W, H);
-  ctx.fillStyle = "#e6e9ef"; ctx.font = "11px sans-serif"; ctx.fillText("follow-cam (36 m)", X + 4, Y - 4);
+  ctx.fillStyle = "#e6e9ef"; ctx.font = "11px sans-serif"; ctx.fillText("follow-cam (20 m wide)", X + 4, Y - 4);
 }
 
 function drawScene() {
@@ -224,7 +233,8 @@ function drawScene() {
   drawTrack(ctx, T, race);
   drawLights(ctx, T, race, state.t);
   drawWind(ctx, race);
-  drawRunners(ctx, T, race, state.ghost, state.t, 4, true);
+  drawRunners(ctx, T, race, state.ghost, state.t, 4, false);
+  drawLabels(ctx, T, race, state.ghost, state.t);
   drawInset(ctx, race, state.ghost, state.t);
 }
 
@@ -249,7 +259,9 @@ function drawCharts() {
     for (const s of series) for (const v of s[ch.key] || []) { if (v !== null) { lo = Math.min(lo, v * ch.k); hi = Math.max(hi, v * ch.k); } }
     if (!isFinite(lo)) { lo = 0; hi = 1; }
     if (hi - lo < 1e-9) { hi += 0.5; lo -= 0.5; }
+    const nonNegative = lo >= 0;
     const padv = 0.08 * (hi - lo); lo -= padv; hi += padv;
+    if (nonNegative) lo = Math.max(lo, 0);
     const xMax = Math.max(race.distance_m, state.ghost ? state.ghost.distance_m : 0);
     const X = (x) => L + (x / xMax) * W, Y = (v) => Tp + H - ((v - lo) / (hi - lo)) * H;
     ctx.strokeStyle = "#2a3240"; ctx.lineWidth = 1; ctx.fillStyle = "#8b95a5"; ctx.font = "11px sans-serif";
