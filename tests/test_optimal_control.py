@@ -203,12 +203,15 @@ def test_fit_recovers_known_parameters() -> None:
     assert fit["loo_mean_abs_error_pct"] < 0.2
     assert fit["n"] == 4 and fit["model"] == "optimal-control"
     assert set(fit["params_sd"]) == set(fit["params"])
+    from paceline.fitting import FitResult
+
+    assert FitResult(**fit).to_dict()["free"] == ["sigma_w_kg", "e0_j_kg"]  # the shape paceline fit expects
 
 
 def test_fit_on_kipyegon_has_uncertainty_and_loo() -> None:
     ath = load_scenario("breaking4").athlete
     fit = oc.fit_optimal_control(ath.performances, Athlete(name=ath.name, height_m=ath.height_m, mass_kg=ath.mass_kg))
-    assert fit["free"] == ["sigma_w_kg", "e0_j_kg"]
+    assert fit["extra"]["free"] == ["sigma_w_kg", "e0_j_kg"] and fit["extra"]["conditions"]["drag"]
     assert fit["params_sd"]["sigma_w_kg"] is not None and fit["params_sd"]["sigma_w_kg"] > 0
     assert fit["params_sd"]["tau_s"] is None
     assert 0 <= fit["loo_mean_abs_error_pct"] < 3.0

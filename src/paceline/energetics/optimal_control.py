@@ -886,6 +886,8 @@ def fit_optimal_control(
     performances: Sequence[Performance],
     athlete: Athlete | None = None,
     *,
+    height_m: float | None = None,
+    mass_kg: float | None = None,
     free: Sequence[str] | None = None,
     start: OCParams | None = None,
     n_intervals: int = 120,
@@ -904,6 +906,8 @@ def fit_optimal_control(
         Distances [m] and times [s].
     athlete : Athlete, optional
         Height and mass for the drag (default: no drag, as in Keller 1973).
+    height_m, mass_kg : float, optional
+        The same, given directly [m], [kg] (used when ``athlete`` is None and both are given).
     free : sequence of str, optional
         Names of the parameters to fit (default :func:`default_free_parameters`); the others keep ``start``.
     start : OCParams, optional
@@ -916,9 +920,10 @@ def fit_optimal_control(
     Returns
     -------
     dict
-        ``model``, ``params`` (name -> value, all five), ``params_sd`` (name -> SD, None for fixed parameters or
-        without degrees of freedom), ``loo_mean_abs_error_pct`` (None with too few performances), ``n``,
-        ``residuals_pct``, ``free``, ``conditions`` and ``source``.
+        The fields of :class:`paceline.fitting.FitResult`: ``model``, ``params`` (name -> value, all five),
+        ``params_sd`` (name -> SD, None for fixed parameters or without degrees of freedom),
+        ``loo_mean_abs_error_pct`` (None with too few performances), ``n``, ``residuals_pct``, and ``extra``
+        (``free``, ``conditions``, ``source``, ``status``).
 
     Raises
     ------
@@ -935,8 +940,10 @@ def fit_optimal_control(
         if nm not in FIT_BOUNDS:
             raise ScenarioError(f"{nm!r} cannot be fitted; allowed {', '.join(FIT_BOUNDS)}", "free")
     base = start or KELLER_1973
-    h = athlete.height_m if athlete is not None else None
-    m = athlete.mass_kg if athlete is not None else None
+    h = athlete.height_m if athlete is not None else height_m
+    m = athlete.mass_kg if athlete is not None else mass_kg
+    if h is None or m is None:
+        h = m = None
     d_all = np.array([p.distance_m for p in perfs], dtype=float)
     t_all = np.array([p.time_s for p in perfs], dtype=float)
     lo = np.array([FIT_BOUNDS[nm][0] for nm in names])
@@ -987,10 +994,12 @@ def fit_optimal_control(
         "loo_mean_abs_error_pct": loo_err,
         "n": n,
         "residuals_pct": [float(r) for r in residuals],
-        "free": list(names),
-        "conditions": dict(FIT_CONDITIONS, drag=athlete is not None, n_intervals=n_intervals),
-        "source": f"least squares on log time, {n} performances; fixed parameters from {base.source}",
-        "status": str(full.message),
+        "extra": {
+            "free": list(names),
+            "conditions": dict(FIT_CONDITIONS, drag=h is not None and m is not None, n_intervals=n_intervals),
+            "source": f"least squares on log time, {n} performances; fixed parameters from {base.source}",
+            "status": str(full.message),
+        },
     }
 
 
@@ -1001,8 +1010,9 @@ def _fit_cached(perf_key: tuple[tuple[float, float], ...], height_m: float, mass
     perfs = [Performance(distance_m=d, time_s=t) for d, t in perf_key]
     ath = Athlete(name="fit", height_m=height_m, mass_kg=mass_kg)
     fit = fit_optimal_control(perfs, ath, loo=False)
+    free = ", ".join(fit["extra"]["free"])
     return KELLER_1973.with_changes(
-        **fit["params"], source=f"fitted to {len(perfs)} performances of the athlete ({', '.join(fit['free'])} free)"
+        **fit["params"], source=f"fitted to {len(perfs)} performances of the athlete ({free} free)"
     )
 
 
