@@ -604,6 +604,10 @@ class Problem:
 
     def time(self, inputs: dict[str, NDArray[np.float64]]) -> NDArray[np.float64]:
         """Finishing time [s] of each row of inputs (see :func:`draw_inputs` for the keys)."""
+        return self.kernel.finish_time(**self.solver_inputs(inputs))
+
+    def solver_inputs(self, inputs: dict[str, NDArray[np.float64]]) -> dict[str, NDArray[np.float64]]:
+        """What the kernel reads: ``power_w_kg``, ``k_drag`` (n, groups), ``wind_m_s`` and ``shoe_gain``."""
         power = self.calibration_power(inputs) * inputs["form"] * inputs["calibration_form"]
         c = self.scenario.conditions
         rho = np.asarray(
@@ -612,7 +616,12 @@ class Problem:
         )
         k = 0.5 * (rho * self.cda_m2 * inputs["cd_factor"] * inputs["kit_factor"])[:, None]
         k = k * (1.0 - inputs["target_shelter"])
-        return self.kernel.finish_time(power, k, inputs["wind_speed_m_s"], inputs["shoe_gain"])
+        return {
+            "power_w_kg": power,
+            "k_drag": k,
+            "wind_m_s": np.asarray(inputs["wind_speed_m_s"], dtype=float),
+            "shoe_gain": np.asarray(inputs["shoe_gain"], dtype=float),
+        }
 
     def calibration_power(self, inputs: dict[str, NDArray[np.float64]]) -> NDArray[np.float64]:
         """Calibrated power [W/kg] of each row (unless given as ``calibration_power_w_kg``)."""
@@ -973,7 +982,12 @@ def run_tasks(
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    ctx: Any
+    if "forkserver" in methods:  # safe with threads (unlike fork); workers fork from a server that imported us
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["paceline.uncertainty", "paceline.energetics.equal_power"])
+    else:  # pragma: no cover - Windows, macOS without forkserver
+        ctx = multiprocessing.get_context("spawn")
     ex = ProcessPoolExecutor(max_workers=min(n_workers, len(payloads)), mp_context=ctx, initializer=_ignore_sigint)
     interrupted = False
     try:
@@ -1010,8 +1024,8 @@ def _run_dask(
         futures = [client.submit(func, shared_f, p, pure=False, retries=2) for p in payloads]
         index = {f.key: i for i, f in enumerate(futures)}
         try:
-            for fut in as_completed(futures):
-                on_result(index[fut.key], fut.result())
+            for fut, result in as_completed(futures, with_results=True):
+                on_result(index[fut.key], result)
                 fut.release()
         except KeyboardInterrupt:
             interrupted = True
@@ -1025,9 +1039,9 @@ def _run_dask(
 # Monte Carlo
 
 
-def _mc_batch(problem: Problem, batch: dict[str, NDArray[np.float64]]) -> NDArray[np.float64]:
-    """Finishing times of one batch of draws (runs on a worker)."""
-    return problem.time(batch)
+def _mc_task(kernel: RaceKernel, batches: list[dict[str, NDArray[np.float64]]]) -> list[NDArray[np.float64]]:
+    """Finishing times of consecutive batches of draws (runs on a worker; each batch solved on its own)."""
+    return [kernel.finish_time(**batch) for batch in batches]
 
 
 @dataclass
@@ -1053,7 +1067,8 @@ class MonteCarloResult:
     nominal_s : float
         Time with every input at its nominal value [s].
     sensitivity : list of dict
-        ``{input, label, seconds, low_s, high_s, low_value, high_value, rank_correlation}``, largest swing first.
+        ``{input, label, seconds, low_s, high_s, low_value, high_value, rank_correlation}``, largest swing first
+        (rank correlations over the first ``RANK_DRAWS`` draws).
     distributions : list of dict
         Each input's distribution and source.
     interrupted : bool
@@ -1142,10 +1157,15 @@ def athlete_best(scenario: Scenario) -> tuple[float | None, str]:
     return best, source
 
 
-def _spearman(x: NDArray[np.float64], y: NDArray[np.float64]) -> float:
+#: Draws used for the rank correlations (the first ones solved; ranking is the slow part of a big run).
+RANK_DRAWS = 20_000
+
+
+def _spearman(x: NDArray[np.float64], ry: NDArray[np.float64]) -> float:
+    """Spearman's rank correlation of ``x`` with data whose ranks are ``ry``."""
     from scipy.stats import rankdata
 
-    rx, ry = rankdata(x), rankdata(y)
+    rx = rankdata(x)
     if np.ptp(rx) == 0 or np.ptp(ry) == 0:
         return 0.0
     return float(np.corrcoef(rx, ry)[0, 1])
@@ -1197,22 +1217,33 @@ def monte_carlo(
     draws = draw_inputs(problem, n, seed, pool=pool, shelter_spread=shelter_spread)
     times = np.full(n, np.nan)
     bounds = [(i, min(i + batch_draws, n)) for i in range(0, n, max(1, int(batch_draws)))]
-    payloads = [{k: v[a:b] for k, v in draws.inputs.items()} for a, b in bounds]
+    solver = problem.solver_inputs(draws.inputs)
+    batches = [{k: v[a:b] for k, v in solver.items()} for a, b in bounds]
+    # tasks of several consecutive batches (about 4 per worker): fewer round trips, same numbers
+    par = 8 if scheduler else (default_workers() if workers is None else max(1, int(workers)))
+    per_task = max(1, math.ceil(len(batches) / (4 * par)))
+    tasks = [list(range(i, min(i + per_task, len(batches)))) for i in range(0, len(batches), per_task)]
+    payloads = [[batches[j] for j in task] for task in tasks]
     done = [0]
 
-    def on_result(i: int, t: NDArray[np.float64]) -> None:
-        a, b = bounds[i]
-        times[a:b] = t
-        done[0] += b - a
+    def on_result(i: int, ts: list[NDArray[np.float64]]) -> None:
+        for j, t in zip(tasks[i], ts, strict=True):
+            a, b = bounds[j]
+            times[a:b] = t
+            done[0] += b - a
         if progress is not None:
             progress(done[0], n)
 
-    interrupted = run_tasks(_mc_batch, problem, payloads, on_result, workers=workers, scheduler=scheduler)
+    interrupted = run_tasks(_mc_task, problem.kernel, payloads, on_result, workers=workers, scheduler=scheduler)
     if done[0] == 0:
         raise KeyboardInterrupt
 
     nominal_s = float(problem.time(draws.nominal)[0])
     ok = np.isfinite(times)
+    sub = np.flatnonzero(ok)[:RANK_DRAWS]
+    from scipy.stats import rankdata
+
+    ranks_t = rankdata(times[sub])
     sens: list[dict[str, Any]] = []
     for key, (lo, hi) in draws.oat.items():
         t_lo = float(problem.time(lo)[0])
@@ -1229,7 +1260,7 @@ def monte_carlo(
                 "high_value": round(float(np.percentile(vals, 95)), 5),
                 "low_s": round(t_lo, 3),
                 "high_s": round(t_hi, 3),
-                "rank_correlation": round(_spearman(vals[ok], times[ok]), 3),
+                "rank_correlation": round(_spearman(vals[sub], ranks_t), 3),
             }
         )
     sens.sort(key=lambda d: -float(d["seconds"]))
