@@ -176,7 +176,7 @@ def _p_target(sc: Scenario, race: Race, notes: list[str]) -> tuple[float | None,
 
 
 def gather(
-    source: str | Path | Scenario | Race,
+    source: str | Path | Scenario | Race | None,
     model: str | None = None,
     scenario: Scenario | None = None,
     plan: Any = None,
@@ -194,6 +194,8 @@ def gather(
     kind = "prediction"
     if plan is not None:
         sc, race = plan.scenario, plan.race
+    elif source is None:
+        raise ScenarioError("give a scenario, a race, or a plan", "scenario")
     elif isinstance(source, Race):
         race = source
     elif isinstance(source, Scenario):
@@ -666,7 +668,7 @@ def render_report(inp: ReportInputs) -> str:
 
 
 def write_report(
-    source: str | Path | Scenario | Race,
+    source: str | Path | Scenario | Race | None,
     path: str | Path,
     model: str | None = None,
     *,
@@ -680,10 +682,10 @@ def write_report(
 
     Parameters
     ----------
-    source : str, Path, Scenario or Race
+    source : str, Path, Scenario, Race or None
         A bundled scenario name, a scenario ``.toml``, a bundled race name (``breaking4_2025``) or a split ``.csv``
         (a real race: reconstructed and attributed), a race ``.json`` (:meth:`Race.to_json`), a Scenario, or a
-        Race. Ignored when ``plan`` is given.
+        Race. Ignored (may be None) when ``plan`` is given.
     path : str or Path
         HTML file to write (written whole or not at all).
     model : str, optional
