@@ -233,6 +233,6 @@ def fit(
     if model == "optimal-control":
         from paceline.energetics import optimal_control
 
-        out = optimal_control.fit_optimal_control(list(performances))
+        out = optimal_control.fit_optimal_control(list(performances), height_m=height_m, mass_kg=mass_kg)
         return out if isinstance(out, FitResult) else FitResult(**out)
     raise ScenarioError(f"{model!r} is not a model; allowed {', '.join(FIT_MODELS)}", "--model")

@@ -88,8 +88,8 @@ def predict(
 def fit(
     performances: Path = typer.Argument(..., help="CSV with columns distance_m and time (m:ss.xx or seconds)."),
     model: str = typer.Option("critical-speed", "--model", help="critical-speed, equal-power or optimal-control."),
-    height_m: float = typer.Option(1.57, "--height-m", help="Athlete height [m] (equal-power only)."),
-    mass_kg: float = typer.Option(42.0, "--mass-kg", help="Athlete mass [kg] (equal-power only)."),
+    height_m: float = typer.Option(1.57, "--height-m", help="Athlete height [m] (her drag; not critical-speed)."),
+    mass_kg: float = typer.Option(42.0, "--mass-kg", help="Athlete mass [kg] (her drag; not critical-speed)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Fit a model's parameters to an athlete's performances, with uncertainty and leave-one-out error."""
