@@ -211,3 +211,12 @@ def test_lights_and_goal_cli() -> None:
     assert r.returncode == 2 and "--target" in r.stderr
     r = run("lights", "--format", "xml")
     assert r.returncode == 2 and "--format" in r.stderr
+
+
+def test_plan_report_option(tmp_path: Path) -> None:
+    html = tmp_path / "plan.html"
+    r = run("plan", "breaking4-optimal", "--report", str(html), "--json")
+    assert r.returncode == 0, r.stderr
+    text = html.read_text()
+    assert "breaking4-optimal" in text and "Pacing lights" in text
+    assert str(html) in json.loads(r.stdout)["written"]

@@ -87,11 +87,12 @@ def plan(
 
         sc = optimise(sc).scenario
     pl = make_plan(sc, model)
+    written = pl.write(out) if out is not None else []
     if report is not None:
         from paceline.report import write_report
 
-        write_report(sc, report, model=model)
-    written = pl.write(out) if out is not None else []
+        write_report(None, report, model=model, plan=pl)
+        written.append(report)
     data = pl.to_dict()
     if as_json:
         if written:
