@@ -174,11 +174,11 @@ def test_sweep_cli_bad_path_names_it(tmp_path: Path) -> None:
 
 SWEEP_ARGS = [
     "sweep", "breaking4",
-    "--vary", "conditions.temperature_c=10:30:0.05",
+    "--vary", "conditions.temperature_c=10:30:0.1",
     "--vary", "pacing[*].formation=single,front-back,line-2",
     "--workers", "1", "--batch-size", "10", "--json",
 ]  # fmt: skip
-SWEEP_POINTS = 401 * 3
+SWEEP_POINTS = 201 * 3
 
 
 def test_sweep_resumes_after_a_kill(tmp_path: Path) -> None:
@@ -316,3 +316,14 @@ def test_dask_run_survives_a_killed_worker(cluster: Cluster, mc_local: dict[str,
     # the cluster carries on with the survivor; put a second worker back for anything after this
     cluster.start_worker("w3")
     cluster.wait_for_workers(2)
+
+
+def test_bench_cli_reports_the_figures() -> None:
+    res = run_cli("bench", "--quick", "--json")
+    assert res.returncode == 0, res.stderr
+    figures = json.loads(res.stdout)
+    for key in ("montecarlo_draws_per_s", "montecarlo_draws_per_s_2_workers", "equal_power_evals_per_s"):
+        assert figures[key] > 0
+    assert figures["montecarlo_speedup_2_workers"] == pytest.approx(
+        figures["montecarlo_draws_per_s_2_workers"] / figures["montecarlo_draws_per_s"], rel=0.02
+    )

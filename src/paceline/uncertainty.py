@@ -104,8 +104,14 @@ DRAFT_POOL = 200
 CALIBRATION_POOL = 1000
 #: Quadrature nodes per formation in the unit-wind profile.
 QUAD_NODES = 8
-#: Draws per batch (fixed, so that results do not depend on the number of workers).
-BATCH_DRAWS = 2000
+#: Speed solves per batch (fixed, so that results do not depend on the number of workers). 8192 keeps each
+#: temporary array at 64 kB, under glibc's mmap threshold: Dask workers set ``MALLOC_TRIM_THRESHOLD_``, which freezes
+#: that threshold at 128 kB, and bigger temporaries then cost a page-faulting mmap each (4x slower there).
+BATCH_SOLVES = 8192
+#: With ``workers=None`` a Monte Carlo of fewer speed solves than this (about 1 s on one core) runs in-process.
+LOCAL_POOL_MIN_SOLVES = 10_000_000
+#: With ``workers=None`` a sweep of fewer points than this (cheap models) runs in-process.
+LOCAL_POOL_MIN_POINTS = 200
 #: Sample spacing of the courses [m] (as :class:`~paceline.energetics.equal_power.EqualPowerModel`).
 STEP_M = 5.0
 
@@ -1146,14 +1152,23 @@ class MonteCarloResult:
 
 
 def athlete_best(scenario: Scenario) -> tuple[float | None, str]:
-    """Her best time at the scenario's distance [s]: her performances there and the scenario's own result."""
+    """Her best time at the scenario's distance [s]: her performances there, the scenario's own result and the
+    result of her calibration race when it is over the same distance."""
+    from paceline.scenario import load_scenario
+
     best: float | None = None
     source = ""
     for p in scenario.athlete.performances:
         if abs(p.distance_m - scenario.distance_m) < 0.5 and (best is None or p.time_s < best):
             best, source = p.time_s, f"performance {p.note or p.date or ''}".strip()
-    if scenario.result is not None and (best is None or scenario.result.time_s < best):
-        best, source = scenario.result.time_s, f"{scenario.name} as raced"
+    races = [scenario]
+    if scenario.athlete.calibration:
+        races.append(load_scenario(scenario.athlete.calibration))
+    for race in races:
+        if race.result is None or abs(race.distance_m - scenario.distance_m) >= 0.5:
+            continue
+        if best is None or race.result.time_s < best:
+            best, source = race.result.time_s, f"{race.name} as raced"
     return best, source
 
 
@@ -1175,11 +1190,11 @@ def monte_carlo(
     scenario: Scenario,
     n: int = 10_000,
     seed: int = 0,
-    workers: int | None = 1,
+    workers: int | None = None,
     scheduler: str | None = None,
     pool: int = DRAFT_POOL,
     shelter_spread: float = 1.0,
-    batch_draws: int = BATCH_DRAWS,
+    batch_draws: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> MonteCarloResult:
     """Monte Carlo of a scenario's finishing time with the equal-power model.
@@ -1193,15 +1208,17 @@ def monte_carlo(
     seed : int
         Seed; the same seed gives the same numbers whatever ``workers`` or ``scheduler``.
     workers : int, optional
-        Local worker processes (None: the cores; 1: this process).
+        Local worker processes (None: the cores, or this process for under ``LOCAL_POOL_MIN_SOLVES`` speed solves;
+        1: this process).
     scheduler : str, optional
         Dask scheduler address; overrides ``workers``.
     pool : int
         Drafting-parameter draws in the pool (each a refit; about 7 ms each, cached per process).
     shelter_spread : float
         Factor on the spread of the shelter draws (1: as fitted).
-    batch_draws : int
-        Draws per task (fixed: it does not depend on the workers).
+    batch_draws : int, optional
+        Draws per batch (default: ``BATCH_SOLVES`` speed solves; it never depends on the workers). Batches are
+        solved one by one; a task carries several consecutive batches.
     progress : callable, optional
         ``progress(done, total)`` after each batch.
 
@@ -1216,7 +1233,10 @@ def monte_carlo(
     problem = build_problem(scenario)
     draws = draw_inputs(problem, n, seed, pool=pool, shelter_spread=shelter_spread)
     times = np.full(n, np.nan)
-    bounds = [(i, min(i + batch_draws, n)) for i in range(0, n, max(1, int(batch_draws)))]
+    per_batch = int(batch_draws) if batch_draws else max(1, BATCH_SOLVES // problem.kernel.nodes.size)
+    if per_batch < 1:
+        raise ScenarioError(f"{batch_draws} is not allowed; batch_draws >= 1", "batch_draws")
+    bounds = [(i, min(i + per_batch, n)) for i in range(0, n, per_batch)]
     solver = problem.solver_inputs(draws.inputs)
     batches = [{k: v[a:b] for k, v in solver.items()} for a, b in bounds]
     # tasks of several consecutive batches (about 4 per worker): fewer round trips, same numbers
@@ -1234,6 +1254,8 @@ def monte_carlo(
         if progress is not None:
             progress(done[0], n)
 
+    if workers is None and n * problem.kernel.nodes.size < LOCAL_POOL_MIN_SOLVES:
+        workers = 1  # under a second of work: a process pool would cost more to start than it saves
     interrupted = run_tasks(_mc_task, problem.kernel, payloads, on_result, workers=workers, scheduler=scheduler)
     if done[0] == 0:
         raise KeyboardInterrupt
@@ -1635,7 +1657,8 @@ def sweep(
     model : str, optional
         Energetics model (default: the scenario's); optimal-control runs one point per task.
     workers : int, optional
-        Local worker processes (None: the cores).
+        Local worker processes (None: the cores, or this process for fewer than ``LOCAL_POOL_MIN_POINTS`` points of
+        a cheap model).
     scheduler : str, optional
         Dask scheduler address.
     batch_size : int, optional
@@ -1677,6 +1700,8 @@ def sweep(
     keyed = [(point_key(scenario.name, model_name, pt), pt) for pt in points]
     todo = [(k, pt) for k, pt in keyed if k not in done_keys]
     todo = list(dict(todo).items())  # a duplicated point is solved once
+    if workers is None and model_name != "optimal-control" and len(todo) < LOCAL_POOL_MIN_POINTS:
+        workers = 1  # a few hundred cheap points: a process pool would cost more to start than it saves
     n_workers = 1 if scheduler is None and workers == 1 else (workers or default_workers())
     if batch_size is None:
         batch_size = 1 if model_name == "optimal-control" else max(1, min(50, math.ceil(len(todo) / (4 * n_workers))))
@@ -1742,9 +1767,11 @@ def sweep_plot(path: str | Path, paths: Sequence[str], plot: str | Path, value: 
             im = ax.imshow(table.to_numpy(dtype=float), origin="lower", aspect="auto", cmap="viridis_r")
             ax.set_xticks(range(table.shape[1]), [str(c) for c in table.columns], rotation=45, ha="right")
             ax.set_yticks(range(table.shape[0]), [str(r) for r in table.index])
-            for (i, j), v in np.ndenumerate(table.to_numpy(dtype=float)):
-                if np.isfinite(v):
-                    ax.text(j, i, f"{v:.1f}", ha="center", va="center", fontsize=7, color="w")
+            grid = table.to_numpy(dtype=float)
+            mid = 0.5 * (np.nanmin(grid) + np.nanmax(grid))
+            for (i, j), v in np.ndenumerate(grid):
+                if np.isfinite(v):  # dark text on the light (fast) end of viridis_r
+                    ax.text(j, i, f"{v:.1f}", ha="center", va="center", fontsize=7, color="k" if v < mid else "w")
             fig.colorbar(im, ax=ax, label=f"{value} [s]")
         ax.set_xlabel(x)
         ax.set_ylabel(y)
@@ -1766,15 +1793,19 @@ def sweep_plot(path: str | Path, paths: Sequence[str], plot: str | Path, value: 
 # benchmarks
 
 
-def bench_evaluations(scenario: Scenario, n: int = 20_000, repeat: int = 3) -> float:
-    """Equal-power scenario evaluations per second in this process (the vectorised kernel, draws given)."""
+def bench_evaluations(scenario: Scenario, n: int = 50_000, repeat: int = 3) -> float:
+    """Equal-power scenario evaluations per second in this process: the vectorised kernel on drawn inputs, in the
+    Monte Carlo's batches (drawing the inputs not counted)."""
     import time
 
     problem = build_problem(scenario)
     draws = draw_inputs(problem, n, 0, pool=50, calibration_pool=200)
+    solver = problem.solver_inputs(draws.inputs)
+    per = max(1, BATCH_SOLVES // problem.kernel.nodes.size)
+    batches = [{k: v[a : a + per] for k, v in solver.items()} for a in range(0, n, per)]
     best = math.inf
     for _ in range(repeat):
         t0 = time.perf_counter()
-        problem.time(draws.inputs)
+        _mc_task(problem.kernel, batches)
         best = min(best, time.perf_counter() - t0)
     return n / best
