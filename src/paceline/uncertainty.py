@@ -1493,9 +1493,10 @@ def apply_variations(base: dict[str, Any], values: dict[str, Any]) -> Scenario:
         raise ScenarioError(f"{exc} (with {label})") from None
 
 
-def point_key(scenario_name: str, model: str, values: dict[str, Any]) -> str:
-    """Row key of a sweep point: a hash of the scenario, the model and the varied values."""
-    blob = json.dumps({"scenario": scenario_name, "model": model, "values": values}, sort_keys=True, default=str)
+def point_key(base: dict[str, Any], model: str, values: dict[str, Any]) -> str:
+    """Row key of a sweep point: a hash of the base scenario's content, the model and the varied values (so an
+    edited scenario file is never answered from rows of its old version)."""
+    blob = json.dumps({"scenario": base, "model": model, "values": values}, sort_keys=True, default=str)
     return hashlib.sha1(blob.encode()).hexdigest()[:16]
 
 
@@ -1697,7 +1698,7 @@ def sweep(
         stale.unlink()
     existing = read_results(out_path)
     done_keys = set(existing["key"]) if len(existing) and "key" in existing else set()
-    keyed = [(point_key(scenario.name, model_name, pt), pt) for pt in points]
+    keyed = [(point_key(base, model_name, pt), pt) for pt in points]
     todo = [(k, pt) for k, pt in keyed if k not in done_keys]
     todo = list(dict(todo).items())  # a duplicated point is solved once
     if workers is None and model_name != "optimal-control" and len(todo) < LOCAL_POOL_MIN_POINTS:
