@@ -196,3 +196,22 @@ def test_better_shelter_is_never_slower(cond: dict[str, float], forms: tuple[str
     t_worse = m.solve(variant("kram2025", conditions=cond, pacing=[{"from_m": 0, "to_m": d, "formation": worse}]))
     t_better = m.solve(variant("kram2025", conditions=cond, pacing=[{"from_m": 0, "to_m": d, "formation": better}]))
     assert t_better.finish_s <= t_worse.finish_s + 1e-9
+
+
+def test_speed_at_power_vectorised_matches_scalar_solves() -> None:
+    # the vectorised Newton solve (any shape, headwinds and tailwinds, shoe gains) equals one-by-one root finding
+    from scipy.optimize import brentq
+
+    rng = np.random.default_rng(1)
+    p = rng.uniform(25, 40, 200)
+    k = rng.uniform(0.05, 0.3, 200)
+    w = rng.uniform(-4, 4, 200)
+    g = rng.uniform(0.0, 0.04, 200)
+    fast = metabolic.speed_at_power(p, k, 42.0, w, g)
+
+    def resid(v: float, i: int) -> float:
+        u = v - w[i]
+        return float(metabolic.metabolic_power_w_kg(v, k[i] * u * abs(u), 42.0, g[i])) - p[i]
+
+    ref = np.array([brentq(resid, 1.0, 15.0, args=(i,), xtol=1e-12) for i in range(200)])
+    np.testing.assert_allclose(fast, ref, atol=1e-8)

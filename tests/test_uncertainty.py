@@ -18,7 +18,6 @@ import pytest
 
 from paceline import uncertainty as U
 from paceline.energetics.equal_power import EqualPowerModel
-from paceline.energetics.metabolic import speed_at_power
 from paceline.errors import ScenarioError
 from paceline.scenario import load_scenario
 
@@ -39,17 +38,6 @@ def mc_dict(**kw: object) -> dict[str, object]:
 
 # --------------------------------------------------------------------------------------------------------------
 # the vectorised model against the library's
-
-
-def test_fast_speed_solver_matches_metabolic_speed_at_power() -> None:
-    rng = np.random.default_rng(1)
-    p = rng.uniform(25, 40, 500)
-    k = rng.uniform(0.05, 0.3, 500)
-    w = rng.uniform(-4, 4, 500)
-    g = rng.uniform(-0.02, 0.04, 500)
-    fast = U.speed_at_power_convex(p, k, 42.0, w, g, "black2018")
-    ref = np.array([speed_at_power(p[i], k[i], 42.0, w[i], g[i], "black2018") for i in range(500)])
-    np.testing.assert_allclose(fast, ref, atol=1e-8)
 
 
 @pytest.mark.parametrize("name", ["breaking4", "kram2025", "monaco2023"])

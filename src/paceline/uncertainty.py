@@ -78,6 +78,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from paceline import aero, air
+from paceline.energetics.metabolic import speed_at_power
 from paceline.errors import PacelineError, ScenarioError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -173,7 +174,7 @@ class RaceKernel:
         p = np.asarray(power_w_kg, dtype=float)
         p = p[:, None, None, None] if p.ndim == 1 else p[:, :, None, None]
         n = p.shape[0]
-        v = speed_at_power_convex(
+        v = speed_at_power(
             p,
             np.asarray(k_drag, dtype=float)[:, None, :, None],
             self.mass_kg,
@@ -193,77 +194,6 @@ class RaceKernel:
     ) -> NDArray[np.float64]:
         """Finishing time [s] of each draw (the sum over the segments)."""
         return np.asarray(self.segment_times(power_w_kg, k_drag, wind_m_s, shoe_gain).sum(axis=1), dtype=float)
-
-
-def speed_at_power_convex(
-    power_w_kg: NDArray[np.float64],
-    k_drag_n_s2_m2: NDArray[np.float64],
-    mass_kg: float,
-    wind_along_m_s: NDArray[np.float64],
-    shoe_economy_gain: NDArray[np.float64],
-    curve: str,
-    tol_m_s: float = 1e-10,
-) -> NDArray[np.float64]:
-    """Speed [m/s] at which the metabolic power equals ``power_w_kg``: Newton's method from above.
-
-    The same equation as :func:`paceline.energetics.metabolic.speed_at_power`, ``P_treadmill(v) (1 + 6.13 F/(m g))
-    (1 - g) = P`` with ``F = k (v - w)|v - w|``, solved faster for many draws: where the air speed is positive
-    both factors are positive, increasing and convex in ``v``, so Newton iterates started above the root (15 m/s)
-    decrease monotonically to it without a bracket (about 6 steps to 1e-10 m/s).
-
-    Parameters
-    ----------
-    power_w_kg : ndarray
-        Metabolic power [W/kg].
-    k_drag_n_s2_m2 : ndarray
-        ``1/2 rho CdA (1 - shelter)`` [N s^2/m^2].
-    mass_kg : float
-        Body mass [kg].
-    wind_along_m_s : ndarray
-        Tailwind [m/s].
-    shoe_economy_gain : ndarray
-        Shoe economy gain [-].
-    curve : str
-        Treadmill cost curve.
-    tol_m_s : float
-        Convergence tolerance [m/s].
-
-    Returns
-    -------
-    ndarray
-        Speed [m/s], broadcast over the inputs.
-
-    References
-    ----------
-    da Silva, E. S., Kram, R. & Hoogkamer, W. (2022). J. Appl. Physiol. 133, 1032-1039 (the 6.13 % relation).
-    """
-    from paceline.course import G
-    from paceline.energetics.metabolic import IMPEDING_FORCE_SLOPE, treadmill_power_slope, treadmill_power_w_kg
-
-    p = np.asarray(power_w_kg, dtype=float)
-    k = np.asarray(k_drag_n_s2_m2, dtype=float)
-    w = np.asarray(wind_along_m_s, dtype=float)
-    keep = 1.0 - np.asarray(shoe_economy_gain, dtype=float)
-    c = IMPEDING_FORCE_SLOPE / (mass_kg * G)
-    shape = np.broadcast_shapes(p.shape, k.shape, w.shape, keep.shape)
-    v = np.full(shape, 15.0)
-    for _ in range(60):
-        u = v - w
-        fac = 1.0 + c * k * u * np.abs(u)
-        base = treadmill_power_w_kg(v, curve)
-        r = base * fac * keep - p
-        dr = (treadmill_power_slope(v, curve) * fac + base * c * 2.0 * k * np.abs(u)) * keep
-        step = r / dr
-        v = v - step
-        if float(np.max(np.abs(step))) < tol_m_s:
-            break
-    else:  # pragma: no cover - Newton from above on a convex function always converges
-        log.warning("speed_at_power_convex did not converge: last step %.2e m/s", float(np.max(np.abs(step))))
-    if np.any(v < 1.0) or np.any(v > 15.0) or not np.all(np.isfinite(v)):
-        raise ScenarioError(
-            "the metabolic power asked for is outside what running between 1 and 15 m/s costs", "power_w_kg"
-        )
-    return v
 
 
 def _lagrange_weights(

@@ -201,7 +201,8 @@ def speed_at_power(
     -------
     ndarray
         Speed [m/s], broadcast over the inputs. Power rises monotonically with speed above 1 m/s for every
-        bundled curve, so the root is unique; it is bracketed in [1, 15] m/s and refined by safeguarded Newton steps.
+        bundled curve, so the root is unique; it is bracketed in [1, 15] m/s and found by Newton steps from above
+        (about 6 to 1e-9 m/s), with bisection where a step would leave the bracket.
     """
     p, k, m, w, g = np.broadcast_arrays(
         np.asarray(power_w_kg, dtype=float),
@@ -230,16 +231,18 @@ def speed_at_power(
         raise ScenarioError(
             "the metabolic power asked for is outside what running between 1 and 15 m/s costs", "power_w_kg"
         )
-    v = 0.5 * (lo + hi)
+    # Newton from above: where the air speed is positive the residual is increasing and convex, so the iterates
+    # fall monotonically onto the root in a few steps; a step leaving the bracket falls back to bisection.
+    v = hi.copy()
     for _ in range(100):
         r, dr = resid(v)
         lo = np.where(r < 0, v, lo)
         hi = np.where(r >= 0, v, hi)
         step = v - r / np.where(dr > 0, dr, np.inf)
-        inside = (step > lo) & (step < hi) & (dr > 0)
+        inside = (step >= lo) & (step <= hi) & (dr > 0)
         v_new = np.where(inside, step, 0.5 * (lo + hi))
-        if np.all(np.abs(v_new - v) < tol_m_s):
-            v = v_new
-            break
+        done = float(np.max(np.abs(v_new - v))) < tol_m_s
         v = v_new
+        if done:
+            break
     return v
