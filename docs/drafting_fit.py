@@ -12,11 +12,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import numpy as np
+from matplotlib.figure import Figure
 
-from paceline import drafting  # noqa: E402
-from paceline.formations import get_formation  # noqa: E402
+from paceline import drafting
+from paceline.formations import get_formation
 
 HERE = Path(__file__).resolve().parent
 
