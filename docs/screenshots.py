@@ -14,22 +14,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
 
 def main(out_dir: Path = HERE) -> list[Path]:
     """Write both screenshots into ``out_dir`` and return their paths."""
     from playwright.sync_api import sync_playwright
 
-    from live_server import live_server
+    from live_server import CHROMIUM, CHROMIUM_ARGS, live_server
     from paceline.report import write_report
 
     replay_png, report_png = out_dir / "replay.png", out_dir / "report.png"
@@ -37,7 +27,7 @@ def main(out_dir: Path = HERE) -> list[Path]:
         report_html = Path(tmp) / "report.html"
         write_report("breaking4", report_html)
         with live_server() as base, sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
                 page = browser.new_page(viewport={"width": 1440, "height": 1000}, device_scale_factor=1)
                 # Breaking4 as predicted, Monaco 2023 as the ghost, 100 s into the race, paused

@@ -9,6 +9,18 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+#: Debian's Chromium (installed by .ci/run); Playwright cannot download browsers here.
+CHROMIUM = "/usr/bin/chromium"
+#: Flags for a headless Chromium on a closed network: no background connections, no sandbox as root.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
 
 @contextlib.contextmanager
 def live_server(app: Any = None) -> Iterator[str]:

@@ -15,19 +15,9 @@ from typing import Any
 import httpx
 import pytest
 
-from live_server import live_server
+from live_server import CHROMIUM, CHROMIUM_ARGS, live_server
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 
 
 class Session:
@@ -67,7 +57,7 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
     shots = Path(os.environ.get("PACELINE_TEST_ARTIFACTS") or tmp_path_factory.mktemp("browser-shots"))
     shots.mkdir(parents=True, exist_ok=True)
     with live_server() as base, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
             page = context.new_page()

@@ -215,3 +215,11 @@ def test_speed_at_power_vectorised_matches_scalar_solves() -> None:
 
     ref = np.array([brentq(resid, 1.0, 15.0, args=(i,), xtol=1e-12) for i in range(200)])
     np.testing.assert_allclose(fast, ref, atol=1e-8)
+
+
+def test_energy_spent_is_the_integral_of_metabolic_power() -> None:
+    race = EqualPowerModel().solve(load_scenario("breaking4"))
+    spent = race.energy_spent_j_kg()
+    p = race.meta["power_w_kg"]  # the equal-power race holds one metabolic power throughout
+    assert spent[-1] == pytest.approx(p * race.finish_s, rel=1e-9)
+    assert np.all(np.diff(spent) > 0)

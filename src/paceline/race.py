@@ -117,6 +117,19 @@ class Race:
         out = np.interp(distance_m, self.x_m, y)
         return float(out) if np.ndim(out) == 0 else out
 
+    def energy_spent_j_kg(self) -> NDArray[np.float64]:
+        """Cumulative energy spent at each sample [J/kg].
+
+        The time integral of ``metabolic_power_w_kg`` (equal-power and critical-speed models), else of
+        ``propulsive_power_w_kg`` (optimal control, in Keller's units); zeros when the model reports neither.
+        (The optimal-control series ``energy_j_kg`` is the anaerobic energy *left*, not this.)
+        """
+        for name in ("metabolic_power_w_kg", "propulsive_power_w_kg"):
+            if name in self.series:
+                p = np.asarray(self.series[name], dtype=float)
+                return np.concatenate([[0.0], np.cumsum(0.5 * (p[1:] + p[:-1]) * np.diff(self.t_s))])
+        return np.zeros_like(self.t_s)
+
     # ---- tables ----------------------------------------------------------------------------------------------
     def split_points(self, every_m: float | None = None, lap_m: float = 400.0) -> NDArray[np.float64]:
         """Race distances of the splits [m].

@@ -279,18 +279,6 @@ def _figure(width_in: float, height_in: float) -> Any:
     return Figure(figsize=(width_in, height_in), layout="constrained")
 
 
-def energy_j_kg(race: Race) -> np.ndarray:
-    """Cumulative metabolic energy spent [J/kg] (the race's ``energy_j_kg`` series, else the integral of
-    ``metabolic_power_w_kg`` over time; zeros when neither is there)."""
-    if "energy_j_kg" in race.series:
-        return np.asarray(race.series["energy_j_kg"], dtype=float)
-    p = race.series.get("metabolic_power_w_kg")
-    if p is None:
-        return np.zeros_like(race.t_s)
-    p = np.asarray(p, dtype=float)
-    return np.concatenate([[0.0], np.cumsum(0.5 * (p[1:] + p[:-1]) * np.diff(race.t_s))])
-
-
 def profile_svg(race: Race) -> str:
     """Speed, shelter, drag power and energy against distance, with the lap lines."""
     panels: list[tuple[str, np.ndarray, str]] = [("speed [m/s]", race.v_m_s, "#d9541e")]
@@ -302,7 +290,7 @@ def profile_svg(race: Race) -> str:
         panels.append(("drag power [W]", np.asarray(s["drag_n"]) * race.v_m_s, "#2ca02c"))
     if "dprime_balance_m" in s:
         panels.append(("D' balance (energy tank) [m]", np.asarray(s["dprime_balance_m"]), "#9467bd"))
-    panels.append(("metabolic energy spent [kJ/kg]", energy_j_kg(race) / 1000.0, "#8c564b"))
+    panels.append(("metabolic energy spent [kJ/kg]", race.energy_spent_j_kg() / 1000.0, "#8c564b"))
     fig = _figure(8.0, 1.55 * len(panels))
     axes = fig.subplots(len(panels), 1, sharex=True)
     laps = race.split_points()

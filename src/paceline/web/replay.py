@@ -244,17 +244,6 @@ def light_front_m(sc: Scenario | None, race: Race, t: NDArray[np.float64]) -> tu
 
 
 # ---- payload -----------------------------------------------------------------------------------------------------
-def _energy_j_kg(race: Race) -> NDArray[np.float64]:
-    """Cumulative metabolic energy spent [J/kg] (zeros when the model reports no metabolic power)."""
-    if "energy_j_kg" in race.series:
-        return np.asarray(race.series["energy_j_kg"], dtype=float)
-    p = race.series.get("metabolic_power_w_kg")
-    if p is None:
-        return np.zeros_like(race.t_s)
-    p = np.asarray(p, dtype=float)
-    return np.concatenate([[0.0], np.cumsum(0.5 * (p[1:] + p[:-1]) * np.diff(race.t_s))])
-
-
 def chart_series(race: Race, n: int = CHART_SAMPLES) -> dict[str, Any]:
     """Series for the charts against distance, resampled on ``n`` evenly spaced distances."""
     x = np.linspace(0.0, race.distance_m, n)
@@ -262,7 +251,7 @@ def chart_series(race: Race, n: int = CHART_SAMPLES) -> dict[str, Any]:
         "x_m": np.round(x, 2),
         "t_s": np.round(np.interp(x, race.x_m, race.t_s), 3),
         "v_m_s": np.round(np.interp(x, race.x_m, race.v_m_s), 4),
-        "energy_kj_kg": np.round(np.interp(x, race.x_m, _energy_j_kg(race)) / 1000.0, 4),
+        "energy_kj_kg": np.round(np.interp(x, race.x_m, race.energy_spent_j_kg()) / 1000.0, 4),
     }
     for name in ("shelter", "drag_power_w", "dprime_balance_m"):
         if name in race.series:
