@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 
+import paceline.cli.analysis_cmds  # noqa: F401  (register commands)
 from paceline.cli import energetics_cmds, formations_cmds, oc_cmds, physics_cmds, plan_cmds, uncertainty_cmds, web_cmds  # noqa: F401  (register commands)
 from paceline.cli.app import STATE, app
 from paceline.errors import PacelineError

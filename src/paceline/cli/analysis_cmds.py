@@ -1,0 +1,141 @@
+"""``paceline analyze`` and ``paceline compare``: real races from their splits, and where the time went."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from paceline.cli.app import app, console, emit_json
+
+RACE_HELP = "Bundled race (breaking4_2025, monaco_2023, ...) or a CSV of splits in the format of races.csv."
+
+
+def _analyze(
+    race: str,
+    scenario: str | None,
+    race_id: str | None,
+    reference_formation: str | None,
+    curve: str | None,
+    method: str,
+) -> Any:
+    from paceline.analysis import Reference, analyze
+    from paceline.races import load_race
+
+    splits = load_race(race, race_id)
+    ref = Reference(formation=reference_formation)
+    return analyze(splits, scenario=scenario, reference=ref, curve=curve, method=method)
+
+
+@app.command(name="analyze")
+def analyze_cmd(
+    race: str = typer.Argument(..., help=RACE_HELP),
+    scenario: str | None = typer.Option(
+        None, "--scenario", help="Scenario (bundled name or .toml) with the formation by phase, conditions, athlete."
+    ),
+    race_id: str | None = typer.Option(None, "--race-id", help="Which race of a CSV holding several."),
+    reference_formation: str | None = typer.Option(
+        None, "--reference-formation", help="Formation of the reference (default: the best-sheltering named one)."
+    ),
+    curve: str | None = typer.Option(None, "--curve", help="Treadmill cost curve (default black2018)."),
+    method: str = typer.Option("smooth", "--method", help="Reconstruction: smooth (default) or pchip."),
+    plot: Path | None = typer.Option(None, "--plot", help="Save the figure to FILE.png or FILE.svg."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Reconstruct a race from its splits: laps, phases, energy, and the time lost against a reference."""
+    from paceline.errors import ScenarioError
+
+    if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
+        raise ScenarioError(f"{str(plot)!r}: the figure must be .png or .svg", "--plot")
+    an = _analyze(race, scenario, race_id, reference_formation, curve, method)
+    out = an.to_dict()
+    if plot is not None:
+        from paceline.analysis import plot_analysis
+
+        plot_analysis(an, plot)
+        out["plot"] = str(plot)
+    if as_json:
+        emit_json(out)
+        return
+    from rich.table import Table
+
+    from paceline.timefmt import format_time
+
+    con = console()
+    laps = Table(title=f"{an.splits.athlete}, {an.splits.venue}, {an.splits.date}: {format_time(an.finish_s)}")
+    for col in (
+        "lap",
+        "from \\[m]",
+        "to \\[m]",
+        "time \\[s]",
+        "speed \\[m/s]",
+        "shelter",
+        "drag \\[W]",
+        "metabolic \\[W/kg]",
+        "D' left \\[m]",
+    ):
+        laps.add_column(col, justify="right")
+    for lap in out["laps"]:
+        laps.add_row(
+            str(lap["lap"]),
+            f"{lap['from_m']:g}",
+            f"{lap['to_m']:g}",
+            f"{lap['time_s']:.2f}",
+            f"{lap['speed_m_s']:.3f}",
+            f"{100 * lap['shelter']:.0f} %",
+            f"{lap['drag_power_w']:.1f}",
+            f"{lap['metabolic_power_w_kg']:.2f}",
+            f"{lap['dprime_balance_m']:.0f}" if "dprime_balance_m" in lap else "-",
+        )
+    con.print(laps)
+    ref = out["reference"]
+    att = Table(
+        title=f"Time lost against the reference ({format_time(an.reference_s)}: {ref['formation']} shelter, "
+        f"even power {ref['power_w_kg']:.2f} W/kg, still air)"
+    )
+    att.add_column("cause (in order of substitution)")
+    att.add_column("seconds", justify="right")
+    for s in out["attribution"]:
+        att.add_row(s["cause"], f"{s['seconds']:+.2f}")
+    att.add_row("total", f"{out['total_vs_reference_s']:+.2f}", style="bold")
+    con.print(att)
+    con.print(
+        f"profile passes every split within {out['profile_max_split_error_s']:.1e} s; "
+        "the shares depend on the order of substitution."
+    )
+    if plot is not None:
+        con.print(f"figure: {plot}")
+
+
+@app.command()
+def compare(
+    race_a: str = typer.Argument(..., help=RACE_HELP),
+    race_b: str = typer.Argument(..., help=RACE_HELP),
+    scenario_a: str | None = typer.Option(None, "--scenario-a", help="Scenario of race A."),
+    scenario_b: str | None = typer.Option(None, "--scenario-b", help="Scenario of race B."),
+    curve: str | None = typer.Option(None, "--curve", help="Treadmill cost curve (default black2018)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Where the time difference between two races over the same distance came from (A minus B)."""
+    from paceline.analysis import compare as compare_races
+
+    a = _analyze(race_a, scenario_a, None, None, curve, "smooth")
+    b = _analyze(race_b, scenario_b, None, None, curve, "smooth")
+    cmp = compare_races(a, b)
+    out = cmp.to_dict()
+    if as_json:
+        emit_json(out)
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{out['race_a']} minus {out['race_b']}: {out['difference_s']:+.2f} s")
+    table.add_column("cause (in order of substitution)")
+    table.add_column("seconds", justify="right")
+    for s in out["attribution_steps"]:
+        table.add_row(s["cause"], f"{s['seconds']:+.2f}")
+    table.add_row("total", f"{out['difference_s']:+.2f}", style="bold")
+    con = console()
+    con.print(table)
+    gains = ", ".join(f"{k} {v:.2f} s" for k, v in out["optimal_shelter_gain_s"].items())
+    con.print(f"the reference shelter ({out['reference_formation']}) would have saved: {gains}")
