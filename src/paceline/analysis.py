@@ -711,6 +711,15 @@ def _window_means(
     return {k: _time_weighted_mean(v[sl], t[sl]) for k, v in series.items()}
 
 
+def _balance_note(minimum_m: float, dprime_m: float) -> str:
+    """Plain-language reading of the lowest D' balance of a race."""
+    if abs(minimum_m) <= 0.05 * dprime_m:
+        return "D' used up by the finish (within 5 %): an all-out race by the fitted CS/D'"
+    if minimum_m > 0:
+        return "D' left over: by the fitted CS/D' the athlete had more to give"
+    return "D' went well below zero: the race beat what the fitted CS/D' allow (fit or physics off)"
+
+
 def _critical_speed(scenario: Scenario) -> tuple[float, float, str] | None:
     """(CS [m/s], D' [m], origin) from the athlete's performances, or None with fewer than two."""
     perfs = scenario.athlete.performances
@@ -806,9 +815,7 @@ def analyze(
             origin=cs[2],
             dprime_min_m=round(float(np.min(bal)), 2),
             dprime_at_finish_m=round(float(bal[-1]), 2),
-            note="D' left at the finish near 0: an all-out race by the fitted CS/D'"
-            if float(np.min(bal)) >= 0
-            else "D' went negative: the race went beyond what the fitted CS/D' allow (the fit or the physics is off)",
+            note=_balance_note(float(np.min(bal)), cs[1]),
         )
     else:
         energy["note"] = "fewer than 2 performances: no CS/D' fit, no balance"
