@@ -6,9 +6,12 @@ The athlete chooses her propulsive force per kilogram ``f(t)`` to finish a race 
 
       dv/dt = f - v / tau - k(x) (v - w(x)) |v - w(x)|,   k = 1/2 rho CdA (1 - shelter(x)) / m
 
-* an anaerobic energy tank that the aerobic power refills and the propulsive power empties::
+* an anaerobic energy tank that the aerobic power refills and the propulsive power, with the metabolic surcharge
+  of air resistance (below), empties::
 
-      de/dt = sigma(e) - (1 - shoe_gain) f v,   e(0) = E0,   e >= 0
+      de/dt = sigma(e) - (1 - shoe_gain) [f v + (c - 1) D v],   e(0) = E0,   e >= 0
+      D = k(x) (v - w(x)) |v - w(x)|   (drag per kg),   c = 6.13 v / (g tau)   (aero_cost = "metabolic")
+      c = 1                                                                  (aero_cost = "mechanical", Keller)
 
 * the limits of her force, shared with the centripetal force on the bends (Aftalion & Martinon 2019)::
 
@@ -16,6 +19,26 @@ The athlete chooses her propulsive force per kilogram ``f(t)`` to finish a race 
 
 * the race distance ``x`` advancing at ``dx/dt = v / line_scale(x)``: she runs ``line_scale`` metres for each metre
   of race distance (the lane-1 line) when she is wide on a bend.
+
+Metabolic cost of air resistance (``aero_cost``)
+------------------------------------------------
+In Keller's energy equation the air costs only its mechanical power ``D v``: at mile pace (6.5 m/s, solo) about
+1.3 W/kg, 3 % of the budget ``f v``. Measured on runners, a horizontal impeding force costs far more: metabolic
+power rises by 6.13 % for every 1 % of body weight of force (da Silva, Kram & Hoogkamer 2022),
+``P = P_run(v) (1 + 6.13 D / g)``, the relation the equal-power and critical-speed models use. The default option
+``aero_cost = "metabolic"`` puts that relation into Keller's model. At steady speed Keller's running power without
+air is ``P_K0 = f v = v^2 / tau``; the da Silva form with ``P_K0`` in place of the treadmill curve asks for::
+
+      P = P_K0 (1 + 6.13 D / g) = v^2 / tau + D v * (6.13 v / (g tau)) = v^2 / tau + c D v
+
+whereas ``f v = v^2 / tau + D v`` (Newton at steady speed, ``f = v / tau + D``) charges ``D v`` once. Charging the
+remainder ``(c - 1) D v`` on top of ``f v``, with ``c = 6.13 v / (g tau)`` at the current speed, gives exactly the
+da Silva cost in steady running and leaves the force balance (Newton) unchanged: the air still slows her through
+``D``, and now also costs her ``c`` times its mechanical power (``c`` = 4.6 at 6.5 m/s with tau = 0.892 s, so the
+air raises her metabolic power by about 12 % at mile pace solo, as in the other two models). The surcharge is linear in
+``D``: a wind from behind faster than she runs (``D < 0``) lowers the cost, as in the other models. With ``D = 0``
+(no air, Keller's published checks) both options are Keller's model; ``aero_cost = "mechanical"`` keeps his
+``f v`` with the air as well.
 
 Aerobic power
 -------------
@@ -34,10 +57,11 @@ interval the force is constant and the speed varies linearly in time, so that::
 
       dt_k (v_k + v_k+1) / 2 = h_k * line_scale_k                (distance; regular at the standing start v_0 = 0)
       v_k+1 - v_k = dt_k [f_k - vbar_k / tau - drag_k(vbar_k)]   (momentum, trapezoidal)
-      e_k+1 - e_k = dt_k [sigma(ebar_k) - (1 - gain) f_k vbar_k]  (energy, trapezoidal)
+      e_k+1 - e_k = dt_k [sigma(ebar_k) - (1 - gain) (f_k + (c_k - 1) D_k) vbar_k]   (energy, trapezoidal)
 
 with ``vbar``, ``ebar`` the interval means and the course (shelter, wind, curvature, line scale) averaged over the
-interval. Everything that describes the scenario, including the grid spacing ``h_k``, is an Opti *parameter*: one
+interval; ``D_k`` is the drag per kg and ``c_k = 6.13 vbar_k / (g tau)`` (or 1) at the interval's mean speed.
+Everything that describes the scenario, including the grid spacing ``h_k``, is an Opti *parameter*: one
 problem is built per number of intervals and re-solved warm for any race, distance or athlete.
 
 References
@@ -47,6 +71,8 @@ velocity in a race. Amer. Math. Monthly 81, 474-480.
 Aftalion, A. & Bonnans, J. F. (2014). Optimization of running strategies based on anaerobic energy and variations
 of velocity. SIAM J. Appl. Math. 74(5), 1615-1636.
 Aftalion, A. & Martinon, P. (2019). Optimizing running a race on a curved track. PLOS ONE 14(9), e0221572.
+da Silva, E. S., Kram, R. & Hoogkamer, W. (2022). The metabolic cost of running with horizontal impeding forces.
+J. Appl. Physiol. 133, 1032-1039 (6.13 % of metabolic power per 1 % of body weight of impeding force).
 Andersson, J. A. E. et al. (2019). CasADi: a software framework for nonlinear optimization and optimal control.
 Math. Prog. Comp. 11, 1-36 (the race_car example of the Opti stack).
 Wächter, A. & Biegler, L. T. (2006). On the implementation of an interior-point filter line-search algorithm for
@@ -66,6 +92,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from paceline.course import G
+from paceline.energetics.metabolic import IMPEDING_FORCE_SLOPE
 from paceline.errors import InfeasibleError, ScenarioError, SolverError
 from paceline.race import Assumption, Race
 
@@ -83,6 +111,8 @@ CITATIONS = [
     "Aftalion, A. & Bonnans, J. F. (2014). Optimization of running strategies based on anaerobic energy and "
     "variations of velocity. SIAM J. Appl. Math. 74(5), 1615-1636.",
     "Aftalion, A. & Martinon, P. (2019). Optimizing running a race on a curved track. PLOS ONE 14(9), e0221572.",
+    "da Silva, E. S., Kram, R. & Hoogkamer, W. (2022). The metabolic cost of running with horizontal impeding "
+    "forces. J. Appl. Physiol. 133, 1032-1039.",
     "Andersson, J. A. E., Gillis, J., Horn, G., Rawlings, J. B. & Diehl, M. (2019). CasADi. Math. Prog. Comp. 11, "
     "1-36.",
     "Wächter, A. & Biegler, L. T. (2006). Ipopt. Math. Prog. 106, 25-57.",
@@ -100,6 +130,12 @@ _ABS_EPS_M_S = 0.05
 
 #: Lower bound of the speed after the first node [m/s] (keeps the time step finite).
 V_MIN_M_S = 0.3
+
+#: How air resistance is charged to the energy budget: ``"metabolic"`` (default: ``c = 6.13 v / (g tau)`` times its
+#: mechanical power, da Silva, Kram & Hoogkamer 2022, as in the equal-power and critical-speed models) or
+#: ``"mechanical"`` (Keller 1973: its mechanical power ``D v`` only, through ``f v``). See the module docstring.
+AERO_COSTS = ("metabolic", "mechanical")
+DEFAULT_AERO_COST = "metabolic"
 
 
 @dataclass(frozen=True)
@@ -120,6 +156,11 @@ class OCParams:
         Fraction by which the aerobic power falls as the anaerobic reserve empties (0: Keller) [-].
     decay_onset : float
         Fraction of ``E0`` below which the aerobic power starts to fall [-].
+    aero_cost : str
+        How air resistance is charged to the energy budget (:data:`AERO_COSTS`): ``"metabolic"`` (default) adds
+        ``(c - 1) D v`` with ``c = 6.13 v / (g tau)`` to Keller's ``f v``, so that steady running costs
+        ``v^2 / tau (1 + 6.13 D / g)`` (da Silva, Kram & Hoogkamer 2022); ``"mechanical"`` is Keller's ``f v``
+        (the air costs its mechanical power ``D v`` only). The two are the same without air (``D = 0``).
     source : str
         Where the values come from.
     """
@@ -130,6 +171,7 @@ class OCParams:
     e0_j_kg: float
     sigma_decay: float = 0.0
     decay_onset: float = 0.2
+    aero_cost: str = DEFAULT_AERO_COST
     source: str = ""
 
     def __post_init__(self) -> None:
@@ -141,6 +183,8 @@ class OCParams:
             raise ScenarioError(f"{self.sigma_decay!r} is not allowed; use 0 <= sigma_decay < 1", "sigma_decay")
         if not 0.0 < self.decay_onset <= 1.0:
             raise ScenarioError(f"{self.decay_onset!r} is not allowed; use 0 < decay_onset <= 1", "decay_onset")
+        if self.aero_cost not in AERO_COSTS:
+            raise ScenarioError(f"{self.aero_cost!r} is not allowed; use one of {', '.join(AERO_COSTS)}", "aero_cost")
 
     def with_changes(self, **changes: Any) -> OCParams:
         """A copy with some fields replaced."""
@@ -152,7 +196,9 @@ class OCParams:
 
 
 #: Keller's (1973) fit to the men's world records of 1972, as published: tau = 0.892 s, F = 12.2 m/s^2,
-#: sigma = 9.93 cal/kg/s = 41.56 W/kg, E0 = 575 cal/kg = 2406 J/kg. His model has no aerodynamic term.
+#: sigma = 9.93 cal/kg/s = 41.56 W/kg, E0 = 575 cal/kg = 2406 J/kg. His model has no aerodynamic term (so
+#: ``aero_cost`` does not matter for his figures; it is the default here so that fits started from these values
+#: charge the air at its metabolic rate).
 KELLER_1973 = OCParams(
     tau_s=0.892,
     f_max_m_s2=12.2,
@@ -212,6 +258,60 @@ def drag_per_kg(speed_m_s: Any, wind_along_m_s: Any, k_per_kg: Any) -> Any:
     """
     rel = speed_m_s - wind_along_m_s
     return k_per_kg * rel * (rel * rel + _ABS_EPS_M_S**2) ** 0.5
+
+
+def air_cost_factor(speed_m_s: Any, tau_s: Any) -> Any:
+    """Metabolic cost of air resistance per unit of its mechanical power, ``c = 6.13 v / (g tau)`` [-].
+
+    Parameters
+    ----------
+    speed_m_s : float or array
+        Running speed [m/s].
+    tau_s : float
+        Keller's time constant [s].
+
+    Returns
+    -------
+    float or array
+        ``c`` such that, at steady speed, Keller's running power with air ``v^2 / tau + c D v`` equals
+        ``v^2 / tau (1 + 6.13 D / g)`` (about 4.6 at 6.5 m/s with tau = 0.892 s).
+
+    References
+    ----------
+    da Silva, E. S., Kram, R. & Hoogkamer, W. (2022). J. Appl. Physiol. 133, 1032-1039 (6.13 % per 1 % body weight).
+    """
+    return IMPEDING_FORCE_SLOPE * speed_m_s / (G * tau_s)
+
+
+def air_power_w_kg(speed_m_s: Any, drag_per_kg_n_kg: Any, tau_s: Any, metabolic: Any) -> Any:
+    """Power drawn from the energy budget by air resistance, before shoe economy [W/kg].
+
+    Parameters
+    ----------
+    speed_m_s : float or array
+        Running speed [m/s].
+    drag_per_kg_n_kg : float or array
+        Drag per kilogram ``D`` [N/kg] (negative when the wind pushes her).
+    tau_s : float
+        Keller's time constant [s].
+    metabolic : float
+        1 for ``aero_cost = "metabolic"`` (``c D v``, :func:`air_cost_factor`), 0 for ``"mechanical"`` (``D v``).
+
+    Returns
+    -------
+    float or array
+        ``(1 + metabolic (c - 1)) D v``: the part of ``f v + metabolic (c - 1) D v`` due to the air.
+
+    References
+    ----------
+    da Silva, E. S., Kram, R. & Hoogkamer, W. (2022). J. Appl. Physiol. 133, 1032-1039.
+    """
+    return (1.0 + metabolic * (air_cost_factor(speed_m_s, tau_s) - 1.0)) * drag_per_kg_n_kg * speed_m_s
+
+
+def _metabolic_flag(p: OCParams) -> float:
+    """1.0 when the air is charged at its metabolic rate, 0.0 for Keller's mechanical cost."""
+    return 1.0 if p.aero_cost == "metabolic" else 0.0
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -356,6 +456,7 @@ class CollocationProblem:
         decay = opti.parameter()  # [-]
         onset = opti.parameter()  # [-]
         economy = opti.parameter()  # 1 - shoe economy gain [-]
+        metabolic = opti.parameter()  # 1: air charged at 6.13 v / (g tau) times D v (da Silva 2022); 0: Keller [-]
         v_start = opti.parameter()  # speed at the gun [m/s]
         smooth = opti.parameter()  # weight of the force-smoothing term [s/(m/s^2)^2]
 
@@ -364,9 +465,10 @@ class CollocationProblem:
         ebar = 0.5 * (e[:-1] + e[1:])
         drag = drag_per_kg(vbar, wind, kdrag)
         aerobic = aerobic_power_w_kg(ebar, sigma, decay, onset)
+        surcharge = metabolic * (air_cost_factor(vbar, tau) - 1.0) * drag * vbar  # (c - 1) D v, metabolic air cost
         opti.subject_to(dt * (v[:-1] + v[1:]) == 2.0 * h * scale)  # distance
         opti.subject_to(v[1:] - v[:-1] == dt * (f - vbar / tau - drag))  # momentum
-        opti.subject_to(e0 * (e[1:] - e[:-1]) == dt * (aerobic - economy * f * vbar))  # energy
+        opti.subject_to(e0 * (e[1:] - e[:-1]) == dt * (aerobic - economy * (f * vbar + surcharge)))  # energy
 
         # ---- constraints ---------------------------------------------------------------------------------------
         opti.subject_to(v[0] == v_start)
@@ -415,6 +517,7 @@ class CollocationProblem:
             "decay": decay,
             "onset": onset,
             "economy": economy,
+            "metabolic": metabolic,
             "v_start": v_start,
             "smooth": smooth,
         }
@@ -501,6 +604,7 @@ class CollocationProblem:
             "decay": p.sigma_decay,
             "onset": p.decay_onset,
             "economy": economy,
+            "metabolic": _metabolic_flag(p),
             "v_start": v_start_m_s,
             "smooth": smoothing,
         }
@@ -610,6 +714,10 @@ def _race_from_solution(
     k = 0.5 * course.air_density_kg_m3 * course.cda_m2 * (1.0 - shelter)
     drag = k * (v - wind) * np.abs(v - wind)
     f_nodes = np.append(f, f[-1])  # the force of the interval that starts at each node (the last repeats)
+    economy = 1.0 - course.shoe_economy_gain
+    metabolic = _metabolic_flag(p)
+    air = economy * np.asarray(air_power_w_kg(v, drag / course.mass_kg, p.tau_s, metabolic), dtype=float)
+    surcharge = economy * metabolic * (np.asarray(air_cost_factor(v, p.tau_s)) - 1.0) * drag / course.mass_kg * v
     series = {
         "shelter": shelter,
         "wind_along_m_s": wind,
@@ -617,6 +725,10 @@ def _race_from_solution(
         "drag_power_w": drag * v,
         "force_n_kg": f_nodes,
         "propulsive_power_w_kg": f_nodes * v,
+        # what the energy equation charges: (1 - shoe) [f v + (c - 1) D v], and the part of it due to the air
+        "metabolic_power_w_kg": economy * f_nodes * v + surcharge,
+        "air_power_w_kg": air,
+        "air_energy_j_kg": np.concatenate([[0.0], np.cumsum(0.5 * (air[1:] + air[:-1]) * np.diff(sol["t"]))]),
         "aerobic_power_w_kg": np.asarray(aerobic_power_w_kg(e, p.sigma_w_kg, p.sigma_decay, p.decay_onset)),
         "energy_j_kg": e * p.e0_j_kg,
         "line_scale": np.interp(x, course.x_m, course.line_scale),
@@ -635,6 +747,15 @@ def _race_from_solution(
             round(p.sigma_decay, 4),
             "",
             f"aerobic power falls by this fraction below {p.decay_onset:g} E0 (after Aftalion & Bonnans 2014)",
+        ),
+        Assumption(
+            "aero_cost",
+            p.aero_cost,
+            "",
+            "air charged at 6.13 v / (g tau) times its mechanical power: da Silva, Kram & Hoogkamer (2022) "
+            "J Appl Physiol 133:1032"
+            if metabolic
+            else "air charged at its mechanical power D v only (Keller 1973 energy balance)",
         ),
         Assumption("bend_force_limit", "f^2 + (v^2 kappa)^2 <= F^2", "", "Aftalion & Martinon (2019) PLOS ONE"),
         Assumption("start", "standing start, v(0) = 0", "", "Keller (1973)"),
@@ -690,7 +811,9 @@ def solve_course(
     -------
     Race
         The fastest race: time, distance, speed and the series ``force_n_kg``, ``energy_j_kg``,
-        ``aerobic_power_w_kg``, ``propulsive_power_w_kg``, ``drag_n``, ``shelter``, ``wind_along_m_s`` ...;
+        ``aerobic_power_w_kg``, ``propulsive_power_w_kg`` (``f v``), ``metabolic_power_w_kg`` (what the energy
+        equation charges, after shoe economy), ``air_power_w_kg`` and ``air_energy_j_kg`` (the part of it due to the
+        air, and its running total), ``drag_n``, ``shelter``, ``wind_along_m_s`` ...;
         ``meta["solver"]`` has Ipopt's status, iterations and wall time.
 
     Raises
@@ -751,8 +874,9 @@ def simulate_control(course: Course, params: OCParams, race: Race) -> dict[str, 
 
     The force is taken piecewise constant in race distance, as in the collocation; the course is read at the
     exact position from its own samples (not the grid averages). scipy's ``solve_ivp`` (RK45, tight tolerances)
-    integrates ``dx/dt = v / line_scale(x)``, ``dv/dt = f - v / tau - drag / m``, ``de/dt = sigma(e) - f v``
-    until ``x`` reaches the distance.
+    integrates ``dx/dt = v / line_scale(x)``, ``dv/dt = f - v / tau - D``,
+    ``de/dt = sigma(e) - (1 - shoe) [f v + (c - 1) D v]`` (``c = 6.13 v / (g tau)`` with ``params.aero_cost =
+    "metabolic"``, 1 with ``"mechanical"``) until ``x`` reaches the distance.
 
     Returns
     -------
@@ -767,6 +891,7 @@ def simulate_control(course: Course, params: OCParams, race: Race) -> dict[str, 
     k = 0.5 * course.air_density_kg_m3 * course.cda_m2 * (1.0 - course.shelter) / course.mass_kg
     econ = 1.0 - course.shoe_economy_gain
     p = params
+    metabolic = _metabolic_flag(p)
 
     def rhs(_t: float, y: NDArray[np.float64]) -> list[float]:
         x, v, e = y
@@ -775,7 +900,12 @@ def simulate_control(course: Course, params: OCParams, race: Race) -> dict[str, 
         w = np.interp(x, cx, course.wind_along_m_s)
         drag = float(drag_per_kg(v, w, np.interp(x, cx, k)))
         sig = float(aerobic_power_w_kg(e / p.e0_j_kg, p.sigma_w_kg, p.sigma_decay, p.decay_onset))
-        return [v / float(np.interp(x, cx, course.line_scale)), f - v / p.tau_s - drag, sig - econ * f * v]
+        surcharge = metabolic * (float(air_cost_factor(v, p.tau_s)) - 1.0) * drag * v  # (c - 1) D v
+        return [
+            v / float(np.interp(x, cx, course.line_scale)),
+            f - v / p.tau_s - drag,
+            sig - econ * (f * v + surcharge),
+        ]
 
     def finish(_t: float, y: NDArray[np.float64]) -> float:
         return float(y[0] - course.distance_m)
@@ -892,6 +1022,7 @@ def fit_optimal_control(
     start: OCParams | None = None,
     n_intervals: int = 120,
     loo: bool = True,
+    aero_cost: str | None = None,
 ) -> dict[str, Any]:
     """Fit the optimal-control model's parameters to an athlete's performances.
 
@@ -916,6 +1047,10 @@ def fit_optimal_control(
         Collocation intervals per race while fitting.
     loo : bool
         Compute the leave-one-out error.
+    aero_cost : str, optional
+        How the air is charged while fitting (:data:`AERO_COSTS`; default ``start.aero_cost``, i.e.
+        ``"metabolic"``). Use the same option to fit and to predict: with the metabolic cost the solo performances
+        spend more on the air, so the fitted sigma and E0 are higher.
 
     Returns
     -------
@@ -923,7 +1058,7 @@ def fit_optimal_control(
         The fields of :class:`paceline.fitting.FitResult`: ``model``, ``params`` (name -> value, all five),
         ``params_sd`` (name -> SD, None for fixed parameters or without degrees of freedom),
         ``loo_mean_abs_error_pct`` (None with too few performances), ``n``, ``residuals_pct``, and ``extra``
-        (``free``, ``conditions``, ``source``, ``status``).
+        (``free``, ``conditions`` with ``aero_cost``, ``source``, ``status``).
 
     Raises
     ------
@@ -940,6 +1075,8 @@ def fit_optimal_control(
         if nm not in FIT_BOUNDS:
             raise ScenarioError(f"{nm!r} cannot be fitted; allowed {', '.join(FIT_BOUNDS)}", "free")
     base = start or KELLER_1973
+    if aero_cost is not None:
+        base = base.with_changes(aero_cost=aero_cost)
     h = athlete.height_m if athlete is not None else height_m
     m = athlete.mass_kg if athlete is not None else mass_kg
     if h is None or m is None:
@@ -996,7 +1133,9 @@ def fit_optimal_control(
         "residuals_pct": [float(r) for r in residuals],
         "extra": {
             "free": list(names),
-            "conditions": dict(FIT_CONDITIONS, drag=h is not None and m is not None, n_intervals=n_intervals),
+            "conditions": dict(
+                FIT_CONDITIONS, drag=h is not None and m is not None, n_intervals=n_intervals, aero_cost=base.aero_cost
+            ),
             "source": f"least squares on log time, {n} performances; fixed parameters from {base.source}",
             "status": str(full.message),
         },
@@ -1004,26 +1143,33 @@ def fit_optimal_control(
 
 
 @functools.lru_cache(maxsize=32)
-def _fit_cached(perf_key: tuple[tuple[float, float], ...], height_m: float, mass_kg: float) -> OCParams:
+def _fit_cached(
+    perf_key: tuple[tuple[float, float], ...], height_m: float, mass_kg: float, aero_cost: str = DEFAULT_AERO_COST
+) -> OCParams:
     from paceline.scenario import Athlete, Performance
 
     perfs = [Performance(distance_m=d, time_s=t) for d, t in perf_key]
     ath = Athlete(name="fit", height_m=height_m, mass_kg=mass_kg)
-    fit = fit_optimal_control(perfs, ath, loo=False)
+    fit = fit_optimal_control(perfs, ath, loo=False, aero_cost=aero_cost)
     free = ", ".join(fit["extra"]["free"])
     return KELLER_1973.with_changes(
-        **fit["params"], source=f"fitted to {len(perfs)} performances of the athlete ({free} free)"
+        **fit["params"],
+        aero_cost=aero_cost,
+        source=f"fitted to {len(perfs)} performances of the athlete ({free} free, {aero_cost} air cost)",
     )
 
 
-def athlete_params(scenario: Scenario) -> OCParams:
-    """The athlete's parameters for a scenario: fitted to her performances, or Keller's (men's) without any."""
+def athlete_params(scenario: Scenario, aero_cost: str = DEFAULT_AERO_COST) -> OCParams:
+    """The athlete's parameters for a scenario: fitted to her performances (with the air charged as ``aero_cost``
+    says, see :data:`AERO_COSTS`), or Keller's (men's) without any."""
+    if aero_cost not in AERO_COSTS:
+        raise ScenarioError(f"{aero_cost!r} is not allowed; use one of {', '.join(AERO_COSTS)}", "aero_cost")
     ath = scenario.athlete
     if not ath.performances:
         log.warning("athlete %s has no performances: using Keller's (1973) men's parameters", ath.name)
-        return KELLER_1973
+        return KELLER_1973.with_changes(aero_cost=aero_cost)
     key = tuple(sorted((float(p.distance_m), float(p.time_s)) for p in ath.performances))
-    return _fit_cached(key, float(ath.height_m), float(ath.mass_kg))
+    return _fit_cached(key, float(ath.height_m), float(ath.mass_kg), aero_cost)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -1040,6 +1186,10 @@ class OptimalControlModel:
         Athlete parameters for every scenario (default: fitted to each scenario's athlete performances).
     draft_params : DraftParams, optional
         Parameters of the shelter model (default: its best fit).
+    aero_cost : str, optional
+        How the air is charged to the energy budget, ``"metabolic"`` or ``"mechanical"`` (:data:`AERO_COSTS`);
+        overrides the parameters' own ``aero_cost`` (default: theirs, ``"metabolic"`` unless set otherwise). The
+        athlete's parameters are fitted with the same option.
 
     Examples
     --------
@@ -1050,10 +1200,27 @@ class OptimalControlModel:
 
     name = MODEL_NAME
 
-    def __init__(self, n_intervals: int = 500, params: OCParams | None = None, draft_params: Any = None) -> None:
+    def __init__(
+        self,
+        n_intervals: int = 500,
+        params: OCParams | None = None,
+        draft_params: Any = None,
+        aero_cost: str | None = None,
+    ) -> None:
+        if aero_cost is not None and aero_cost not in AERO_COSTS:
+            raise ScenarioError(f"{aero_cost!r} is not allowed; use one of {', '.join(AERO_COSTS)}", "aero_cost")
         self.n_intervals = int(n_intervals)
         self.params = params
         self.draft_params = draft_params
+        self.aero_cost = aero_cost
+
+    def athlete_params(self, scenario: Scenario, params: OCParams | None = None) -> OCParams:
+        """The parameters a solve uses: ``params``, else the model's, else fitted to the athlete; with the
+        model's ``aero_cost`` if it has one."""
+        p = params or self.params or athlete_params(scenario, self.aero_cost or DEFAULT_AERO_COST)
+        if self.aero_cost is not None and p.aero_cost != self.aero_cost:
+            p = p.with_changes(aero_cost=self.aero_cost)
+        return p
 
     def course(self, scenario: Scenario) -> Course:
         """The scenario's course (its environment along the race)."""
@@ -1078,7 +1245,7 @@ class OptimalControlModel:
         Race
             The optimal race (see :func:`solve_course`).
         """
-        p = params or self.params or athlete_params(scenario)
+        p = self.athlete_params(scenario, params)
         course = self.course(scenario)
         race = solve_course(course, p, self.n_intervals, name=scenario.name)
         target = scenario.target_s
@@ -1126,7 +1293,11 @@ def _shape_from_splits(
 
 
 def pacing_advice(
-    scenario: Scenario, params: OCParams | None = None, n_intervals: int = 300, draft_params: Any = None
+    scenario: Scenario,
+    params: OCParams | None = None,
+    n_intervals: int = 300,
+    draft_params: Any = None,
+    aero_cost: str | None = None,
 ) -> dict[str, Any]:
     """The optimal split per lap, and what even pace and the as-raced profile cost against it.
 
@@ -1146,6 +1317,8 @@ def pacing_advice(
         Collocation intervals.
     draft_params : DraftParams, optional
         Parameters of the shelter model.
+    aero_cost : str, optional
+        How the air is charged (see :class:`OptimalControlModel`; default: the parameters' own, ``"metabolic"``).
 
     Returns
     -------
@@ -1153,8 +1326,8 @@ def pacing_advice(
         ``optimal`` (time and laps), ``even_pace`` and ``as_raced`` (time, ``lost_s`` against the optimum, laps;
         ``as_raced`` is None without splits), ``target`` and the athlete parameters used.
     """
-    model = OptimalControlModel(n_intervals, params, draft_params)
-    p = params or athlete_params(scenario)
+    model = OptimalControlModel(n_intervals, params, draft_params, aero_cost)
+    p = model.athlete_params(scenario)
     course = model.course(scenario)
     race = solve_course(course, p, n_intervals, name=scenario.name)
     points = race.split_points()
