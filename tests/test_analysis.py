@@ -215,8 +215,13 @@ def test_compare_different_distances_is_an_error() -> None:
         compare(analysed("breaking4_2025"), analyze(load_race("florence_2023")))
 
 
-def test_race_without_scenario() -> None:
-    an = analyze(load_race("ineos159_2019"))
+def test_race_without_scenario(tmp_path: Path) -> None:
+    # a race file with no "# scenario:" line is analysed with a generic athlete, and says so
+    bundled = Path(__file__).resolve().parents[1] / "src" / "paceline" / "data" / "races" / "ineos159_2019.csv"
+    lines = [ln for ln in bundled.read_text().splitlines() if not ln.startswith("# scenario:")]
+    f = tmp_path / "ineos_no_scenario.csv"
+    f.write_text("\n".join(lines) + "\n")
+    an = analyze(load_race(f))
     assert an.reconstruction.max_split_error_s() < 0.01
     assert sum(an.time_lost.values()) == pytest.approx(an.total_vs_reference_s, abs=1e-9)
     assert any("assumed" in a.source for a in an.assumptions)
