@@ -220,3 +220,25 @@ def test_plan_report_option(tmp_path: Path) -> None:
     text = html.read_text()
     assert "breaking4-optimal" in text and "Pacing lights" in text
     assert str(html) in json.loads(r.stdout)["written"]
+
+
+@pytest.mark.parametrize("target", ["0:10", "2:30", "2:00:00:00"])
+def test_impossible_target_is_refused(target: str) -> None:
+    # a mile in 2:30 is 10.7 m/s, faster than the 100 m world record's mean speed (9.58 s: 10.44 m/s)
+    r = run("goal", "--target", target)
+    assert r.returncode == 2 and "--target" in r.stderr and r.stdout == ""
+
+
+def test_impossible_target_in_a_scenario_is_refused() -> None:
+    data = load_scenario("breaking4").model_dump(exclude_none=True)
+    data["target_s"] = 100.0
+    with pytest.raises(ScenarioError, match=r"target: 1:40\.00 for 1609\.34 m"):
+        scenario_from_dict(data)
+
+
+def test_unreachable_but_plausible_target_is_an_answer() -> None:
+    from paceline.goal import what_would_it_take
+
+    res = what_would_it_take(load_scenario("breaking4"), 210.0)  # 3:30: a plausible speed, out of every lever's reach
+    assert not res["combination"]["reachable"]
+    assert not any(r["reachable"] for r in res["levers"])

@@ -199,8 +199,9 @@ def what_would_it_take(scenario: Scenario, target_s: float | None = None) -> dic
     target = target_s if target_s is not None else scenario.target_s
     if target is None:
         raise ScenarioError("no target: give --target or set target in the scenario", "target")
-    if not target > 0:
-        raise ScenarioError(f"{target} is not a time; the target must be positive", "target")
+    from paceline.scenario import check_target
+
+    check_target(scenario.distance_m, target, "--target" if target_s is not None else "target")
     evaluate, current = _evaluator(scenario)
     now = evaluate({})
     rows = []

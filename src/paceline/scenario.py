@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from paceline.errors import ScenarioError
 from paceline.formations import Formation, formation_from_dict, get_formation
-from paceline.timefmt import parse_time
+from paceline.timefmt import format_time, parse_time
 from paceline.track import STANDARD_TRACK, TrackGeometry
 
 ModelName = Literal["equal-power", "critical-speed", "optimal-control"]
@@ -216,8 +216,32 @@ def _format_loc(loc: tuple[Any, ...]) -> str:
     return out
 
 
+#: Plausible mean speeds of a running target [m/s]: above a walk, below the 100 m world record's mean (10.44 m/s).
+TARGET_SPEED_RANGE_M_S = (1.0, 10.44)
+
+
+def check_target(distance_m: float, target_s: float, field: str = "target") -> None:
+    """Refuse a target time no runner could reach (or that is no race at all).
+
+    Raises
+    ------
+    ScenarioError
+        When the mean speed ``distance_m / target_s`` is outside :data:`TARGET_SPEED_RANGE_M_S`.
+    """
+    v = distance_m / target_s
+    lo, hi = TARGET_SPEED_RANGE_M_S
+    if not lo <= v <= hi:
+        raise ScenarioError(
+            f"{format_time(target_s)} for {distance_m:g} m is a mean speed of {v:.2f} m/s; a running target must be "
+            f"between {lo:g} and {hi:g} m/s (the 100 m world record's mean speed)",
+            field,
+        )
+
+
 def _check_consistency(sc: Scenario) -> None:
     """Cross-field checks that pydantic's per-field validation cannot express."""
+    if sc.target_s is not None:
+        check_target(sc.distance_m, sc.target_s)
     own = sc.own_formations()  # validates inline formations
     roster = {p.name for p in sc.pacers}
     if len(roster) != len(sc.pacers):
