@@ -226,3 +226,20 @@ def test_no_500_on_generated_scenarios(client: httpx.Client, breaking4: dict[str
     assert r.status_code in (200, 422), r.text
     if r.status_code == 422:
         assert r.json()["detail"]
+
+
+def test_replay_light_front_follows_the_light_schedule() -> None:
+    # the replay draws the front from paceline.plan.light_schedule: the target train runs even pace to the target
+    import numpy as np
+
+    from paceline.energetics import solve
+    from paceline.scenario import load_scenario
+    from paceline.web.replay import light_front_m
+
+    sc = load_scenario("breaking4")
+    race = solve(sc)
+    assert sc.target_s is not None
+    t = np.array([0.0, 0.5 * sc.target_s, sc.target_s, sc.target_s + 5.0])
+    front, source = light_front_m(sc, race, t)
+    assert front == pytest.approx([0.0, 0.5 * sc.distance_m, sc.distance_m, sc.distance_m], abs=0.01)
+    assert "target train" in source

@@ -235,12 +235,21 @@ def _pacer_tracks(
 def light_front_m(sc: Scenario | None, race: Race, t: NDArray[np.float64]) -> tuple[NDArray[np.float64], str]:
     """Race distance of the pacing-light front at times ``t`` [m], and where the schedule comes from.
 
-    Uses the plan's light schedule once :mod:`paceline.plan` provides one; until then the lights run the target
-    time at even pace (or the predicted time when there is no target).
+    The front follows the plan's light schedule (:func:`paceline.plan.light_schedule`): the ``target`` train when
+    the scenario has a target, else the ``plan`` train (the predicted race). Without a scenario it runs the
+    predicted time at even pace.
     """
-    target = sc.target_s if (sc is not None and sc.target_s) else race.finish_s
-    front = np.minimum(t * race.distance_m / target, race.distance_m)
-    return front, f"even pace at {target:.2f} s"
+    if sc is None or sc.track.kind != "oval":
+        front = np.minimum(t * race.distance_m / race.finish_s, race.distance_m)
+        return front, f"even pace at {race.finish_s:.2f} s"
+    from paceline.plan import light_schedule
+
+    train = "target" if sc.target_s else "plan"
+    rows = light_schedule(sc, race, spacing_m=5.0, trains=(train,))
+    times = np.array([0.0] + [r["time_s"] for r in rows])
+    dist = np.array([0.0] + [r["race_distance_m"] for r in rows])
+    front = np.interp(t, times, dist)
+    return front, f"the {train} train of the light schedule ({times[-1]:.2f} s)"
 
 
 # ---- payload -----------------------------------------------------------------------------------------------------
