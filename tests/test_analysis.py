@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cli_runner import run
 from paceline.analysis import (
     KELLER_TAU_S,
     Analysis,
@@ -24,12 +23,6 @@ from paceline.analysis import (
     standing_start_time_s,
 )
 from paceline.races import RaceSplits, bundled_race_names, load_race, parse_races
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "paceline", *args], capture_output=True, text=True, timeout=600, check=False
-    )
 
 
 @functools.cache

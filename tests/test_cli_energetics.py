@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from cli_runner import run
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "paceline", *args], capture_output=True, text=True, timeout=300, check=False
-    )
 
 
 def test_predict_kram2025_json() -> None:

@@ -3,20 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "paceline", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+from cli_runner import run
 
 
 def test_help_lists_commands() -> None:

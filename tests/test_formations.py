@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from cli_runner import run
 from paceline import drafting
 from paceline.errors import ScenarioError
 from paceline.formations import bundled_formations, formation_from_dict, formation_names, get_formation
@@ -26,12 +25,6 @@ REQUIRED = {
     "breaking4-pocket",
     "monaco-2023",
 }
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "paceline", *args], capture_output=True, text=True, timeout=120, check=False
-    )
 
 
 def test_required_formations_are_bundled() -> None:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
+from cli_runner import run
 from paceline import track
 from paceline.errors import InfeasibleError, ScenarioError
 from paceline.plan import (
@@ -23,12 +22,6 @@ from paceline.plan import (
     pacer_capability_speed,
 )
 from paceline.scenario import Pacer, Performance, load_scenario, scenario_from_dict
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "paceline", *args], capture_output=True, text=True, timeout=300, check=False
-    )
 
 
 @pytest.fixture(scope="module")

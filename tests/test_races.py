@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from cli_runner import run
 from paceline.errors import ScenarioError
 from paceline.races import COLUMNS, bundled_race_names, load_race, parse_races
 
@@ -21,12 +20,6 @@ def csv_text(*rows: str) -> str:
 
 def row(split_m: str, time_s: str, race_id: str = "t1", event_m: str = "1609.344") -> str:
     return f"{race_id},A. Runner,2024-01-01,Somewhere,{event_m},{split_m},{time_s},"
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "paceline", *args], capture_output=True, text=True, timeout=300, check=False
-    )
 
 
 def test_bundled_races_present() -> None:

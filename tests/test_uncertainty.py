@@ -16,18 +16,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from cli_runner import PACELINE
+from cli_runner import run as run_cli
 from paceline import uncertainty as U
 from paceline.energetics.equal_power import EqualPowerModel
 from paceline.errors import ScenarioError
 from paceline.scenario import load_scenario
 
 BIN = Path(sys.executable).parent
-PACELINE = [sys.executable, "-m", "paceline"]
 POOL = 20  # small drafting pools keep each run fast (the full default is 200)
-
-
-def run_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*PACELINE, *args], capture_output=True, text=True, timeout=timeout, check=False)
 
 
 def mc_dict(**kw: object) -> dict[str, object]:
