@@ -759,9 +759,7 @@ def draw_inputs(
 
     share = problem.group_share
     draft_of_draw = member_draft[member]
-    inputs = {
-        "calibration_power_w_kg": member_power[member],
-        "target_shelter": tgt_table[draft_of_draw],
+    drawn = {
         "cd_factor": member_cd[member],
         "kit_factor": kit,
         "temperature_c": temperature,
@@ -771,16 +769,14 @@ def draw_inputs(
         "form": form,
         "calibration_form": cal_form,
     }
+    inputs = {
+        "calibration_power_w_kg": member_power[member],
+        "target_shelter": tgt_table[draft_of_draw],
+        **drawn,
+    }
     report = {
         "drafting": tgt_table[draft_of_draw] @ share,
-        "cd_factor": member_cd[member],
-        "kit_factor": kit,
-        "temperature_c": temperature,
-        "relative_humidity": humidity,
-        "wind_speed_m_s": wind,
-        "shoe_gain": shoe,
-        "form": form,
-        "calibration_form": cal_form,
+        **drawn,
         "calibration_temperature_c": member_t[member],
         "calibration_relative_humidity": member_rh[member],
         "calibration_wind_speed_m_s": member_w[member],
