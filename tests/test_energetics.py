@@ -223,3 +223,28 @@ def test_energy_spent_is_the_integral_of_metabolic_power() -> None:
     p = race.meta["power_w_kg"]  # the equal-power race holds one metabolic power throughout
     assert spent[-1] == pytest.approx(p * race.finish_s, rel=1e-9)
     assert np.all(np.diff(spent) > 0)
+
+
+def test_offset_shelter_exchange_rate_round_trip() -> None:
+    # running d metres wide with d x rate more shelter takes the same time as on the lane-1 line, to first order
+    from paceline import track
+    from paceline.course import build_course
+    from paceline.energetics import common
+    from paceline.energetics.equal_power import offset_shelter_exchange_rate
+
+    sc = load_scenario("kram2025")
+    rate = offset_shelter_exchange_rate(sc, shelter=0.6)
+    assert 0.1 < rate < 0.5
+    model = EqualPowerModel()
+    power = model.calibrate(sc).power_w_kg
+    course = build_course(sc, step_m=model.step_m)
+
+    def t(shelter: float, offset: float) -> float:
+        c = course.with_changes(
+            shelter=np.full_like(course.shelter, shelter), line_scale=track.line_scale(course.track_pos_m, offset)
+        )
+        return float(common.finish_time_at_power(c, power, model.curve))
+
+    # one metre out: 4 laps x 2 pi m = 25.1 m more over the mile
+    assert t(0.6, 1.3) - t(0.6, 0.3) == pytest.approx(25.13 / (1609.344 / t(0.6, 0.3)), rel=0.05)
+    assert t(0.6 + 0.2 * rate, 0.5) == pytest.approx(t(0.6, 0.3), abs=0.01)  # 0.2 m: a 0.78 s effect cancelled

@@ -902,10 +902,24 @@ def param_names() -> list[str]:
 # --------------------------------------------------------------------------------------------------------------
 # designing a formation
 
-#: Shelter traded for one metre of the athlete's lateral offset from the lane-1 running line [1/m]. One metre out
-#: adds 2 pi m per lap (25 m over a mile, about 3.8 s at 4:00 pace), while each 0.1 of shelter is worth about 1 s
-#: over a mile (da Silva et al. 2025: 3.19 % faster for about 0.72 of shelter, i.e. about 10.6 s per unit).
-OFFSET_PENALTY_PER_M = 0.35
+#: Scenario whose energetics set the exchange rate between shelter and the athlete's offset in formation design.
+OFFSET_EXCHANGE_SCENARIO = "kram2025"
+
+
+@functools.cache
+def default_offset_penalty_per_m(scenario: str = OFFSET_EXCHANGE_SCENARIO) -> float:
+    """Shelter traded for one metre of the athlete's offset beyond the lane-1 line in formation design [1/m].
+
+    Not a hand-set constant: the equal-power model's time per metre of offset (the bends add ``2 pi`` m per lap)
+    over its time per unit of shelter, for ``scenario`` (Kipyegon's mile: about 0.24 per metre; see
+    :func:`paceline.energetics.equal_power.offset_shelter_exchange_rate`).
+    """
+    from paceline.energetics.equal_power import offset_shelter_exchange_rate
+    from paceline.scenario import load_scenario
+
+    return offset_shelter_exchange_rate(load_scenario(scenario))
+
+
 #: Closest a pacer's centre may come to the kerb [m].
 PACER_KERB_CLEARANCE_M = 0.2
 #: Closest the athlete's line may come to the kerb [m] (the lane-1 running line).
@@ -929,7 +943,7 @@ class DesignResult:
     min_spacing_m : float
         Closest distance between any two runners in the design [m].
     objective : float
-        ``shelter_pessimistic - OFFSET_PENALTY_PER_M x (athlete offset - 0.30)``.
+        ``shelter_pessimistic - offset_penalty_per_m x (athlete offset - 0.30)``.
     """
 
     formation: Formation
@@ -957,7 +971,7 @@ def design_formation(
     quantile: float = 0.10,
     draws: Sequence[DraftParams] | None = None,
     track: TrackGeometry = STANDARD_TRACK,
-    offset_penalty_per_m: float = OFFSET_PENALTY_PER_M,
+    offset_penalty_per_m: float | None = None,
     seed: int = 0,
     name: str | None = None,
     max_iter: int = 150,
@@ -986,8 +1000,9 @@ def design_formation(
         Parameter draws (default: ``parameter_draws()``).
     track : TrackGeometry
         Track dimensions.
-    offset_penalty_per_m : float
-        Shelter traded per metre of the athlete's offset beyond the lane-1 line [1/m].
+    offset_penalty_per_m : float, optional
+        Shelter traded per metre of the athlete's offset beyond the lane-1 line [1/m] (default:
+        :func:`default_offset_penalty_per_m`, from the equal-power model).
     seed : int
         Seed of the optimiser (results are deterministic for a seed).
     name : str, optional
@@ -999,6 +1014,8 @@ def design_formation(
     -------
     DesignResult
     """
+    if offset_penalty_per_m is None:
+        offset_penalty_per_m = default_offset_penalty_per_m()
     from scipy.optimize import differential_evolution, minimize
 
     if not 1 <= n_pacers <= 12:

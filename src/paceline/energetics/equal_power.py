@@ -257,3 +257,47 @@ def race_at_power(
         citations=list(CITATIONS),
         meta={"power_w_kg": power_w_kg},
     )
+
+
+def offset_shelter_exchange_rate(scenario: Scenario, shelter: float = 0.6, curve: str = DEFAULT_CURVE) -> float:
+    """How much shelter one metre of lateral offset from the lane-1 line is worth, in time [1/m].
+
+    The scenario's course is run at its calibrated power twice: with a uniform ``shelter`` +/- 0.05 on the lane-1
+    line (seconds per unit of shelter), and with that shelter 1 m further out (seconds per metre: the bends add
+    ``2 pi`` m per lap). The ratio is the shelter that buys back one metre of offset. For Kipyegon's mile
+    (``kram2025``) it is about 0.24 per metre at 60 % shelter.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A scenario on an oval track with a calibration.
+    shelter : float
+        Shelter around which the rates are taken [-].
+    curve : str
+        Treadmill cost curve.
+
+    Returns
+    -------
+    float
+        ``(dT / d offset) / (-dT / d shelter)`` [1/m].
+    """
+    from paceline import track
+
+    if scenario.track.kind != "oval":
+        raise ScenarioError("the offset from the kerb only matters on an oval track", "track.kind")
+    model = EqualPowerModel(curve=curve)
+    power = model.calibrate(scenario).power_w_kg
+    course = build_course(scenario, step_m=model.step_m)
+    geom = scenario.track.geometry()
+
+    def time_s(s: float, offset_m: float) -> float:
+        c = course.with_changes(
+            shelter=np.full_like(course.shelter, s),
+            line_scale=track.line_scale(course.track_pos_m, offset_m, geom),
+        )
+        return float(common.finish_time_at_power(c, power, model.curve))
+
+    line = geom.lane1_line_m
+    per_shelter = (time_s(shelter - 0.05, line) - time_s(shelter + 0.05, line)) / 0.1
+    per_metre = time_s(shelter, line + 1.0) - time_s(shelter, line)
+    return per_metre / per_shelter
