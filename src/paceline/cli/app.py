@@ -34,17 +34,23 @@ def console() -> Any:
     return Console()
 
 
-def kv_table(title: str, rows: list[tuple[str, str]]) -> Any:
-    """A two-column rich table of quantity / value pairs."""
+def grid_table(title: str, columns: list[str], rows: list[list[str]]) -> Any:
+    """A rich table with escaped text: the first column (and any ``source`` / ``detail`` column) left-aligned,
+    numbers right-aligned."""
     from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=title, show_header=True, header_style="bold")
-    table.add_column("quantity")
-    table.add_column("value", justify="right")
-    for k, v in rows:
-        table.add_row(escape(k), escape(v))
+    for i, c in enumerate(columns):
+        table.add_column(escape(c), justify="left" if i == 0 or c in ("source", "detail") else "right")
+    for r in rows:
+        table.add_row(*[escape(x) for x in r])
     return table
+
+
+def kv_table(title: str, rows: list[tuple[str, str]]) -> Any:
+    """A two-column rich table of quantity / value pairs."""
+    return grid_table(title, ["quantity", "value"], [[k, v] for k, v in rows])
 
 
 @app.callback()

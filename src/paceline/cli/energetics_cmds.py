@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from paceline.cli.app import app, console, emit_json, kv_table
+from paceline.cli.app import app, console, emit_json, grid_table, kv_table
 
 MODEL_HELP = "Model: equal-power, critical-speed or optimal-control (default: the scenario's)."
 
@@ -73,10 +73,8 @@ def predict(
     rows += [(f"split {s['distance_m']:g} m", format_time(s["time_s"])) for s in out["splits"]]
     con = console()
     con.print(kv_table(f"Prediction: {sc.description or sc.name}", rows))
-    from paceline.cli.plan_cmds import _table
-
     con.print(
-        _table(
+        grid_table(
             "Inputs and their sources",
             ["input", "value", "source"],
             [[a.name, f"{a.value} {a.unit}".strip(), a.source] for a in race.assumptions],

@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from paceline.cli.app import app, console, emit_json, kv_table
+from paceline.cli.app import app, console, emit_json, grid_table, kv_table
 
 scenarios_app = typer.Typer(help="List the bundled scenarios or print one as TOML.", invoke_without_command=True)
 app.add_typer(scenarios_app, name="scenarios")
@@ -47,18 +47,6 @@ def scenarios_show(name: str = typer.Argument(..., help="Bundled scenario name."
     from paceline.scenario import bundled_scenario_text
 
     typer.echo(bundled_scenario_text(name), nl=False)
-
-
-def _table(title: str, columns: list[str], rows: list[list[str]]) -> Any:
-    from rich.markup import escape
-    from rich.table import Table
-
-    table = Table(title=title, header_style="bold")
-    for i, c in enumerate(columns):
-        table.add_column(escape(c), justify="left" if i == 0 or c in ("source", "detail") else "right")
-    for r in rows:
-        table.add_row(*[escape(x) for x in r])
-    return table
 
 
 @app.command()
@@ -113,7 +101,7 @@ def plan(
     con.print(kv_table(f"Plan: {sc.description or sc.name}", head))
     laps: list[dict[Any, Any]] = race.split_table().to_dict("records")
     con.print(
-        _table(
+        grid_table(
             "Lap splits (at the lap lines)",
             ["distance [m]", "clock", "lap [s]", "speed [m/s]"],
             [[f"{r['distance_m']:.3f}", r["time"], f"{r['segment_s']:.2f}", f"{r['speed_m_s']:.3f}"] for r in laps],
@@ -126,9 +114,9 @@ def plan(
         rows.append(
             [f"{r['distance_m']:g}", str(r["time"]), f"{r['segment_s']:.2f}", f"{m['segment_s']:.2f}" if m else ""]
         )
-    con.print(_table("200 m / 400 m splits", ["distance [m]", "clock", "200 m [s]", "400 m [s]"], rows))
+    con.print(grid_table("200 m / 400 m splits", ["distance [m]", "clock", "200 m [s]", "400 m [s]"], rows))
     con.print(
-        _table(
+        grid_table(
             "Pacers",
             ["pacer", "slot", "enter [m]", "leave [m]", "runs [m]", "pace [s/400 m]", "can hold [m/s]", "margin"],
             [
@@ -147,7 +135,7 @@ def plan(
         )
     )
     con.print(
-        _table(
+        grid_table(
             "Shelter along the race",
             ["from [m]", "to [m]", "drag removed"],
             [[f"{s['from_m']:.0f}", f"{s['to_m']:.0f}", f"{100 * s['shelter']:.1f} %"] for s in data["shelter"]],
@@ -155,14 +143,14 @@ def plan(
     )
     for tr in data["lights"]["summary"]:
         con.print(
-            _table(
+            grid_table(
                 f"Lights: {tr['train']} train ({tr['colour']}), finish {format_time(tr['finish_s'])}",
                 ["lap", "at [m]", "clock"],
                 [[str(lp["lap"]), f"{lp['race_distance_m']:.3f}", format_time(lp["time_s"])] for lp in tr["laps"]],
             )
         )
     con.print(
-        _table(
+        grid_table(
             "World Athletics pacing rules",
             ["rule", "status", "detail"],
             [[r.rule, r.status, r.detail] for r in pl.rules],
@@ -241,7 +229,7 @@ def goal(
         )
     )
     con.print(
-        _table(
+        grid_table(
             "Each lever on its own",
             ["lever", "current", "needed", "plausible range"],
             [
