@@ -23,32 +23,10 @@ def test_predict_kram2025_json() -> None:
 
 
 def test_predict_from_performances_with_formation() -> None:
-    solo = json.loads(
-        run(
-            "predict",
-            "--performances",
-            str(EXAMPLES / "kipyegon_performances.csv"),
-            "--distance-m",
-            "1500",
-            "--model",
-            "critical-speed",
-            "--json",
-        ).stdout
-    )
-    paced = json.loads(
-        run(
-            "predict",
-            "--performances",
-            str(EXAMPLES / "kipyegon_performances.csv"),
-            "--distance-m",
-            "1500",
-            "--model",
-            "critical-speed",
-            "--formation",
-            "front-back",
-            "--json",
-        ).stdout
-    )
+    perfs = str(EXAMPLES / "kipyegon_performances.csv")
+    base = ("predict", "--performances", perfs, "--distance-m", "1500", "--model", "critical-speed", "--json")
+    solo = json.loads(run(*base).stdout)
+    paced = json.loads(run(*base, "--formation", "front-back").stdout)
     assert paced["time_s"] < solo["time_s"]
     assert solo["time_s"] == pytest.approx(229.1, abs=1.5)  # her 1500 m records: 3:49.04 and 3:49.11
 
