@@ -2,7 +2,7 @@
 
 Run: ``python benchmarks/bench_montecarlo.py [--n 400000]``. Prints the figures and merges them into
 ``benchmarks/results.json`` under ``"montecarlo"`` (other keys are kept). Ratios are against the 1-worker run of the
-same invocation. Each figure is the wall time of a whole :func:`paceline.uncertainty.monte_carlo` call (drawing
+same invocation. Each figure is the wall time of a whole :func:`paceline.studies.uncertainty.monte_carlo` call (drawing
 the inputs, the calibration pool, the batches, the sensitivity rows), with the drafting pool already cached and,
 for Dask, the cluster already started.
 """
@@ -21,8 +21,8 @@ RESULTS = Path(__file__).with_name("results.json")
 
 
 def _rate(n: int, **kw: Any) -> float:
-    from paceline.scenario import load_scenario
-    from paceline.uncertainty import monte_carlo
+    from paceline.io.scenario import load_scenario
+    from paceline.studies.uncertainty import monte_carlo
 
     sc = load_scenario("breaking4")
     t0 = time.perf_counter()
@@ -47,8 +47,8 @@ def main() -> dict[str, Any]:
     ap.add_argument("--n", type=int, default=400_000, help="draws per run")
     ap.add_argument("--no-dask", action="store_true", help="skip the Dask cluster")
     args = ap.parse_args()
-    from paceline.scenario import load_scenario
-    from paceline.uncertainty import bench_evaluations, default_workers
+    from paceline.io.scenario import load_scenario
+    from paceline.studies.uncertainty import bench_evaluations, default_workers
 
     _rate(2000, workers=1)  # warm: drafting pool, fits, calibration cached in this process
     n = args.n

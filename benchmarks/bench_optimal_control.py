@@ -33,14 +33,14 @@ RESULTS = Path(__file__).with_name("results.json")
 
 
 def _scenario_course() -> Any:
-    from paceline.course import build_course
-    from paceline.scenario import load_scenario
+    from paceline.io.scenario import load_scenario
+    from paceline.models.course import build_course
 
     return build_course(load_scenario("breaking4"))
 
 
 def _params() -> Any:
-    from paceline.energetics import optimal_control as oc
+    from paceline.models import optimal_control as oc
 
     # close to the fit to Kipyegon's performances with the default (metabolic) air cost: sigma 39.2 W/kg, E0 3460 J/kg
     # (fixed here so the benchmark does not time the fit; it was 36.8 and 2930 with Keller's mechanical air cost)
@@ -49,7 +49,7 @@ def _params() -> Any:
 
 def bench_ipopt(n: int, repeats_cold: int = 3, repeats_warm: int = 8) -> dict[str, Any]:
     """Cold (build + solve) and warm re-solve times of Ipopt at ``n`` intervals [s]."""
-    from paceline.energetics import optimal_control as oc
+    from paceline.models import optimal_control as oc
 
     course = _scenario_course()
     p = _params()
@@ -98,7 +98,7 @@ def bench_slsqp_vs_ipopt(n: int, maxiter: int = 2000) -> dict[str, Any]:
     import casadi as ca
     from scipy.optimize import minimize
 
-    from paceline.energetics import optimal_control as oc
+    from paceline.models import optimal_control as oc
 
     course = _scenario_course()
     p = _params()

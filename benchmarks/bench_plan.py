@@ -34,9 +34,9 @@ def wall_s(cmd: list[str], runs: int) -> list[float]:
 
 def in_process_s(runs: int) -> dict[str, float]:
     """Median seconds of the library steps of a plan, in one process (calibration cached after the first)."""
-    from paceline.energetics.equal_power import EqualPowerModel
-    from paceline.plan import make_plan
-    from paceline.scenario import load_scenario
+    from paceline.io.scenario import load_scenario
+    from paceline.models.equal_power import EqualPowerModel
+    from paceline.studies.plan import make_plan
 
     sc = load_scenario("breaking4")
     model = EqualPowerModel()

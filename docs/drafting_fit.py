@@ -15,8 +15,8 @@ matplotlib.use("Agg")
 import numpy as np
 from matplotlib.figure import Figure
 
-from paceline import drafting
-from paceline.formations import get_formation
+from paceline.io.formations import get_formation
+from paceline.physics import drafting
 
 HERE = Path(__file__).resolve().parent
 

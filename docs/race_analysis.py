@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from paceline.analysis import analyze, plot_analysis
-from paceline.races import load_race
+from paceline.io.races import load_race
+from paceline.studies.analysis import analyze, plot_analysis
 
 log = logging.getLogger(__name__)
 

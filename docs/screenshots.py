@@ -20,7 +20,7 @@ def main(out_dir: Path = HERE) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
     from live_server import CHROMIUM, CHROMIUM_ARGS, live_server
-    from paceline.report import write_report
+    from paceline.render.report import write_report
 
     replay_png, report_png = out_dir / "replay.png", out_dir / "report.png"
     with tempfile.TemporaryDirectory() as tmp:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from paceline.scenario import load_scenario
-from paceline.uncertainty import monte_carlo, tornado_plot
+from paceline.io.scenario import load_scenario
+from paceline.studies.uncertainty import monte_carlo, tornado_plot
 
 
 def main() -> Path:

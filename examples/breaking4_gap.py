@@ -7,8 +7,8 @@ configuration, the race as raced and paceline's best plan, then the time-lost at
 from __future__ import annotations
 
 import paceline
-from paceline.analysis import analyze
-from paceline.races import load_race
+from paceline.io.races import load_race
+from paceline.studies.analysis import analyze
 from paceline.timefmt import format_time
 
 

@@ -2,8 +2,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from paceline import aero
 from paceline.errors import ScenarioError
+from paceline.physics import aero
 
 
 def test_kipyegon_frontal_area_and_drag() -> None:

@@ -3,8 +3,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paceline import aero, air
 from paceline.errors import ScenarioError
+from paceline.physics import aero, air
 
 
 def test_density_matches_reference(air_reference: list[dict[str, str]]) -> None:

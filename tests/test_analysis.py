@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cli_runner import run
-from paceline.analysis import (
+from paceline.io.races import RaceSplits, bundled_race_names, load_race, parse_races
+from paceline.studies.analysis import (
     KELLER_TAU_S,
     Analysis,
     Reference,
@@ -22,7 +23,6 @@ from paceline.analysis import (
     standing_start_lag_s,
     standing_start_time_s,
 )
-from paceline.races import RaceSplits, bundled_race_names, load_race, parse_races
 
 
 @functools.cache
@@ -159,10 +159,10 @@ def test_solo_reference_makes_shelter_a_gain() -> None:
 
 def test_even_race_has_no_pacing_loss() -> None:
     """A race run at constant metabolic power (the equal-power model's own output) loses ~nothing to pacing."""
-    from paceline.course import build_course
-    from paceline.energetics import common
-    from paceline.energetics.metabolic import DEFAULT_CURVE
-    from paceline.scenario import load_scenario
+    from paceline.io.scenario import load_scenario
+    from paceline.models import common
+    from paceline.models.course import build_course
+    from paceline.physics.metabolic import DEFAULT_CURVE
 
     sc = load_scenario("monaco2023")
     course = build_course(sc, step_m=1.0, breaks_m=[400, 800, 1200])

@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import read_reference_csv
-from paceline import drafting
 from paceline.errors import ScenarioError
-from paceline.formations import Formation, Slot, get_formation, load_formation_file
-from paceline.track import STANDARD_TRACK
+from paceline.io.formations import Formation, Slot, get_formation, load_formation_file
+from paceline.physics import drafting
+from paceline.physics.track import STANDARD_TRACK
 
 FEW = settings(max_examples=40, deadline=None)
 gaps = st.floats(0.0, 8.0, allow_nan=False)

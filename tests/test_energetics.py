@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paceline.energetics import metabolic
-from paceline.energetics.critical_speed import CriticalSpeedModel, dprime_balance_m, equivalent_solo_speed
-from paceline.energetics.equal_power import EqualPowerModel, calibrate_on_race
 from paceline.errors import ScenarioError
-from paceline.scenario import Scenario, load_scenario, scenario_from_dict
+from paceline.io.scenario import Scenario, load_scenario, scenario_from_dict
+from paceline.physics import metabolic
+from paceline.models.critical_speed import CriticalSpeedModel, dprime_balance_m, equivalent_solo_speed
+from paceline.models.equal_power import EqualPowerModel, calibrate_on_race
 
 
 def variant(name: str, **changes: Any) -> Scenario:
@@ -53,8 +53,8 @@ def test_linear_cost_curve_overshoots() -> None:
 
 def test_critical_speed_from_records() -> None:
     # model_anchors.md: 1500 m 3:49.04 and 5000 m 14:05.20 give CS = 5.680 m/s, D' = 199 m, solo mile 4:08.3
-    from paceline.fitting import fit_critical_speed
-    from paceline.scenario import Performance
+    from paceline.fit.performances import fit_critical_speed
+    from paceline.io.scenario import Performance
 
     perfs = [Performance(distance_m=1500, time_s=229.04), Performance(distance_m=5000, time_s=845.20)]
     fit = fit_critical_speed(perfs)
@@ -130,7 +130,7 @@ def test_dprime_balance() -> None:
 
 
 def test_equivalent_solo_speed_is_identity_solo() -> None:
-    from paceline.energetics.critical_speed import power_of_solo_speed
+    from paceline.models.critical_speed import power_of_solo_speed
 
     u = np.array([5.0, 6.0, 7.0])
     assert equivalent_solo_speed(power_of_solo_speed(u, 1.57, 42), 1.57, 42) == pytest.approx(u)
@@ -186,8 +186,8 @@ def test_denser_air_is_never_faster(cond: dict[str, float], d_t: float, model: s
     model=st.sampled_from(["ep", "cs"]),
 )
 def test_better_shelter_is_never_slower(cond: dict[str, float], forms: tuple[str, str], model: str) -> None:
-    from paceline import drafting
-    from paceline.formations import get_formation
+    from paceline.io.formations import get_formation
+    from paceline.physics import drafting
 
     worse, better = forms
     assert drafting.formation_shelter(get_formation(better)) >= drafting.formation_shelter(get_formation(worse))
@@ -227,10 +227,10 @@ def test_energy_spent_is_the_integral_of_metabolic_power() -> None:
 
 def test_offset_shelter_exchange_rate_round_trip() -> None:
     # running d metres wide with d x rate more shelter takes the same time as on the lane-1 line, to first order
-    from paceline import track
-    from paceline.course import build_course
-    from paceline.energetics import common
-    from paceline.energetics.equal_power import offset_shelter_exchange_rate
+    from paceline.models import common
+    from paceline.models.course import build_course
+    from paceline.models.equal_power import offset_shelter_exchange_rate
+    from paceline.physics import track
 
     sc = load_scenario("kram2025")
     rate = offset_shelter_exchange_rate(sc, shelter=0.6)

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from cli_runner import run
-from paceline import drafting
 from paceline.errors import ScenarioError
-from paceline.formations import bundled_formations, formation_from_dict, formation_names, get_formation
-from paceline.scenario import load_scenario
+from paceline.io.formations import bundled_formations, formation_from_dict, formation_names, get_formation
+from paceline.io.scenario import load_scenario
+from paceline.physics import drafting
 
 REQUIRED = {
     "solo",

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from paceline.course import Course, build_course
-from paceline.energetics import optimal_control as oc
 from paceline.errors import InfeasibleError, ScenarioError, SolverError
-from paceline.scenario import Athlete, Performance, Scenario, load_scenario, scenario_from_dict
+from paceline.io.scenario import Athlete, Performance, Scenario, load_scenario, scenario_from_dict
+from paceline.models import optimal_control as oc
+from paceline.models.course import Course, build_course
 
 N_TEST = 150  # collocation intervals in tests (the benchmark uses 500)
 
@@ -225,7 +225,7 @@ def test_fit_recovers_known_parameters() -> None:
     assert fit["loo_mean_abs_error_pct"] < 0.2
     assert fit["n"] == 4 and fit["model"] == "optimal-control"
     assert set(fit["params_sd"]) == set(fit["params"])
-    from paceline.fitting import FitResult
+    from paceline.fit.performances import FitResult
 
     assert FitResult(**fit).to_dict()["free"] == ["sigma_w_kg", "e0_j_kg"]  # the shape paceline fit expects
 
@@ -373,7 +373,7 @@ def test_shelter_gain_agrees_with_the_equal_power_model(name: str) -> None:
     """The time a formation's shelter gains over running the same scenario solo: the optimal-control model with the
     metabolic air cost within 30 % of the equal-power model (calibrated on her Monaco race), both on Kipyegon. With
     Keller's mechanical cost the shelter was worth a quarter of that or less (the discrepancy this option fixes)."""
-    from paceline.energetics.equal_power import EqualPowerModel
+    from paceline.models.equal_power import EqualPowerModel
 
     paced, solo = _solo(name)
     ep = EqualPowerModel()

@@ -12,16 +12,16 @@ import numpy as np
 import pytest
 
 from cli_runner import run
-from paceline import track
 from paceline.errors import InfeasibleError, ScenarioError
-from paceline.plan import (
+from paceline.io.scenario import Pacer, Performance, load_scenario, scenario_from_dict
+from paceline.physics import track
+from paceline.studies.plan import (
     RIEGEL_EXPONENT,
     light_schedule,
     lights_csv,
     make_plan,
     pacer_capability_speed,
 )
-from paceline.scenario import Pacer, Performance, load_scenario, scenario_from_dict
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +114,7 @@ def test_infeasible_pacer_is_flagged() -> None:
 
 
 def test_rotation_drops_what_nobody_can_hold() -> None:
-    from paceline.rotation import optimise_rotation
+    from paceline.studies.rotation import optimise_rotation
 
     data = load_scenario("breaking4-optimal").model_dump(exclude_none=True)
     for p in data["pacers"][6:]:
@@ -128,7 +128,7 @@ def test_rotation_drops_what_nobody_can_hold() -> None:
 
 
 def test_goal_levers_reach_the_target() -> None:
-    from paceline.goal import what_would_it_take
+    from paceline.studies.goal import what_would_it_take
 
     sc = load_scenario("breaking4")
     res = what_would_it_take(sc, 239.99)
@@ -147,7 +147,7 @@ def test_goal_levers_reach_the_target() -> None:
     assert shoe["reachable"]
     data = sc.model_dump(exclude_none=True)
     data["equipment"]["shoe_economy_gain"] = shoe["needed"]
-    from paceline.energetics.equal_power import EqualPowerModel
+    from paceline.models.equal_power import EqualPowerModel
 
     assert EqualPowerModel().solve(scenario_from_dict(data)).finish_s == pytest.approx(239.99, abs=0.02)
     assert res["combination"]["reachable"]
@@ -230,7 +230,7 @@ def test_impossible_target_in_a_scenario_is_refused() -> None:
 
 
 def test_unreachable_but_plausible_target_is_an_answer() -> None:
-    from paceline.goal import what_would_it_take
+    from paceline.studies.goal import what_would_it_take
 
     res = what_would_it_take(load_scenario("breaking4"), 210.0)  # 3:30: a plausible speed, out of every lever's reach
     assert not res["combination"]["reachable"]

@@ -9,7 +9,7 @@ import pytest
 
 from cli_runner import run
 from paceline.errors import ScenarioError
-from paceline.races import COLUMNS, bundled_race_names, load_race, parse_races
+from paceline.io.races import COLUMNS, bundled_race_names, load_race, parse_races
 
 HEADER = ",".join(COLUMNS)
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from paceline.energetics import solve
 from paceline.errors import ScenarioError
-from paceline.report import SECTIONS, race_from_dict, write_report
-from paceline.scenario import load_scenario
+from paceline.io.scenario import load_scenario
+from paceline.models import solve
+from paceline.render.report import SECTIONS, race_from_dict, write_report
 
 _EXTERNAL = re.compile(r"""(?:src|href|action|poster|data)\s*=\s*["']?\s*(?:https?:)?//""", re.I)
 
@@ -62,7 +62,7 @@ def test_the_checker_catches_external_references() -> None:
 
 def test_plan_parts_and_citations(breaking4_report: tuple[dict[str, object], str]) -> None:
     _, text = breaking4_report
-    # pacers of the bundled roster, their briefings and the light trains (paceline.plan)
+    # pacers of the bundled roster, their briefings and the light trains (paceline.studies.plan)
     for name in ("M1", "W1", "M8"):
         assert f"Briefing: {name}" in text
     assert "green lights" in text

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from paceline.errors import ScenarioError
-from paceline.scenario import (
+from paceline.io.scenario import (
     bundled_scenario_names,
     bundled_scenario_text,
     load_scenario,

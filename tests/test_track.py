@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from paceline import track
 from paceline.errors import ScenarioError
+from paceline.physics import track
 
 
 def test_lane_lengths_match_reference(track_reference: list[dict[str, str]]) -> None:

@@ -18,10 +18,10 @@ import pytest
 
 from cli_runner import PACELINE
 from cli_runner import run as run_cli
-from paceline import uncertainty as U
-from paceline.energetics.equal_power import EqualPowerModel
 from paceline.errors import ScenarioError
-from paceline.scenario import load_scenario
+from paceline.io.scenario import load_scenario
+from paceline.models.equal_power import EqualPowerModel
+from paceline.studies import uncertainty as U
 
 BIN = Path(sys.executable).parent
 POOL = 20  # small drafting pools keep each run fast (the full default is 200)

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from live_server import live_server
-from paceline.energetics import solve
-from paceline.scenario import bundled_scenario_names, load_scenario
+from paceline.io.scenario import bundled_scenario_names, load_scenario
+from paceline.models import solve
 from paceline.web import resolve
 from paceline.web.app import MAX_BODY_BYTES
 
@@ -48,7 +48,7 @@ def test_scenarios_lists_the_bundled_ones(client: httpx.Client) -> None:
 
 
 def test_scenario_json_round_trips_to_the_same_scenario(breaking4: dict[str, Any]) -> None:
-    from paceline.scenario import scenario_from_dict
+    from paceline.io.scenario import scenario_from_dict
 
     assert scenario_from_dict(breaking4) == load_scenario("breaking4")
 
@@ -160,7 +160,7 @@ def test_calibration_cannot_name_a_file(client: httpx.Client, breaking4: dict[st
 
 
 def _toml_of(name: str) -> str:
-    from paceline.scenario import bundled_scenario_text
+    from paceline.io.scenario import bundled_scenario_text
 
     return bundled_scenario_text(name)
 
@@ -229,12 +229,13 @@ def test_no_500_on_generated_scenarios(client: httpx.Client, breaking4: dict[str
 
 
 def test_replay_light_front_follows_the_light_schedule() -> None:
-    # the replay draws the front from paceline.plan.light_schedule: the target train runs even pace to the target
+    # the replay draws the front from paceline.studies.plan.light_schedule: the target train runs even pace to
+    # the target
     import numpy as np
 
-    from paceline.energetics import solve
-    from paceline.scenario import load_scenario
-    from paceline.web.replay import light_front_m
+    from paceline.io.scenario import load_scenario
+    from paceline.models import solve
+    from paceline.render.replay import light_front_m
 
     sc = load_scenario("breaking4")
     race = solve(sc)

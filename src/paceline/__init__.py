@@ -1,7 +1,8 @@
 """paceline: plan and analyse paced record attempts in middle-distance running.
 
 The Python API: :func:`load_scenario`, :func:`solve`, :class:`Race`, and the physics modules
-(:mod:`paceline.track`, :mod:`paceline.air`, :mod:`paceline.aero`, ...). Heavy parts are imported lazily.
+(:mod:`paceline.physics.track`, :mod:`paceline.physics.air`, :mod:`paceline.physics.aero`, ...). Heavy parts are
+imported lazily.
 """
 
 from __future__ import annotations
@@ -24,21 +25,21 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from paceline.race import Race
-    from paceline.scenario import load_scenario
+    from paceline.io.scenario import load_scenario
+    from paceline.models.race import Race
 
 
 def __getattr__(name: str) -> Any:
     if name == "load_scenario":
-        from paceline.scenario import load_scenario
+        from paceline.io.scenario import load_scenario
 
         return load_scenario
     if name == "Race":
-        from paceline.race import Race
+        from paceline.models.race import Race
 
         return Race
     if name == "solve":
-        from paceline.energetics import solve
+        from paceline.models import solve
 
         return solve
     raise AttributeError(f"module 'paceline' has no attribute {name!r}")

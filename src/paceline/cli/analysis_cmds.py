@@ -20,8 +20,8 @@ def _analyze(
     curve: str | None,
     method: str,
 ) -> Any:
-    from paceline.analysis import Reference, analyze
-    from paceline.races import load_race
+    from paceline.io.races import load_race
+    from paceline.studies.analysis import Reference, analyze
 
     splits = load_race(race, race_id)
     ref = Reference(formation=reference_formation)
@@ -51,7 +51,7 @@ def analyze_cmd(
     an = _analyze(race, scenario, race_id, reference_formation, curve, method)
     out = an.to_dict()
     if plot is not None:
-        from paceline.analysis import plot_analysis
+        from paceline.studies.analysis import plot_analysis
 
         plot_analysis(an, plot)
         out["plot"] = str(plot)
@@ -118,7 +118,7 @@ def compare(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Where the time difference between two races over the same distance came from (A minus B)."""
-    from paceline.analysis import compare as compare_races
+    from paceline.studies.analysis import compare as compare_races
 
     a = _analyze(race_a, scenario_a, None, None, curve, "smooth")
     b = _analyze(race_b, scenario_b, None, None, curve, "smooth")

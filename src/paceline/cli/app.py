@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from paceline.serialize import to_jsonable
+from paceline.jsonable import to_jsonable
 
 app = typer.Typer(
     name="paceline",

@@ -25,10 +25,10 @@ def predict(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Predict the finishing time of a scenario, or of an athlete from her performances."""
-    from paceline.energetics import MODELS, solve
     from paceline.errors import ScenarioError
-    from paceline.fitting import read_performances_csv
-    from paceline.scenario import load_scenario, scenario_from_dict, solo_scenario
+    from paceline.fit.performances import read_performances_csv
+    from paceline.io.scenario import load_scenario, scenario_from_dict, solo_scenario
+    from paceline.models import MODELS, solve
 
     if model is not None and model not in MODELS:
         raise ScenarioError(f"{model!r} is not a model; allowed {', '.join(MODELS)}", "--model")
@@ -91,8 +91,8 @@ def fit(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Fit a model's parameters to an athlete's performances, with uncertainty and leave-one-out error."""
-    from paceline.fitting import fit as fit_model
-    from paceline.fitting import read_performances_csv
+    from paceline.fit.performances import fit as fit_model
+    from paceline.fit.performances import read_performances_csv
 
     perfs = read_performances_csv(performances)
     res = fit_model(perfs, model, height_m=height_m, mass_kg=mass_kg)

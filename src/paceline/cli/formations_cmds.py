@@ -20,8 +20,8 @@ _HEIGHT_M, _MASS_KG, _RHO = 1.57, 42.0, 1.20
 
 
 def _row(form: Any, draws: Any) -> dict[str, Any]:
-    from paceline import aero, drafting
-    from paceline import track as trk
+    from paceline.physics import aero, drafting
+    from paceline.physics import track as trk
 
     best, lo, hi = drafting.formation_shelter_range(form, draws)
     drag = float(aero.drag_force(MILE_4_00_M_S, _RHO, aero.drag_area(_HEIGHT_M, _MASS_KG)))
@@ -66,8 +66,8 @@ def formations_list(
     """Every bundled formation with its pacers and the athlete's shelter (best fit and 90 % range) at 4:00 pace."""
     if ctx.invoked_subcommand is not None:
         return
-    from paceline import drafting
-    from paceline.formations import bundled_formations
+    from paceline.io.formations import bundled_formations
+    from paceline.physics import drafting
 
     draws = drafting.parameter_draws()
     rows = [_row(f, draws) for f in bundled_formations().values()]
@@ -98,10 +98,10 @@ def formations_show(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """One formation: its slots, the line each pacer runs through the bends, the shelter; optionally a diagram."""
-    from paceline import drafting
     from paceline.errors import ScenarioError
-    from paceline.formations import get_formation
-    from paceline.track import STANDARD_TRACK
+    from paceline.io.formations import get_formation
+    from paceline.physics import drafting
+    from paceline.physics.track import STANDARD_TRACK
 
     form = get_formation(name)
     if svg is not None and not svg.lower().endswith((".svg", ".png", ".pdf")):
@@ -187,9 +187,9 @@ def formations_design(
 
     import numpy as np
 
-    from paceline import drafting
     from paceline.errors import ScenarioError
-    from paceline.formations import bundled_formations
+    from paceline.io.formations import bundled_formations
+    from paceline.physics import drafting
 
     if out is not None and not out.endswith(".toml"):
         raise ScenarioError(f"{out!r} must end in .toml", "--out")

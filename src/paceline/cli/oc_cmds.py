@@ -14,9 +14,9 @@ def pacing(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Optimal pacing: split per lap, and the time lost by even pace and by the as-raced profile."""
-    from paceline.energetics.optimal_control import pacing_advice
     from paceline.errors import ScenarioError
-    from paceline.scenario import load_scenario
+    from paceline.io.scenario import load_scenario
+    from paceline.models.optimal_control import pacing_advice
     from paceline.timefmt import format_time
 
     if n_intervals < 50:

@@ -15,8 +15,8 @@ def track(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Lap length, start position and distance actually run for an event on a standard 400 m track."""
-    from paceline import track as trk
     from paceline.errors import ScenarioError
+    from paceline.physics import track as trk
 
     if lane is not None and offset_m is not None:
         raise ScenarioError("give either --lane or --offset-m, not both", "--lane/--offset-m")
@@ -74,7 +74,7 @@ def air(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Density of moist air from temperature, humidity and altitude or pressure."""
-    from paceline import air as air_mod
+    from paceline.physics import air as air_mod
 
     rho = float(air_mod.air_density(temperature_c, relative_humidity, altitude_m, pressure_pa))
     p = pressure_pa if pressure_pa is not None else float(air_mod.pressure_at_altitude_pa(altitude_m))

@@ -21,7 +21,7 @@ def scenarios_list(
     """List the bundled scenarios."""
     if ctx.invoked_subcommand is not None:
         return
-    from paceline.scenario import bundled_scenario_names, load_scenario
+    from paceline.io.scenario import bundled_scenario_names, load_scenario
 
     rows: list[dict[str, Any]] = []
     for name in bundled_scenario_names():
@@ -44,7 +44,7 @@ def scenarios_list(
 @scenarios_app.command("show")
 def scenarios_show(name: str = typer.Argument(..., help="Bundled scenario name.")) -> None:
     """Print a bundled scenario's TOML, to copy and edit."""
-    from paceline.scenario import bundled_scenario_text
+    from paceline.io.scenario import bundled_scenario_text
 
     typer.echo(bundled_scenario_text(name), nl=False)
 
@@ -61,23 +61,23 @@ def plan(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Plan a paced attempt: prediction, splits, pacers, shelter, lights, rules (default: Breaking4)."""
-    from paceline.energetics import MODELS
     from paceline.errors import ScenarioError
-    from paceline.plan import make_plan
-    from paceline.scenario import load_scenario
+    from paceline.io.scenario import load_scenario
+    from paceline.models import MODELS
+    from paceline.studies.plan import make_plan
     from paceline.timefmt import format_time
 
     if model is not None and model not in MODELS:
         raise ScenarioError(f"{model!r} is not a model; allowed {', '.join(MODELS)}", "--model")
     sc = load_scenario(scenario)
     if optimise_rotation:
-        from paceline.rotation import optimise_rotation as optimise
+        from paceline.studies.rotation import optimise_rotation as optimise
 
         sc = optimise(sc).scenario
     pl = make_plan(sc, model)
     written = pl.write(out) if out is not None else []
     if report is not None:
-        from paceline.report import write_report
+        from paceline.render.report import write_report
 
         write_report(None, report, model=model, plan=pl)
         written.append(report)
@@ -171,10 +171,10 @@ def lights(
     model: str | None = typer.Option(None, "--model", help="Model for the plan train."),
 ) -> None:
     """The pacing-light schedule: when each light train's front passes each light of the rail."""
-    from paceline.energetics import solve
     from paceline.errors import ScenarioError
-    from paceline.plan import light_schedule, lights_csv, lights_summary
-    from paceline.scenario import load_scenario
+    from paceline.io.scenario import load_scenario
+    from paceline.models import solve
+    from paceline.studies.plan import light_schedule, lights_csv, lights_summary
 
     if fmt not in ("csv", "json"):
         raise ScenarioError(f"{fmt!r} is not a format; allowed csv, json", "--format")
@@ -193,8 +193,8 @@ def brief(
 ) -> None:
     """Print the pacers' briefings (Markdown)."""
     from paceline.errors import ScenarioError
-    from paceline.plan import briefing, make_plan
-    from paceline.scenario import load_scenario
+    from paceline.io.scenario import load_scenario
+    from paceline.studies.plan import briefing, make_plan
 
     pl = make_plan(load_scenario(scenario))
     names = sorted({r.name for r in pl.roles})
@@ -211,8 +211,8 @@ def goal(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """What would it take: each lever's value that just reaches the target, then the cheapest combination."""
-    from paceline.goal import what_would_it_take
-    from paceline.scenario import load_scenario
+    from paceline.io.scenario import load_scenario
+    from paceline.studies.goal import what_would_it_take
     from paceline.timefmt import format_time, parse_time
 
     sc = load_scenario(scenario)

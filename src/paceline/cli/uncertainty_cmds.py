@@ -54,9 +54,9 @@ def montecarlo(
 ) -> None:
     """Monte Carlo of the finishing time: median, 5-95 %, P(target), P(best), sensitivity ranking."""
     from paceline.errors import ScenarioError
-    from paceline.scenario import load_scenario
+    from paceline.io.scenario import load_scenario
+    from paceline.studies.uncertainty import monte_carlo, tornado_plot
     from paceline.timefmt import format_time
-    from paceline.uncertainty import monte_carlo, tornado_plot
 
     if n < 1:
         raise ScenarioError(f"{n} is not allowed; -n >= 1", "-n")
@@ -134,9 +134,9 @@ def sweep(
 ) -> None:
     """Solve a grid (or Latin hypercube) of scenario variations; results appended to Parquet as batches finish."""
     from paceline.errors import ScenarioError
-    from paceline.scenario import load_scenario
-    from paceline.uncertainty import parse_vary, sweep_plot
-    from paceline.uncertainty import sweep as run_sweep
+    from paceline.io.scenario import load_scenario
+    from paceline.studies.uncertainty import parse_vary, sweep_plot
+    from paceline.studies.uncertainty import sweep as run_sweep
 
     if batch_size is not None and batch_size < 1:
         raise ScenarioError(f"{batch_size} is not allowed; --batch-size >= 1", "--batch-size")
@@ -175,8 +175,8 @@ def sweep(
 def _bench_figures(quick: bool) -> dict[str, Any]:
     import time
 
-    from paceline.scenario import load_scenario
-    from paceline.uncertainty import bench_evaluations, monte_carlo
+    from paceline.io.scenario import load_scenario
+    from paceline.studies.uncertainty import bench_evaluations, monte_carlo
 
     sc = load_scenario("breaking4")
     n = 20_000 if quick else 100_000
@@ -196,7 +196,7 @@ def _bench_figures(quick: bool) -> dict[str, Any]:
     figures["montecarlo_speedup_2_workers"] = round(two / one, 2)
     figures["equal_power_evals_per_s"] = round(bench_evaluations(sc))
     try:
-        from paceline.energetics.optimal_control import OptimalControlModel
+        from paceline.models.optimal_control import OptimalControlModel
 
         oc = OptimalControlModel()
         t0 = time.perf_counter()
@@ -210,7 +210,7 @@ def _bench_figures(quick: bool) -> dict[str, Any]:
     except Exception as exc:  # another module's failure must not hide these figures
         figures["optimal_control_error"] = f"{type(exc).__name__}: {exc}"
     try:
-        from paceline.web.replay import resolve, scenario_to_dict
+        from paceline.render.replay import resolve, scenario_to_dict
     except ImportError:
         pass
     else:

@@ -39,7 +39,7 @@ def report(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object (what was written)."),
 ) -> None:
     """Write one self-contained HTML report (plots inline, opens offline) for a scenario or a race."""
-    from paceline.report import write_report
+    from paceline.render.report import write_report
 
     info = write_report(scenario, output, model=model)
     if as_json:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from paceline.web.replay import available_models, replay_payload, resolve
+from paceline.render.replay import available_models, replay_payload, resolve
 
 if TYPE_CHECKING:  # pragma: no cover
     from fastapi import FastAPI

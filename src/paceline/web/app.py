@@ -19,7 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 
 from paceline.errors import PacelineError, ScenarioError
-from paceline.web.replay import available_models, race_id, resolve, scenario_to_dict, to_json_payload
+from paceline.render.replay import available_models, race_id, resolve, scenario_to_dict, to_json_payload
 
 log = logging.getLogger(__name__)
 
@@ -120,8 +120,8 @@ def create_app(warm: bool = True) -> FastAPI:
         Solve the bundled scenarios once at start-up so that the first editor change is as fast as the rest.
     """
     from paceline import __version__
-    from paceline.formations import bundled_formations
-    from paceline.scenario import bundled_scenario_names, load_scenario
+    from paceline.io.formations import bundled_formations
+    from paceline.io.scenario import bundled_scenario_names, load_scenario
 
     app = FastAPI(
         title="paceline",

@@ -1,5 +1,5 @@
 // paceline replay page: plain JS, no external requests. Talks only to the JSON API of the server that served it.
-// Track-frame coordinates come from the server (paceline.track.position): metres from the infield centre,
+// Track-frame coordinates come from the server (paceline.physics.track.position): metres from the infield centre,
 // x along the straights, home straight at y < 0 run towards +x, runners anticlockwise. The canvas flips y.
 "use strict";
 

@@ -92,14 +92,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from paceline.course import G
-from paceline.energetics.metabolic import IMPEDING_FORCE_SLOPE
 from paceline.errors import InfeasibleError, ScenarioError, SolverError
-from paceline.race import Assumption, Race
+from paceline.models.course import G
+from paceline.models.race import Assumption, Race
+from paceline.physics.metabolic import IMPEDING_FORCE_SLOPE
 
 if TYPE_CHECKING:  # pragma: no cover
-    from paceline.course import Course
-    from paceline.scenario import Athlete, Performance, Scenario
+    from paceline.io.scenario import Athlete, Performance, Scenario
+    from paceline.models.course import Course
 
 log = logging.getLogger(__name__)
 
@@ -365,7 +365,7 @@ class GridCourse:
 
 
 def course_on_grid(course: Course, n_intervals: int) -> GridCourse:
-    """Average a :class:`~paceline.course.Course` onto the intervals of the collocation grid."""
+    """Average a :class:`~paceline.models.course.Course` onto the intervals of the collocation grid."""
     x = race_grid(course.distance_m, n_intervals)
     xs = np.asarray(course.x_m, dtype=float)
 
@@ -795,7 +795,7 @@ def solve_course(
     Parameters
     ----------
     course : Course
-        The race environment (:func:`paceline.course.build_course`).
+        The race environment (:func:`paceline.models.course.build_course`).
     params : OCParams, optional
         Athlete parameters (default: Keller's 1973 men's values, :data:`KELLER_1973`).
     n_intervals : int
@@ -962,8 +962,8 @@ def default_free_parameters(performances: Sequence[Performance]) -> tuple[str, .
 
 @functools.lru_cache(maxsize=64)
 def _fit_course(distance_m: float, height_m: float | None, mass_kg: float | None) -> Course:
-    from paceline.course import build_course
-    from paceline.scenario import scenario_from_dict
+    from paceline.io.scenario import scenario_from_dict
+    from paceline.models.course import build_course
 
     athlete = {"name": "fit", "height_m": height_m or 1.75, "mass_kg": mass_kg or 60.0}
     sc = scenario_from_dict(
@@ -1055,7 +1055,7 @@ def fit_optimal_control(
     Returns
     -------
     dict
-        The fields of :class:`paceline.fitting.FitResult`: ``model``, ``params`` (name -> value, all five),
+        The fields of :class:`paceline.fit.performances.FitResult`: ``model``, ``params`` (name -> value, all five),
         ``params_sd`` (name -> SD, None for fixed parameters or without degrees of freedom),
         ``loo_mean_abs_error_pct`` (None with too few performances), ``n``, ``residuals_pct``, and ``extra``
         (``free``, ``conditions`` with ``aero_cost``, ``source``, ``status``).
@@ -1146,7 +1146,7 @@ def fit_optimal_control(
 def _fit_cached(
     perf_key: tuple[tuple[float, float], ...], height_m: float, mass_kg: float, aero_cost: str = DEFAULT_AERO_COST
 ) -> OCParams:
-    from paceline.scenario import Athlete, Performance
+    from paceline.io.scenario import Athlete, Performance
 
     perfs = [Performance(distance_m=d, time_s=t) for d, t in perf_key]
     ath = Athlete(name="fit", height_m=height_m, mass_kg=mass_kg)
@@ -1224,7 +1224,7 @@ class OptimalControlModel:
 
     def course(self, scenario: Scenario) -> Course:
         """The scenario's course (its environment along the race)."""
-        from paceline.course import build_course
+        from paceline.models.course import build_course
 
         return build_course(scenario, draft_params=self.draft_params)
 

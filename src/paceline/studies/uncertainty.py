@@ -6,10 +6,10 @@ Monte Carlo (:func:`monte_carlo`)
     with the equal-power model, vectorised over the draws. The inputs and their distributions:
 
     ========================  ===================================================================================
-    drafting                  shelter-model parameters from :func:`paceline.drafting.parameter_draws` (bootstrap
+    drafting                  shelter-model parameters from :func:`paceline.physics.drafting.parameter_draws` (bootstrap
                               over the studies plus a new "study effect": the 50-89 % disagreement), applied to
                               the target race *and* to the calibration race (the same wake physics in both).
-    drag coefficient          Cd ~ U(0.8, 1.0) (Pugh 1971; :mod:`paceline.aero`), the same body in both races.
+    drag coefficient          Cd ~ U(0.8, 1.0) (Pugh 1971; :mod:`paceline.physics.aero`), the same body in both races.
     kit drag factor           the scenario's ``cda_factor`` x N(1, 0.03): no published drag figure for a suit
                               relative to ordinary race kit; 3 % is an assumption (skin suits in cycling gain a few
                               per cent), symmetric so that the median assumes no benefit.
@@ -29,7 +29,7 @@ Monte Carlo (:func:`monte_carlo`)
     The drafting parameters come from a pool (``pool`` draws, each a refit of the surrogate) and the calibration
     power is solved exactly for a pool of ``CALIBRATION_POOL`` (drafting member, Cd, calibration-race weather)
     combinations; each Monte Carlo draw picks one member of that pool. A draw's race is then solved at equal
-    metabolic power by :func:`paceline.energetics.metabolic.speed_at_power`, with the course reduced to a few
+    metabolic power by :func:`paceline.physics.metabolic.speed_at_power`, with the course reduced to a few
     quadrature nodes per formation in the unit-wind profile (see :class:`RaceKernel`; exact to about 1 ms).
 
 Sweeps (:func:`sweep`)
@@ -77,14 +77,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from paceline import aero, air
-from paceline.energetics.metabolic import speed_at_power
 from paceline.errors import PacelineError, ScenarioError
+from paceline.physics import aero, air
+from paceline.physics.metabolic import speed_at_power
 
 if TYPE_CHECKING:  # pragma: no cover
-    from paceline.course import Course
-    from paceline.drafting import DraftParams
-    from paceline.scenario import Scenario
+    from paceline.io.scenario import Scenario
+    from paceline.models.course import Course
+    from paceline.physics.drafting import DraftParams
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ log = logging.getLogger(__name__)
 FORM_CV = 0.008
 #: Coefficient of variation of the calibration race's time as a measure of her ability [-] (the same figure).
 CALIBRATION_CV = 0.008
-#: Range of the drag coefficient of a runner [-] (Pugh 1971; :data:`paceline.aero.CD_RUNNER` is its middle).
+#: Range of the drag coefficient of a runner [-] (Pugh 1971; :data:`paceline.physics.aero.CD_RUNNER` is its middle).
 CD_RANGE = (0.8, 1.0)
 #: Standard deviation of the kit's drag factor relative to the scenario's ``cda_factor`` [-] (assumed).
 KIT_CDA_SD = 0.03
@@ -113,7 +113,7 @@ BATCH_SOLVES = 8192
 LOCAL_POOL_MIN_SOLVES = 10_000_000
 #: With ``workers=None`` a sweep of fewer points than this (cheap models) runs in-process.
 LOCAL_POOL_MIN_POINTS = 200
-#: Sample spacing of the courses [m] (as :class:`~paceline.energetics.equal_power.EqualPowerModel`).
+#: Sample spacing of the courses [m] (as :class:`~paceline.models.equal_power.EqualPowerModel`).
 STEP_M = 5.0
 
 
@@ -128,7 +128,7 @@ class RaceKernel:
     With a constant metabolic power the speed at a sample depends only on the drag coefficient of its formation and
     on the tailwind there, ``W w(x)`` for a wind speed ``W`` and the unit-wind profile ``w(x)`` of the oval. The
     time of a segment, ``sum_s c_s l_s / v(w_s)`` (trapezoidal weights ``c_s``, line scale ``l_s``, as
-    :func:`paceline.energetics.common.cumulative_time_s`), is therefore an integral over ``w`` per formation; it is
+    :func:`paceline.models.common.cumulative_time_s`), is therefore an integral over ``w`` per formation; it is
     computed exactly for polynomials of degree ``QUAD_NODES - 1`` in ``w`` by interpolating on Chebyshev nodes.
 
     Attributes
@@ -247,7 +247,7 @@ def build_kernel(
     n_nodes : int
         Quadrature nodes per formation.
     """
-    from paceline.energetics.metabolic import DEFAULT_CURVE
+    from paceline.physics.metabolic import DEFAULT_CURVE
 
     phases = scenario.phases()
     names = list(dict.fromkeys(ph.formation for ph in phases))
@@ -390,9 +390,9 @@ def calibration_spec(scenario: Scenario, curve: str | None = None) -> Calibratio
     Her named calibration race, else the scenario's own result, else an even solo effort over the distance in
     reference air whose time comes from the critical-speed fit of her performances.
     """
-    from paceline.course import build_course
-    from paceline.energetics.critical_speed import REFERENCE_AIR_DENSITY, reference_course
-    from paceline.scenario import load_scenario
+    from paceline.io.scenario import load_scenario
+    from paceline.models.course import build_course
+    from paceline.models.critical_speed import REFERENCE_AIR_DENSITY, reference_course
 
     ath = scenario.athlete
     ref: Scenario | None = None
@@ -436,8 +436,8 @@ def calibration_spec(scenario: Scenario, curve: str | None = None) -> Calibratio
             scenario=ref,
         )
     if len(ath.performances) >= 2:
-        from paceline.fitting import fit_critical_speed
-        from paceline.scenario import scenario_from_dict
+        from paceline.fit.performances import fit_critical_speed
+        from paceline.io.scenario import scenario_from_dict
 
         fit = fit_critical_speed(ath.performances)
         cs, dp = fit.params["cs_m_s"], fit.params["dprime_m"]
@@ -487,14 +487,14 @@ def _scaled_shelter(s: NDArray[np.float64], best: NDArray[np.float64], spread: f
 
 def _shelter_table(scenario: Scenario, names: Sequence[str], pool: Sequence[DraftParams]) -> NDArray[np.float64]:
     """Shelter [-] of each formation (columns) under each drafting draw (rows)."""
-    from paceline import drafting
+    from paceline.physics import drafting
 
     cols = [drafting.formation_shelter_draws(scenario.formation(nm), pool) for nm in names]
     return np.stack(cols, axis=1) if cols else np.zeros((len(pool), 0))
 
 
 def _best_shelter(scenario: Scenario, names: Sequence[str]) -> NDArray[np.float64]:
-    from paceline import drafting
+    from paceline.physics import drafting
 
     return np.array([drafting.formation_shelter(scenario.formation(nm)) for nm in names], dtype=float)
 
@@ -595,7 +595,7 @@ class Problem:
 
 def build_problem(scenario: Scenario, curve: str | None = None) -> Problem:
     """The target kernel and the calibration of a scenario (equal-power model, 5 m samples)."""
-    from paceline.course import build_course
+    from paceline.models.course import build_course
 
     course = build_course(scenario, step_m=STEP_M)
     kernel = build_kernel(scenario, course, None, curve)
@@ -692,7 +692,7 @@ def draw_inputs(
     -------
     Draws
     """
-    from paceline import drafting
+    from paceline.physics import drafting
 
     if n < 1:
         raise ScenarioError(f"{n} draws is not allowed; n >= 1", "n")
@@ -808,7 +808,7 @@ def draw_inputs(
             "input": "drafting",
             "distribution": f"{pool} refits of the shelter surrogate (drafting.parameter_draws), spread x "
             f"{shelter_spread:g}, in the target and the calibration race",
-            "source": "paceline.drafting: bootstrap over the studies + a new study effect",
+            "source": "paceline.physics.drafting: bootstrap over the studies + a new study effect",
         },
         {"input": "cd_factor", "distribution": "Cd ~ U(0.8, 1.0), both races", "source": "Pugh (1971)"},
         {
@@ -917,7 +917,7 @@ def run_tasks(
     ctx: Any
     if "forkserver" in methods:  # safe with threads (unlike fork); workers fork from a server that imported us
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["paceline.uncertainty", "paceline.energetics.equal_power"])
+        ctx.set_forkserver_preload(["paceline.studies.uncertainty", "paceline.models.equal_power"])
     else:  # pragma: no cover - Windows, macOS without forkserver
         ctx = multiprocessing.get_context("spawn")
     ex = ProcessPoolExecutor(max_workers=min(n_workers, len(payloads)), mp_context=ctx, initializer=_ignore_sigint)
@@ -1080,7 +1080,7 @@ class MonteCarloResult:
 def athlete_best(scenario: Scenario) -> tuple[float | None, str]:
     """Her best time at the scenario's distance [s]: her performances there, the scenario's own result and the
     result of her calibration race when it is over the same distance."""
-    from paceline.scenario import load_scenario
+    from paceline.io.scenario import load_scenario
 
     best: float | None = None
     source = ""
@@ -1394,7 +1394,7 @@ def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
 
 
 def scenario_data(scenario: Scenario) -> dict[str, Any]:
-    """A scenario as the plain dict :func:`paceline.scenario.scenario_from_dict` reads back."""
+    """A scenario as the plain dict :func:`paceline.io.scenario.scenario_from_dict` reads back."""
     return json.loads(scenario.model_dump_json(exclude_none=True))
 
 
@@ -1406,7 +1406,7 @@ def apply_variations(base: dict[str, Any], values: dict[str, Any]) -> Scenario:
     ScenarioError
         Naming the path of a value that does not fit.
     """
-    from paceline.scenario import scenario_from_dict
+    from paceline.io.scenario import scenario_from_dict
 
     data = copy.deepcopy(base)
     for path, value in values.items():
@@ -1458,7 +1458,7 @@ def sweep_points(variations: Sequence[Variation], samples: int | None = None, se
 
 def _sweep_batch(shared: dict[str, Any], batch: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
     """Solve a batch of sweep points (runs on a worker)."""
-    from paceline.energetics import solve
+    from paceline.models import solve
 
     rows = []
     for key, values in batch:
@@ -1602,7 +1602,7 @@ def sweep(
     ScenarioError
         A bad path or value (before anything is solved or written).
     """
-    from paceline.energetics import MODELS
+    from paceline.models import MODELS
 
     model_name = model or scenario.model
     if model_name not in MODELS:

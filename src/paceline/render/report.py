@@ -1,10 +1,11 @@
 """The HTML report: one self-contained file (inline CSS, inline SVG plots, no script, no link) that opens offline.
 
-``write_report(source, path)`` takes a scenario (bundled name, ``.toml`` path or :class:`~paceline.scenario.Scenario`),
-a real race (bundled race name such as ``breaking4_2025`` or a split ``.csv``), a solved
-:class:`~paceline.race.Race` or a race ``.json`` written by :meth:`Race.to_json`; it adds what the other parts of
-paceline provide when they are installed: the plan (pacer roles, lights, briefings; :mod:`paceline.plan`), the
-time-lost attribution of a real race (:mod:`paceline.analysis`) and P(target) (:mod:`paceline.uncertainty`).
+``write_report(source, path)`` takes a scenario (bundled name, ``.toml`` path or
+:class:`~paceline.io.scenario.Scenario`), a real race (bundled race name such as ``breaking4_2025`` or a split
+``.csv``), a solved :class:`~paceline.models.race.Race` or a race ``.json`` written by :meth:`Race.to_json`; it adds
+what the other parts of paceline provide when they are installed: the plan (pacer roles, lights, briefings;
+:mod:`paceline.studies.plan`), the time-lost attribution of a real race (:mod:`paceline.studies.analysis`) and
+P(target) (:mod:`paceline.studies.uncertainty`).
 
 Sections: summary, splits, race profile (speed, shelter, drag power, energy against distance), formations, lights,
 pacers and briefings, time lost (real races), assumptions, citations.
@@ -29,8 +30,8 @@ from paceline.errors import PacelineError, ScenarioError
 from paceline.timefmt import format_time
 
 if TYPE_CHECKING:  # pragma: no cover
-    from paceline.race import Race
-    from paceline.scenario import Scenario
+    from paceline.io.scenario import Scenario
+    from paceline.models.race import Race
 
 log = logging.getLogger(__name__)
 
@@ -61,15 +62,15 @@ class ReportInputs:
     kind : str
         ``prediction`` or ``real race``.
     plan : object or None
-        A :class:`paceline.plan.Plan`.
+        A :class:`paceline.studies.plan.Plan`.
     analysis : object or None
-        A :class:`paceline.analysis.Analysis` (real races).
+        A :class:`paceline.studies.analysis.Analysis` (real races).
     p_target : float or None
         Probability of beating the target, with ``p_target_note`` saying how it was estimated.
     notes : list of str
         What could not be added and why.
     monte_carlo : object or None
-        The :class:`paceline.uncertainty.MonteCarloResult` behind ``p_target``.
+        The :class:`paceline.studies.uncertainty.MonteCarloResult` behind ``p_target``.
     """
 
     race: Race
@@ -86,7 +87,7 @@ class ReportInputs:
 # ---- inputs --------------------------------------------------------------------------------------------------------
 def race_from_dict(data: dict[str, Any]) -> Race:
     """Rebuild a :class:`Race` from :meth:`Race.to_dict` output (a race ``.json``)."""
-    from paceline.race import Assumption, Race
+    from paceline.models.race import Assumption, Race
 
     try:
         series = {k: np.asarray(v, dtype=float) for k, v in data["series"].items()}
@@ -118,10 +119,10 @@ def _module_available(name: str) -> bool:
 
 
 def _plan_for(sc: Scenario, model: str | None, notes: list[str]) -> Any:
-    if not _module_available("paceline.plan"):
-        notes.append("pacer roles, lights and briefings need paceline.plan (not installed)")
+    if not _module_available("paceline.studies.plan"):
+        notes.append("pacer roles, lights and briefings need paceline.studies.plan (not installed)")
         return None
-    from paceline import plan as plan_mod
+    from paceline.studies import plan as plan_mod
 
     try:
         return plan_mod.make_plan(sc, model)
@@ -131,7 +132,8 @@ def _plan_for(sc: Scenario, model: str | None, notes: list[str]) -> Any:
 
 
 def _analysis_for_race(name_or_path: str) -> Any:
-    from paceline import analysis, races
+    from paceline.io import races
+    from paceline.studies import analysis
 
     splits = races.load_race(name_or_path)
     return analysis.analyze(splits)
@@ -139,9 +141,9 @@ def _analysis_for_race(name_or_path: str) -> Any:
 
 def _race_note_for_scenario(sc: Scenario, notes: list[str]) -> None:
     """Point to the real race's report when a bundled race file names this scenario (its time-lost waterfall)."""
-    if sc.result is None or not _module_available("paceline.analysis"):
+    if sc.result is None or not _module_available("paceline.studies.analysis"):
         return
-    from paceline import races
+    from paceline.io import races
 
     for name in races.bundled_race_names():
         if races.load_race(name).scenario == sc.name:
@@ -154,13 +156,13 @@ P_TARGET_DRAWS = 2000
 
 
 def _p_target(sc: Scenario, race: Race, notes: list[str]) -> tuple[float | None, str, Any]:
-    """P(finish <= target) from the Monte Carlo of :mod:`paceline.uncertainty` (equal-power), when installed."""
+    """P(finish <= target) from the Monte Carlo of :mod:`paceline.studies.uncertainty` (equal-power), when installed."""
     if not sc.target_s:
         return None, "", None
-    if not _module_available("paceline.uncertainty"):
-        notes.append("P(target) needs paceline.uncertainty (not installed)")
+    if not _module_available("paceline.studies.uncertainty"):
+        notes.append("P(target) needs paceline.studies.uncertainty (not installed)")
         return None, "", None
-    from paceline import uncertainty
+    from paceline.studies import uncertainty
 
     try:
         mc = uncertainty.monte_carlo(sc, n=P_TARGET_DRAWS, seed=0, workers=1)
@@ -185,8 +187,8 @@ def gather(
     with_uncertainty: bool = True,
 ) -> ReportInputs:
     """Resolve what to report on and collect the parts available (see :func:`write_report`)."""
-    from paceline.race import Race
-    from paceline.scenario import Scenario, bundled_scenario_names, load_scenario
+    from paceline.io.scenario import Scenario, bundled_scenario_names, load_scenario
+    from paceline.models.race import Race
 
     notes: list[str] = []
     sc: Scenario | None = scenario
@@ -236,7 +238,7 @@ def gather(
         if plan is not None:
             race = plan.race
         else:
-            from paceline.energetics import solve
+            from paceline.models import solve
 
             race = solve(sc, model)
         if analysis is None:
@@ -248,15 +250,15 @@ def gather(
 
 
 def _bundled_races() -> list[str]:
-    if not _module_available("paceline.races"):
+    if not _module_available("paceline.io.races"):
         return []
-    from paceline.races import bundled_race_names
+    from paceline.io.races import bundled_race_names
 
     return bundled_race_names()
 
 
 def _is_bundled_race(name: str) -> bool:
-    return name in _bundled_races() and _module_available("paceline.analysis")
+    return name in _bundled_races() and _module_available("paceline.studies.analysis")
 
 
 # ---- plots ---------------------------------------------------------------------------------------------------------
@@ -310,7 +312,7 @@ def profile_svg(race: Race) -> str:
 
 def formations_svg(sc: Scenario) -> str:
     """Each phase's formation from above: the athlete at the origin, pacers in their slots, the shelter."""
-    from paceline import drafting
+    from paceline.physics import drafting
 
     phases = sc.phases()
     n = len(phases)
@@ -512,7 +514,7 @@ def _formations(inp: ReportInputs) -> str:
 def _lights(inp: ReportInputs) -> str:
     if inp.plan is None:
         return "<p class='note'>No light schedule (needs the plan).</p>"
-    from paceline import plan as plan_mod
+    from paceline.studies import plan as plan_mod
 
     out = []
     for tr in plan_mod.lights_summary(inp.plan.lights):
@@ -534,7 +536,7 @@ def _lights(inp: ReportInputs) -> str:
 def _pacers(inp: ReportInputs) -> str:
     if inp.plan is None:
         return "<p class='note'>No pacer roles or briefings (needs the plan).</p>"
-    from paceline import plan as plan_mod
+    from paceline.studies import plan as plan_mod
 
     roles = inp.plan.roles
     rows = []
@@ -680,14 +682,14 @@ def write_report(
         Model for a scenario (default: the scenario's).
     scenario : Scenario, optional
         The scenario of a Race given as ``source``.
-    plan : paceline.plan.Plan, optional
+    plan : paceline.studies.plan.Plan, optional
         A plan already made (``paceline plan --report``): its race, roles, lights and briefings are shown.
-    analysis : paceline.analysis.Analysis, optional
+    analysis : paceline.studies.analysis.Analysis, optional
         An analysis already made (the time-lost waterfall).
     p_target : float, optional
         Probability of beating the target, if already estimated.
     with_uncertainty : bool
-        Estimate P(target) with a Monte Carlo (:mod:`paceline.uncertainty`, a few seconds) when not given.
+        Estimate P(target) with a Monte Carlo (:mod:`paceline.studies.uncertainty`, a few seconds) when not given.
 
     Returns
     -------

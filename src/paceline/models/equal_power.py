@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from paceline.course import Course, build_course
-from paceline.energetics import common
-from paceline.energetics.metabolic import (
+from paceline.errors import ScenarioError
+from paceline.models import common
+from paceline.models.course import Course, build_course
+from paceline.models.race import Assumption, Race
+from paceline.physics.metabolic import (
     DEFAULT_CURVE,
     IMPEDING_FORCE_SLOPE,
     CostCurve,
@@ -25,12 +27,10 @@ from paceline.energetics.metabolic import (
     metabolic_power_w_kg,
     treadmill_power_w_kg,
 )
-from paceline.errors import ScenarioError
-from paceline.race import Assumption, Race
 
 if TYPE_CHECKING:  # pragma: no cover
-    from paceline.drafting import DraftParams
-    from paceline.scenario import Scenario
+    from paceline.io.scenario import Scenario
+    from paceline.physics.drafting import DraftParams
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +137,7 @@ def calibrate_on_solo_time(
     scenario: Scenario, time_s: float, curve: str | CostCurve = DEFAULT_CURVE, source: str = "performance"
 ) -> Calibration:
     """Metabolic power of an even-paced solo effort over the scenario's distance in reference conditions."""
-    from paceline.energetics.critical_speed import reference_course
+    from paceline.models.critical_speed import reference_course
 
     course = reference_course(scenario)
     c = get_curve(curve)
@@ -151,7 +151,7 @@ class EqualPowerModel:
     Parameters
     ----------
     curve : str
-        Treadmill cost curve (see :data:`paceline.energetics.metabolic.COST_CURVES`).
+        Treadmill cost curve (see :data:`paceline.physics.metabolic.COST_CURVES`).
     step_m : float
         Sample spacing along the race [m].
     draft_params : DraftParams, optional
@@ -170,7 +170,7 @@ class EqualPowerModel:
     def calibrate(self, scenario: Scenario) -> Calibration:
         """Calibration for an athlete: her named calibration race, else the scenario's own result, else her
         performances through the critical-speed fit (a solo race over this distance in reference conditions)."""
-        from paceline.scenario import load_scenario
+        from paceline.io.scenario import load_scenario
 
         ath = scenario.athlete
         if ath.calibration and ath.calibration != "performances":
@@ -186,7 +186,7 @@ class EqualPowerModel:
         if scenario.result is not None and ath.calibration != "performances":
             return calibrate_on_race(scenario, self.curve, self.draft_params, self.step_m)
         if len(ath.performances) >= 2:
-            from paceline.fitting import fit_critical_speed
+            from paceline.fit.performances import fit_critical_speed
 
             fit = fit_critical_speed(ath.performances)
             cs, dp = fit.params["cs_m_s"], fit.params["dprime_m"]
@@ -281,7 +281,7 @@ def offset_shelter_exchange_rate(scenario: Scenario, shelter: float = 0.6, curve
     float
         ``(dT / d offset) / (-dT / d shelter)`` [1/m].
     """
-    from paceline import track
+    from paceline.physics import track
 
     if scenario.track.kind != "oval":
         raise ScenarioError("the offset from the kerb only matters on an oval track", "track.kind")

@@ -6,7 +6,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from paceline.errors import ScenarioError
-from paceline.track import STANDARD_TRACK, TrackGeometry, position
+from paceline.physics.track import STANDARD_TRACK, TrackGeometry, position
 
 #: Specific gas constant of dry air [J/(kg K)].
 R_DRY_AIR = 287.05
@@ -148,7 +148,7 @@ def running_bearing_deg(
     Parameters
     ----------
     s_ref : float or array
-        Track coordinate [m] (see :mod:`paceline.track`).
+        Track coordinate [m] (see :mod:`paceline.physics.track`).
     track_bearing_deg : float
         Compass bearing of the running direction on the home straight [deg] (the track's orientation).
     offset_m : float or array

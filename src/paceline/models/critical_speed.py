@@ -16,18 +16,18 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from paceline import aero, air
-from paceline.course import Course, build_course
-from paceline.energetics import common
-from paceline.energetics.equal_power import CITATIONS as EP_CITATIONS
-from paceline.energetics.equal_power import race_at_power
-from paceline.energetics.metabolic import DEFAULT_CURVE, CostCurve, get_curve, metabolic_power_w_kg, speed_at_power
 from paceline.errors import InfeasibleError, ScenarioError
-from paceline.race import Assumption, Race
+from paceline.models import common
+from paceline.models.course import Course, build_course
+from paceline.models.equal_power import CITATIONS as EP_CITATIONS
+from paceline.models.equal_power import race_at_power
+from paceline.models.race import Assumption, Race
+from paceline.physics import aero, air
+from paceline.physics.metabolic import DEFAULT_CURVE, CostCurve, get_curve, metabolic_power_w_kg, speed_at_power
 
 if TYPE_CHECKING:  # pragma: no cover
-    from paceline.drafting import DraftParams
-    from paceline.scenario import Scenario
+    from paceline.io.scenario import Scenario
+    from paceline.physics.drafting import DraftParams
 
 #: Reference air for "solo in still air": 20 degC, 50 % relative humidity, sea level [kg/m^3].
 REFERENCE_AIR_DENSITY = float(air.air_density(20.0, 0.5, 0.0))
@@ -154,7 +154,7 @@ class CriticalSpeedModel:
         """(CS, D', where they come from) for a scenario's athlete."""
         if self.cs_m_s is not None and self.dprime_m is not None:
             return self.cs_m_s, self.dprime_m, "given"
-        from paceline.fitting import fit_critical_speed
+        from paceline.fit.performances import fit_critical_speed
 
         perfs = scenario.athlete.performances
         if len(perfs) < 2:

@@ -10,7 +10,7 @@ A formation file (TOML, bundled in ``paceline/data/formations`` or written inlin
     dx_m = 1.2     # along-track gap, centre to centre [m]; positive ahead of the athlete
     dy_m = 0.0     # lateral offset [m]; positive outward (away from the kerb)
 
-Slots are held in track coordinates through the bends (see :mod:`paceline.track`).
+Slots are held in track coordinates through the bends (see :mod:`paceline.physics.track`).
 """
 
 from __future__ import annotations

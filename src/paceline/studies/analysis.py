@@ -18,7 +18,7 @@ Stages
    at the finish-line crossings 9.344, 409.344, ... m: both are just race distances from the start).
 
 2. **Physics along the race** (:func:`analyze`): with a scenario (formation by phase, conditions, athlete, kit),
-   :func:`paceline.course.build_course` gives the shelter, tailwind, air density, drag area and the metres run
+   :func:`paceline.models.course.build_course` gives the shelter, tailwind, air density, drag area and the metres run
    wide at every metre; from the cruise speed follow the drag ``F = 1/2 rho CdA (1 - shelter) (v - w)|v - w|``,
    drag power ``F v``, metabolic power (equal-power cost: treadmill curve raised 6.13 % per 1 % body weight of
    drag, da Silva et al. 2022/2025) and the critical-speed D' balance on the equivalent solo speed. The energetics
@@ -65,15 +65,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from paceline.errors import ScenarioError, SolverError
-from paceline.race import Assumption, Race
-from paceline.races import RaceSplits
+from paceline.io.races import RaceSplits
+from paceline.models.race import Assumption, Race
 from paceline.timefmt import format_time
 
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
 
-    from paceline.course import Course
-    from paceline.scenario import Scenario
+    from paceline.io.scenario import Scenario
+    from paceline.models.course import Course
 
 log = logging.getLogger(__name__)
 
@@ -244,7 +244,7 @@ class Reconstruction:
         return x[keep]
 
     def to_race(self, step_m: float | None = None) -> Race:
-        """The profile as a :class:`~paceline.race.Race` (model ``reconstruction``)."""
+        """The profile as a :class:`~paceline.models.race.Race` (model ``reconstruction``)."""
         x = self.sample_points(step_m)
         t = self.time_at(x)
         v = self.speed_at(x)
@@ -507,7 +507,7 @@ def scenario_for_race(splits: RaceSplits, scenario: str | Path | None = None) ->
     ScenarioError
         If the scenario's distance differs from the race's.
     """
-    from paceline.scenario import load_scenario, scenario_from_dict
+    from paceline.io.scenario import load_scenario, scenario_from_dict
 
     notes: list[Assumption] = []
     name = scenario if scenario is not None else splits.scenario
@@ -680,8 +680,8 @@ def _course_step_m(distance_m: float) -> float:
 
 def best_formation(scenario: Scenario) -> tuple[str, float]:
     """The named formation (bundled or the scenario's own) that shelters the athlete most, and its shelter."""
-    from paceline import drafting
-    from paceline.formations import bundled_formations
+    from paceline.io.formations import bundled_formations
+    from paceline.physics import drafting
 
     forms = {**bundled_formations(), **scenario.own_formations()}
     scored = sorted(((float(drafting.formation_shelter(f)), name) for name, f in forms.items()), reverse=True)
@@ -690,7 +690,7 @@ def best_formation(scenario: Scenario) -> tuple[str, float]:
 
 
 def _time_at_power(course: Course, power_w_kg: float, curve: Any) -> float:
-    from paceline.energetics import common
+    from paceline.models import common
 
     return float(common.finish_time_at_power(course, power_w_kg, curve))
 
@@ -725,7 +725,7 @@ def _critical_speed(scenario: Scenario) -> tuple[float, float, str] | None:
     perfs = scenario.athlete.performances
     if len(perfs) < 2:
         return None
-    from paceline.fitting import fit_critical_speed
+    from paceline.fit.performances import fit_critical_speed
 
     fit = fit_critical_speed(perfs)
     return float(fit.params["cs_m_s"]), float(fit.params["dprime_m"]), f"fit to {len(perfs)} performances"
@@ -750,7 +750,7 @@ def analyze(
     reference : Reference, optional
         What to compare with (default: :class:`Reference()`).
     curve : str, optional
-        Treadmill cost curve (default: :data:`paceline.energetics.metabolic.DEFAULT_CURVE`).
+        Treadmill cost curve (default: :data:`paceline.physics.metabolic.DEFAULT_CURVE`).
     method : str
         Reconstruction method (see :func:`reconstruct`).
     standing_start : bool
@@ -761,15 +761,15 @@ def analyze(
     Analysis
         Laps, phases, energy balance and the attribution (its parts add up to the total exactly).
     """
-    from paceline.course import build_course
-    from paceline.energetics import common
-    from paceline.energetics.critical_speed import (
+    from paceline.models import common
+    from paceline.models.course import build_course
+    from paceline.models.critical_speed import (
         REFERENCE_AIR_DENSITY,
         dprime_balance_m,
         equivalent_solo_speed,
     )
-    from paceline.energetics.equal_power import CITATIONS as EP_CITATIONS
-    from paceline.energetics.metabolic import DEFAULT_CURVE, get_curve, metabolic_power_w_kg
+    from paceline.models.equal_power import CITATIONS as EP_CITATIONS
+    from paceline.physics.metabolic import DEFAULT_CURVE, get_curve, metabolic_power_w_kg
 
     ref = reference or Reference()
     cost = get_curve(curve or DEFAULT_CURVE)
@@ -963,7 +963,7 @@ def analyze(
 
 
 def _formation_shelter(scenario: Scenario, name: str) -> float:
-    from paceline import drafting
+    from paceline.physics import drafting
 
     return float(drafting.formation_shelter(scenario.formation(name)))
 
@@ -972,7 +972,7 @@ def _reference_wind(scenario: Scenario, course: Course, wind_speed_m_s: float) -
     """Tailwind along the race for a reference wind speed from the scenario's direction [m/s]."""
     if wind_speed_m_s == 0 or scenario.track.kind != "oval":
         return np.zeros_like(course.x_m)
-    from paceline import air
+    from paceline.physics import air
 
     geom = scenario.track.geometry()
     return np.asarray(
@@ -1080,7 +1080,7 @@ def compare(a: Analysis, b: Analysis) -> Comparison:
     ScenarioError
         If the races are over different distances.
     """
-    from paceline.energetics.metabolic import DEFAULT_CURVE, get_curve
+    from paceline.physics.metabolic import DEFAULT_CURVE, get_curve
 
     if abs(a.splits.event_m - b.splits.event_m) > 1e-6:
         raise ScenarioError(

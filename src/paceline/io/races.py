@@ -31,8 +31,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from paceline.errors import ScenarioError
+from paceline.physics.track import EVENTS_M
 from paceline.timefmt import parse_time
-from paceline.track import EVENTS_M
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from paceline.errors import InfeasibleError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from paceline.scenario import Scenario
+    from paceline.io.scenario import Scenario
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +48,10 @@ def optimise_rotation(scenario: Scenario) -> RotationResult:
     InfeasibleError
         If the roster has no pacer with performances, so nothing can be checked.
     """
-    from paceline import drafting
-    from paceline.energetics import solve
-    from paceline.plan import pacer_capability_speed, pacer_roles
-    from paceline.scenario import scenario_from_dict
+    from paceline.io.scenario import scenario_from_dict
+    from paceline.models import solve
+    from paceline.physics import drafting
+    from paceline.studies.plan import pacer_capability_speed, pacer_roles
 
     roster = {p.name: p for p in scenario.pacers}
     known = {n: p for n, p in roster.items() if p.performances}

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from paceline.energetics.metabolic import CostCurve, speed_at_power
+from paceline.physics.metabolic import CostCurve, speed_at_power
 
 if TYPE_CHECKING:  # pragma: no cover
-    from paceline.course import Course
+    from paceline.models.course import Course
 
 
 def drag_coefficient_n_s2_m2(course: Course) -> NDArray[np.float64]:

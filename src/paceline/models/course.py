@@ -1,6 +1,6 @@
 """The course: what the athlete meets at every metre of the race (shelter, wind, bends, air, her drag area).
 
-:func:`build_course` turns a :class:`~paceline.scenario.Scenario` into a :class:`Course`: arrays sampled along the
+:func:`build_course` turns a :class:`~paceline.io.scenario.Scenario` into a :class:`Course`: arrays sampled along the
 race distance that every energetics model reads. It composes the physics modules and adds no physics of its own.
 """
 
@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from paceline import aero, air, track
-from paceline.race import Assumption
+from paceline.models.race import Assumption
+from paceline.physics import aero, air, track
 
 if TYPE_CHECKING:  # pragma: no cover
-    from paceline.drafting import DraftParams
-    from paceline.scenario import Scenario
+    from paceline.io.scenario import Scenario
+    from paceline.physics.drafting import DraftParams
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class Course:
     offset_m : ndarray
         Her lateral offset from the kerb [m].
     track_pos_m : ndarray
-        Track coordinate of each sample [m] (see :mod:`paceline.track`).
+        Track coordinate of each sample [m] (see :mod:`paceline.physics.track`).
     air_density_kg_m3 : float
         Air density [kg/m^3].
     cda_m2 : float
@@ -135,7 +135,7 @@ def build_course(
     Course
         Arrays along the race distance.
     """
-    from paceline import drafting
+    from paceline.physics import drafting
 
     sc = scenario
     geom = sc.track.geometry()
@@ -178,7 +178,10 @@ def build_course(
         Assumption("shoe_economy_gain", sc.equipment.shoe_economy_gain, "", "scenario equipment"),
         Assumption("wind_speed", c.wind_speed_m_s, "m/s", f"scenario conditions, from {c.wind_from_deg:g} deg"),
         Assumption(
-            "mean_shelter", round(float(np.mean(shelter)), 4), "", "drafting model (paceline.drafting), by phase"
+            "mean_shelter",
+            round(float(np.mean(shelter)), 4),
+            "",
+            "drafting model (paceline.physics.drafting), by phase",
         ),
     ]
     return Course(

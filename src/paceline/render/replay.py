@@ -1,11 +1,12 @@
 """The replay: a solved race turned into what the web page draws (no web framework here).
 
 :func:`resolve` is the whole work of one editor change (validate the scenario JSON, solve it, build the replay) and
-is what ``paceline bench`` times as ``web_resolve_ms``. :func:`replay_payload` turns a :class:`~paceline.race.Race`
-into positions on the track plane (from :func:`paceline.track.position`) at a uniform time step, for the athlete,
-every pacer and the pacing-light front, plus the chart series and the track drawing.
+is what ``paceline bench`` times as ``web_resolve_ms``. :func:`replay_payload` turns a
+:class:`~paceline.models.race.Race` into positions on the track plane (from :func:`paceline.physics.track.position`)
+at a uniform time step, for the athlete, every pacer and the pacing-light front, plus the chart series and the
+track drawing.
 
-Coordinates are the track frame of :mod:`paceline.track`: metres from the infield centre, x along the straights,
+Coordinates are the track frame of :mod:`paceline.physics.track`: metres from the infield centre, x along the straights,
 the home straight at ``y < 0`` run towards ``+x``, runners anticlockwise.
 """
 
@@ -21,12 +22,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from paceline import track as trk
 from paceline.errors import ScenarioError
+from paceline.physics import track as trk
 
 if TYPE_CHECKING:  # pragma: no cover
-    from paceline.race import Race
-    from paceline.scenario import Scenario
+    from paceline.io.scenario import Scenario
+    from paceline.models.race import Race
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +43,10 @@ LIGHT_RAIL_OFFSET_M = -0.25
 
 def available_models() -> list[str]:
     """Models the installed paceline can solve (``optimal-control`` only once its module exists)."""
-    from paceline.energetics import MODELS
+    from paceline.models import MODELS
 
     out = [m for m in MODELS if m != "optimal-control"]
-    if importlib.util.find_spec("paceline.energetics.optimal_control") is not None:
+    if importlib.util.find_spec("paceline.models.optimal_control") is not None:
         out.append("optimal-control")
     return out
 
@@ -56,7 +57,7 @@ def check_client_scenario(sc: Scenario) -> None:
     The only field that names another scenario is ``athlete.calibration``; from a client it must be a bundled name
     (or ``performances``: calibrate on her performances).
     """
-    from paceline.scenario import bundled_scenario_names
+    from paceline.io.scenario import bundled_scenario_names
 
     cal = sc.athlete.calibration
     allowed = [*bundled_scenario_names(), "performances"]
@@ -68,7 +69,7 @@ def check_client_scenario(sc: Scenario) -> None:
 
 
 def scenario_to_dict(sc: Scenario) -> dict[str, Any]:
-    """A scenario as JSON-ready data that :func:`paceline.scenario.scenario_from_dict` reads back unchanged."""
+    """A scenario as JSON-ready data that :func:`paceline.io.scenario.scenario_from_dict` reads back unchanged."""
     return sc.model_dump(mode="json", exclude_none=True)
 
 
@@ -98,8 +99,8 @@ def resolve(data: dict[str, Any], model: str = "equal-power") -> dict[str, Any]:
     ScenarioError
         Naming the bad field; also for a model this installation cannot solve.
     """
-    from paceline.energetics import solve
-    from paceline.scenario import scenario_from_dict
+    from paceline.io.scenario import scenario_from_dict
+    from paceline.models import solve
 
     if model not in available_models():
         raise ScenarioError(f"{model!r} is not available; allowed {', '.join(available_models())}", "model")
@@ -120,7 +121,7 @@ def _xy(s_ref: NDArray[np.float64], offset_m: NDArray[np.float64] | float, geom:
 def track_drawing(sc: Scenario, n: int = 160) -> dict[str, Any]:
     """Polylines of the kerb, the lane lines and the light rail, and the start and finish lines.
 
-    All from :func:`paceline.track.position`, so the page draws exactly the geometry the physics uses.
+    All from :func:`paceline.physics.track.position`, so the page draws exactly the geometry the physics uses.
     """
     geom = sc.track.geometry()
     s = np.linspace(0.0, geom.lap_m, n, endpoint=False)
@@ -235,14 +236,14 @@ def _pacer_tracks(
 def light_front_m(sc: Scenario | None, race: Race, t: NDArray[np.float64]) -> tuple[NDArray[np.float64], str]:
     """Race distance of the pacing-light front at times ``t`` [m], and where the schedule comes from.
 
-    The front follows the plan's light schedule (:func:`paceline.plan.light_schedule`): the ``target`` train when
-    the scenario has a target, else the ``plan`` train (the predicted race). Without a scenario it runs the
+    The front follows the plan's light schedule (:func:`paceline.studies.plan.light_schedule`): the ``target``
+    train when the scenario has a target, else the ``plan`` train (the predicted race). Without a scenario it runs the
     predicted time at even pace.
     """
     if sc is None or sc.track.kind != "oval":
         front = np.minimum(t * race.distance_m / race.finish_s, race.distance_m)
         return front, f"even pace at {race.finish_s:.2f} s"
-    from paceline.plan import light_schedule
+    from paceline.studies.plan import light_schedule
 
     train = "target" if sc.target_s else "plan"
     rows = light_schedule(sc, race, spacing_m=5.0, trains=(train,))
@@ -282,7 +283,7 @@ def replay_payload(race: Race, sc: Scenario | None = None, frame_dt_s: float = F
     frame_dt_s : float
         Time step of the frames [s].
     """
-    from paceline.scenario import Scenario as _Scenario
+    from paceline.io.scenario import Scenario as _Scenario
     from paceline.timefmt import format_time
 
     if sc is None:

@@ -1,7 +1,7 @@
 """Drafting: the shelter one runner gets from others, fitted to the published studies, with its spread.
 
 The shelter ``r`` is the fraction of a runner's aerodynamic drag removed by the other runners:
-``F = 1/2 rho CdA v^2 (1 - r)`` (see :func:`paceline.aero.drag_force`).
+``F = 1/2 rho CdA v^2 (1 - r)`` (see :func:`paceline.physics.aero.drag_force`).
 
 Surrogate for one other runner at a longitudinal gap ``dx`` (centre to centre, positive: the other runner is
 ahead) and a lateral offset ``dy`` [m] (positive: further from the kerb)::
@@ -24,7 +24,7 @@ whose distances the study does not give (assumed here) counts 0.6 of that. ``lam
 fixed: no study varies the distance behind, and none measures more than 89 %. Each study gets its own
 effect ``k`` in the fit (partial pooling), so the shape comes from the contrasts within studies.
 
-Formations are held in track coordinates through the bends (:mod:`paceline.formations`), so their shape, and
+Formations are held in track coordinates through the bends (:mod:`paceline.io.formations`), so their shape, and
 hence the shelter, is the same on the bends (the curvature moves a pacer 1.3 m ahead sideways by
 ``dx^2 / 2R`` = 2 cm at most, negligible); a pacer outside the athlete runs further and faster
 (:func:`pacer_lines`).
@@ -59,8 +59,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from paceline.errors import ScenarioError
-from paceline.formations import Formation, Slot
-from paceline.track import STANDARD_TRACK, TrackGeometry, bend_angle_between
+from paceline.io.formations import Formation, Slot
+from paceline.physics.track import STANDARD_TRACK, TrackGeometry, bend_angle_between
 
 log = logging.getLogger(__name__)
 
@@ -912,10 +912,10 @@ def default_offset_penalty_per_m(scenario: str = OFFSET_EXCHANGE_SCENARIO) -> fl
 
     Not a hand-set constant: the equal-power model's time per metre of offset (the bends add ``2 pi`` m per lap)
     over its time per unit of shelter, for ``scenario`` (Kipyegon's mile: about 0.24 per metre; see
-    :func:`paceline.energetics.equal_power.offset_shelter_exchange_rate`).
+    :func:`paceline.models.equal_power.offset_shelter_exchange_rate`).
     """
-    from paceline.energetics.equal_power import offset_shelter_exchange_rate
-    from paceline.scenario import load_scenario
+    from paceline.io.scenario import load_scenario
+    from paceline.models.equal_power import offset_shelter_exchange_rate
 
     return offset_shelter_exchange_rate(load_scenario(scenario))
 
@@ -1137,7 +1137,7 @@ def design_formation(
 
 
 def formation_to_toml(formation: Formation) -> str:
-    """A formation as TOML text, loadable by :func:`paceline.formations.formation_from_dict` / a scenario."""
+    """A formation as TOML text, loadable by :func:`paceline.io.formations.formation_from_dict` / a scenario."""
     import json
 
     lines = [

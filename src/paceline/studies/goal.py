@@ -18,7 +18,7 @@ import numpy as np
 from paceline.errors import ScenarioError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from paceline.scenario import Scenario
+    from paceline.io.scenario import Scenario
 
 log = logging.getLogger(__name__)
 
@@ -116,10 +116,10 @@ LEVERS: dict[str, Lever] = {
 
 def _evaluator(scenario: Scenario) -> tuple[Callable[[dict[str, float]], float], dict[str, float]]:
     """A function from lever values to the equal-power finishing time, and the scenario's current values."""
-    from paceline import air
-    from paceline.course import build_course
-    from paceline.energetics import common
-    from paceline.energetics.equal_power import EqualPowerModel
+    from paceline.models import common
+    from paceline.models.course import build_course
+    from paceline.models.equal_power import EqualPowerModel
+    from paceline.physics import air
 
     model = EqualPowerModel()
     cal = model.calibrate(scenario)
@@ -166,8 +166,8 @@ def _evaluator(scenario: Scenario) -> tuple[Callable[[dict[str, float]], float],
 
 
 def _best_formation_shelter_by_count() -> dict[int, float]:
-    from paceline import drafting
-    from paceline.formations import bundled_formations
+    from paceline.io.formations import bundled_formations
+    from paceline.physics import drafting
 
     best: dict[int, float] = {}
     forms = bundled_formations().values()
@@ -199,7 +199,7 @@ def what_would_it_take(scenario: Scenario, target_s: float | None = None) -> dic
     target = target_s if target_s is not None else scenario.target_s
     if target is None:
         raise ScenarioError("no target: give --target or set target in the scenario", "target")
-    from paceline.scenario import check_target
+    from paceline.io.scenario import check_target
 
     check_target(scenario.distance_m, target, "--target" if target_s is not None else "target")
     evaluate, current = _evaluator(scenario)

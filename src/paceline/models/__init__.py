@@ -1,4 +1,4 @@
-"""Energetics models: each turns a scenario's forces into a :class:`~paceline.race.Race`.
+"""Energetics models: each turns a scenario's forces into a :class:`~paceline.models.race.Race`.
 
 ``solve(scenario, model=None)`` dispatches on the model name (the scenario's own by default).
 """
@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 from paceline.errors import ScenarioError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from paceline.race import Race
-    from paceline.scenario import Scenario
+    from paceline.io.scenario import Scenario
+    from paceline.models.race import Race
 
 MODELS = ("equal-power", "critical-speed", "optimal-control")
 
@@ -28,13 +28,13 @@ def solve(scenario: Scenario, model: str | None = None) -> Race:
     if name not in MODELS:
         raise ScenarioError(f"{name!r} is not a model; allowed {', '.join(MODELS)}", "model")
     if name == "equal-power":
-        from paceline.energetics.equal_power import EqualPowerModel
+        from paceline.models.equal_power import EqualPowerModel
 
         return EqualPowerModel().solve(scenario)
     if name == "critical-speed":
-        from paceline.energetics.critical_speed import CriticalSpeedModel
+        from paceline.models.critical_speed import CriticalSpeedModel
 
         return CriticalSpeedModel().solve(scenario)
-    from paceline.energetics.optimal_control import OptimalControlModel
+    from paceline.models.optimal_control import OptimalControlModel
 
     return OptimalControlModel().solve(scenario)

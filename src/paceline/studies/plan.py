@@ -1,6 +1,6 @@
 """The race plan: pacer roles and their feasibility, the pacing-light schedule, briefings, and the rules.
 
-A plan reads a scenario and the :class:`~paceline.race.Race` a model made of it, and adds what a race organiser
+A plan reads a scenario and the :class:`~paceline.models.race.Race` a model made of it, and adds what a race organiser
 needs to run it: who runs where and how fast on their own line, whether they can, where the lights must be, and
 whether a record-eligible plan breaks a pacing rule. It adds no physics of its own.
 """
@@ -21,14 +21,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from paceline import track as trk
 from paceline.errors import ScenarioError
-from paceline.serialize import to_jsonable
+from paceline.jsonable import to_jsonable
+from paceline.physics import track as trk
 from paceline.timefmt import format_time
 
 if TYPE_CHECKING:  # pragma: no cover
-    from paceline.race import Race
-    from paceline.scenario import Pacer, Scenario
+    from paceline.io.scenario import Pacer, Scenario
+    from paceline.models.race import Race
 
 log = logging.getLogger(__name__)
 
@@ -235,7 +235,7 @@ def pacer_capability_speed(pacer: Pacer, duration_s: float) -> tuple[float | Non
     if not perfs:
         return None, "no performances given"
     if len(perfs) >= 2:
-        from paceline.fitting import fit_critical_speed
+        from paceline.fit.performances import fit_critical_speed
 
         fit = fit_critical_speed(perfs)
         cs, dp = fit.params["cs_m_s"], fit.params["dprime_m"]
@@ -252,7 +252,7 @@ def pacer_roles(scenario: Scenario, race: Race) -> list[PacerRole]:
     Consecutive phases in which a pacer keeps the same slot are one stint. A pacer's speed follows the athlete's
     predicted speed, scaled by the length of their line against hers (outer slots run further on the bends).
     """
-    from paceline.drafting import pacer_lines
+    from paceline.physics.drafting import pacer_lines
 
     geom = scenario.track.geometry()
     start = trk.start_position_m(scenario.distance_m, geom) if scenario.track.kind == "oval" else 0.0
@@ -308,7 +308,7 @@ def pacer_roles(scenario: Scenario, race: Race) -> list[PacerRole]:
 
 
 def _single_slot_formation(role: PacerRole) -> Any:
-    from paceline.formations import Formation, Slot
+    from paceline.io.formations import Formation, Slot
 
     return Formation(
         name=f"{role.name}:{role.slot}",
@@ -319,7 +319,7 @@ def _single_slot_formation(role: PacerRole) -> Any:
 
 def pacer_segments(scenario: Scenario, race: Race, role: PacerRole, every_m: float = 200.0) -> list[dict[str, float]]:
     """The pacer's stint cut into segments of the athlete's race distance: time, own-line distance, speed."""
-    from paceline.drafting import pacer_lines
+    from paceline.physics.drafting import pacer_lines
 
     geom = scenario.track.geometry()
     start = trk.start_position_m(scenario.distance_m, geom) if scenario.track.kind == "oval" else 0.0
@@ -609,7 +609,7 @@ def check_rules(scenario: Scenario, roles: list[PacerRole]) -> list[RuleCheck]:
 
 def make_plan(scenario: Scenario, model: str | None = None, spacing_m: float = 1.0) -> Plan:
     """Solve a scenario and build its plan."""
-    from paceline.energetics import solve
+    from paceline.models import solve
 
     race = solve(scenario, model)
     roles = pacer_roles(scenario, race)

@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from paceline.errors import ScenarioError
-from paceline.scenario import Performance
+from paceline.io.scenario import Performance
 from paceline.timefmt import parse_time
 
 log = logging.getLogger(__name__)
@@ -194,11 +194,11 @@ def fit_critical_power(performances: Sequence[Performance], height_m: float, mas
     """Critical metabolic power and W' (the equal-power model's view): ``P(D/t) = P_c + W'/t``.
 
     Each performance's metabolic power is that of an even solo run in still reference air
-    (:func:`paceline.energetics.critical_speed.power_of_solo_speed`).
+    (:func:`paceline.models.critical_speed.power_of_solo_speed`).
     """
     from scipy.optimize import brentq
 
-    from paceline.energetics.critical_speed import power_of_solo_speed
+    from paceline.models.critical_speed import power_of_solo_speed
 
     def predict(theta: NDArray[np.float64], d: NDArray[np.float64]) -> NDArray[np.float64]:
         pc, wp = theta
@@ -231,7 +231,7 @@ def fit(
     if model == "equal-power":
         return fit_critical_power(performances, height_m, mass_kg)
     if model == "optimal-control":
-        from paceline.energetics import optimal_control
+        from paceline.models import optimal_control
 
         out = optimal_control.fit_optimal_control(list(performances), height_m=height_m, mass_kg=mass_kg)
         return out if isinstance(out, FitResult) else FitResult(**out)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from paceline.serialize import to_jsonable
+from paceline.jsonable import to_jsonable
 from paceline.timefmt import format_time
 
 if TYPE_CHECKING:  # pragma: no cover
