@@ -22,7 +22,7 @@ RESULTS = Path(__file__).with_name("results.json")
 
 def _rate(n: int, **kw: Any) -> float:
     from paceline.io.scenario import load_scenario
-    from paceline.studies.uncertainty import monte_carlo
+    from paceline.studies.montecarlo import monte_carlo
 
     sc = load_scenario("breaking4")
     t0 = time.perf_counter()
@@ -48,7 +48,8 @@ def main() -> dict[str, Any]:
     ap.add_argument("--no-dask", action="store_true", help="skip the Dask cluster")
     args = ap.parse_args()
     from paceline.io.scenario import load_scenario
-    from paceline.studies.uncertainty import bench_evaluations, default_workers
+    from paceline.studies.executors import default_workers
+    from paceline.studies.montecarlo import bench_evaluations
 
     _rate(2000, workers=1)  # warm: drafting pool, fits, calibration cached in this process
     n = args.n

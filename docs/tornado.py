@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from paceline.io.scenario import load_scenario
-from paceline.studies.uncertainty import monte_carlo, tornado_plot
+from paceline.render.uncertainty_plots import tornado_plot
+from paceline.studies.montecarlo import monte_carlo
 
 
 def main() -> Path:

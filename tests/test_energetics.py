@@ -9,11 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from paceline.chain import solve
 from paceline.errors import ScenarioError
+from paceline.fit.athlete import athlete_params
 from paceline.io.scenario import Scenario, load_scenario, scenario_from_dict
+from paceline.models.common import equivalent_solo_speed, power_of_solo_speed
+from paceline.models.critical_speed import dprime_balance_m
 from paceline.physics import metabolic
-from paceline.models.critical_speed import CriticalSpeedModel, dprime_balance_m, equivalent_solo_speed
-from paceline.models.equal_power import EqualPowerModel, calibrate_on_race
 
 
 def variant(name: str, **changes: Any) -> Scenario:
@@ -30,24 +32,33 @@ def variant(name: str, **changes: Any) -> Scenario:
     return scenario_from_dict(data)
 
 
+def solve_ep(sc: Scenario) -> Any:
+    return solve(sc, "equal-power")
+
+
+def solve_cs(sc: Scenario) -> Any:
+    return solve(sc, "critical-speed")
+
+
 def test_kram2025_reproduction() -> None:
     # da Silva, Hoogkamer, Kipp & Kram (2025) R. Soc. Open Sci. 12:241564, abstract: about 3:59.37 with one pacer
     # 1.2 m ahead and one 1.2 m behind, replaced at 800 m (model_anchors.md: reproduce within 1.5 s)
-    race = EqualPowerModel().solve(load_scenario("kram2025"))
+    race = solve_ep(load_scenario("kram2025"))
     assert race.finish_s == pytest.approx(239.37, abs=1.5)
 
 
 def test_monaco_self_consistency() -> None:
     # calibrated on its own splits, the even-power race is within half a second of the 4:07.64 she ran
     sc = load_scenario("monaco2023")
-    race = EqualPowerModel().solve(sc)
+    race = solve_ep(sc)
     assert race.finish_s == pytest.approx(247.64, abs=0.5)
     assert race.finish_s < 247.64  # even power beats the uneven pacing of the same average power
 
 
 def test_linear_cost_curve_overshoots() -> None:
     # model_anchors.md: a nearly linear cost-speed curve gives about 3:52, far faster than 3:59.37
-    race = EqualPowerModel(curve="leger1984").solve(load_scenario("kram2025"))
+    sc = load_scenario("kram2025")
+    race = solve(sc, "equal-power", athlete=athlete_params(sc, "equal-power", curve="leger1984"))
     assert 229.0 < race.finish_s < 236.0
 
 
@@ -87,21 +98,23 @@ def test_curve_is_steeper_than_linear_at_mile_pace() -> None:
 
 
 def test_breaking4_prediction_is_faster_than_monaco() -> None:
-    race = EqualPowerModel().solve(load_scenario("breaking4"))
+    race = solve_ep(load_scenario("breaking4"))
     assert race.finish_s < 247.64  # 13 pacers never slow her down against her solo-ish record
     assert {a.name for a in race.assumptions} >= {"cost_curve", "calibration", "air_density", "mean_shelter"}
 
 
-@pytest.mark.parametrize("model", [EqualPowerModel(), CriticalSpeedModel()])
-def test_splits_and_race_tables(model: Any) -> None:
-    race = model.solve(load_scenario("breaking4"))
+@pytest.mark.parametrize("model", ["equal-power", "critical-speed"])
+def test_splits_and_race_tables(model: str) -> None:
+    race = solve(load_scenario("breaking4"), model)
     sp = race.splits()
     assert sp[0]["distance_m"] == pytest.approx(9.344)  # first lap line of the mile
     assert sp[-1]["time_s"] == pytest.approx(race.finish_s, abs=1e-3)
     df = race.to_dataframe()
     assert {"x_m", "t_s", "v_m_s", "shelter", "drag_n"} <= set(df.columns)
     table = race.split_table(every_m=400)
-    assert table["segment_s"].sum() == pytest.approx(race.finish_s, abs=0.01)
+    # the mile's 400 m splits end with 409.344 m, as reported (races.csv); speeds are distance over time
+    assert table["distance_m"].tolist() == pytest.approx([400, 800, 1200, 1609.344])
+    assert table["speed_m_s"].iloc[1] == pytest.approx(400 / (race.time_at(800) - race.time_at(400)), rel=1e-3)
 
 
 def test_models_agree_on_a_solo_race_both_fitted_to() -> None:
@@ -116,8 +129,8 @@ def test_models_agree_on_a_solo_race_both_fitted_to() -> None:
             "conditions": {"temperature_c": 20.0, "relative_humidity": 0.5, "wind_speed_m_s": 0.0},
         }
     )
-    t_ep = EqualPowerModel().solve(sc).finish_s
-    t_cs = CriticalSpeedModel().solve(sc).finish_s
+    t_ep = solve_ep(sc).finish_s
+    t_cs = solve_cs(sc).finish_s
     assert t_ep == pytest.approx(t_cs, rel=2e-3)
 
 
@@ -130,8 +143,6 @@ def test_dprime_balance() -> None:
 
 
 def test_equivalent_solo_speed_is_identity_solo() -> None:
-    from paceline.models.critical_speed import power_of_solo_speed
-
     u = np.array([5.0, 6.0, 7.0])
     assert equivalent_solo_speed(power_of_solo_speed(u, 1.57, 42), 1.57, 42) == pytest.approx(u)
 
@@ -139,14 +150,14 @@ def test_equivalent_solo_speed_is_identity_solo() -> None:
 def test_calibration_needs_a_source() -> None:
     sc = scenario_from_dict({"name": "x", "distance_m": 1500, "athlete": {"name": "x", "height_m": 1.6, "mass_kg": 50}})
     with pytest.raises(ScenarioError, match=r"athlete\.calibration"):
-        EqualPowerModel().solve(sc)
+        solve_ep(sc)
     with pytest.raises(ScenarioError, match=r"athlete\.performances"):
-        CriticalSpeedModel().solve(sc)
+        solve_cs(sc)
 
 
 def test_calibration_is_cached() -> None:
     sc = load_scenario("monaco2023")
-    assert calibrate_on_race(sc) is calibrate_on_race(sc)
+    assert athlete_params(sc, "equal-power") is athlete_params(sc, "equal-power")
 
 
 # ---- physical properties (hypothesis) ------------------------------------------------------------------------
@@ -164,18 +175,18 @@ conditions = st.fixed_dictionaries(
 @settings(max_examples=12, deadline=None)
 @given(cond=conditions, factor=st.floats(1.01, 1.3), model=st.sampled_from(["ep", "cs"]))
 def test_more_drag_is_never_faster(cond: dict[str, float], factor: float, model: str) -> None:
-    m = EqualPowerModel() if model == "ep" else CriticalSpeedModel()
-    base = m.solve(variant("breaking4", conditions=cond)).finish_s
-    worse = m.solve(variant("breaking4", conditions=cond, equipment={"cda_factor": factor})).finish_s
+    m = solve_ep if model == "ep" else solve_cs
+    base = m(variant("breaking4", conditions=cond)).finish_s
+    worse = m(variant("breaking4", conditions=cond, equipment={"cda_factor": factor})).finish_s
     assert worse >= base - 1e-9
 
 
 @settings(max_examples=12, deadline=None)
 @given(cond=conditions, d_t=st.floats(1, 10), model=st.sampled_from(["ep", "cs"]))
 def test_denser_air_is_never_faster(cond: dict[str, float], d_t: float, model: str) -> None:
-    m = EqualPowerModel() if model == "ep" else CriticalSpeedModel()
-    warm = m.solve(variant("breaking4", conditions=cond)).finish_s
-    cold = m.solve(variant("breaking4", conditions={**cond, "temperature_c": cond["temperature_c"] - d_t})).finish_s
+    m = solve_ep if model == "ep" else solve_cs
+    warm = m(variant("breaking4", conditions=cond)).finish_s
+    cold = m(variant("breaking4", conditions={**cond, "temperature_c": cond["temperature_c"] - d_t})).finish_s
     assert cold >= warm - 1e-9
 
 
@@ -191,10 +202,10 @@ def test_better_shelter_is_never_slower(cond: dict[str, float], forms: tuple[str
 
     worse, better = forms
     assert drafting.formation_shelter(get_formation(better)) >= drafting.formation_shelter(get_formation(worse))
-    m = EqualPowerModel() if model == "ep" else CriticalSpeedModel()
+    m = solve_ep if model == "ep" else solve_cs
     d = 1609.344
-    t_worse = m.solve(variant("kram2025", conditions=cond, pacing=[{"from_m": 0, "to_m": d, "formation": worse}]))
-    t_better = m.solve(variant("kram2025", conditions=cond, pacing=[{"from_m": 0, "to_m": d, "formation": better}]))
+    t_worse = m(variant("kram2025", conditions=cond, pacing=[{"from_m": 0, "to_m": d, "formation": worse}]))
+    t_better = m(variant("kram2025", conditions=cond, pacing=[{"from_m": 0, "to_m": d, "formation": better}]))
     assert t_better.finish_s <= t_worse.finish_s + 1e-9
 
 
@@ -218,7 +229,7 @@ def test_speed_at_power_vectorised_matches_scalar_solves() -> None:
 
 
 def test_energy_spent_is_the_integral_of_metabolic_power() -> None:
-    race = EqualPowerModel().solve(load_scenario("breaking4"))
+    race = solve_ep(load_scenario("breaking4"))
     spent = race.energy_spent_j_kg()
     p = race.meta["power_w_kg"]  # the equal-power race holds one metabolic power throughout
     assert spent[-1] == pytest.approx(p * race.finish_s, rel=1e-9)
@@ -233,17 +244,18 @@ def test_offset_shelter_exchange_rate_round_trip() -> None:
     from paceline.physics import track
 
     sc = load_scenario("kram2025")
-    rate = offset_shelter_exchange_rate(sc, shelter=0.6)
+    ath = athlete_params(sc, "equal-power")
+    course = build_course(sc, step_m=5.0)
+    power = ath.power_w_kg
+    assert power is not None
+    rate = offset_shelter_exchange_rate(course, power, ath.curve, sc.track.geometry(), shelter=0.6)
     assert 0.1 < rate < 0.5
-    model = EqualPowerModel()
-    power = model.calibrate(sc).power_w_kg
-    course = build_course(sc, step_m=model.step_m)
 
     def t(shelter: float, offset: float) -> float:
         c = course.with_changes(
             shelter=np.full_like(course.shelter, shelter), line_scale=track.line_scale(course.track_pos_m, offset)
         )
-        return float(common.finish_time_at_power(c, power, model.curve))
+        return float(common.finish_time_at_power(c, power, ath.curve))
 
     # one metre out: 4 laps x 2 pi m = 25.1 m more over the mile
     assert t(0.6, 1.3) - t(0.6, 0.3) == pytest.approx(25.13 / (1609.344 / t(0.6, 0.3)), rel=0.05)

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from live_server import live_server
 from paceline.io.scenario import bundled_scenario_names, load_scenario
-from paceline.models import solve
+from paceline.chain import solve
 from paceline.web import resolve
 from paceline.web.app import MAX_BODY_BYTES
 
@@ -234,7 +234,7 @@ def test_replay_light_front_follows_the_light_schedule() -> None:
     import numpy as np
 
     from paceline.io.scenario import load_scenario
-    from paceline.models import solve
+    from paceline.chain import solve
     from paceline.render.replay import light_front_m
 
     sc = load_scenario("breaking4")

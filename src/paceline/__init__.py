@@ -39,7 +39,7 @@ def __getattr__(name: str) -> Any:
 
         return Race
     if name == "solve":
-        from paceline.models import solve
+        from paceline.chain import solve
 
         return solve
     raise AttributeError(f"module 'paceline' has no attribute {name!r}")

@@ -25,10 +25,11 @@ def predict(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Predict the finishing time of a scenario, or of an athlete from her performances."""
+    from paceline.chain import solve
     from paceline.errors import ScenarioError
     from paceline.fit.performances import read_performances_csv
     from paceline.io.scenario import load_scenario, scenario_from_dict, solo_scenario
-    from paceline.models import MODELS, solve
+    from paceline.models import MODELS
 
     if model is not None and model not in MODELS:
         raise ScenarioError(f"{model!r} is not a model; allowed {', '.join(MODELS)}", "--model")

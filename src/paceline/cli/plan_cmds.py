@@ -171,9 +171,9 @@ def lights(
     model: str | None = typer.Option(None, "--model", help="Model for the plan train."),
 ) -> None:
     """The pacing-light schedule: when each light train's front passes each light of the rail."""
+    from paceline.chain import solve
     from paceline.errors import ScenarioError
     from paceline.io.scenario import load_scenario
-    from paceline.models import solve
     from paceline.studies.plan import light_schedule, lights_csv, lights_summary
 
     if fmt not in ("csv", "json"):

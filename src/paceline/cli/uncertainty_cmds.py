@@ -55,7 +55,8 @@ def montecarlo(
     """Monte Carlo of the finishing time: median, 5-95 %, P(target), P(best), sensitivity ranking."""
     from paceline.errors import ScenarioError
     from paceline.io.scenario import load_scenario
-    from paceline.studies.uncertainty import monte_carlo, tornado_plot
+    from paceline.render.uncertainty_plots import tornado_plot
+    from paceline.studies.montecarlo import monte_carlo
     from paceline.timefmt import format_time
 
     if n < 1:
@@ -135,8 +136,9 @@ def sweep(
     """Solve a grid (or Latin hypercube) of scenario variations; results appended to Parquet as batches finish."""
     from paceline.errors import ScenarioError
     from paceline.io.scenario import load_scenario
-    from paceline.studies.uncertainty import parse_vary, sweep_plot
-    from paceline.studies.uncertainty import sweep as run_sweep
+    from paceline.render.uncertainty_plots import sweep_plot
+    from paceline.studies.sweep import parse_vary
+    from paceline.studies.sweep import sweep as run_sweep
 
     if batch_size is not None and batch_size < 1:
         raise ScenarioError(f"{batch_size} is not allowed; --batch-size >= 1", "--batch-size")
@@ -176,7 +178,7 @@ def _bench_figures(quick: bool) -> dict[str, Any]:
     import time
 
     from paceline.io.scenario import load_scenario
-    from paceline.studies.uncertainty import bench_evaluations, monte_carlo
+    from paceline.studies.montecarlo import bench_evaluations, monte_carlo
 
     sc = load_scenario("breaking4")
     n = 20_000 if quick else 100_000

@@ -1,4 +1,5 @@
-"""Pieces shared by the equal-power and critical-speed models: running a course at a given metabolic power."""
+"""Pieces shared by the equal-power and critical-speed models: running a course at a given metabolic power, and
+the solo reference (alone, still air of reference density, ordinary kit) that performances are taken to be run in."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from paceline.physics.metabolic import CostCurve, speed_at_power
+from paceline.physics import aero, air
+from paceline.physics.metabolic import DEFAULT_CURVE, CostCurve, metabolic_power_w_kg, speed_at_power
 
 if TYPE_CHECKING:  # pragma: no cover
     from paceline.models.course import Course
@@ -56,3 +58,65 @@ def time_between(
     i1 = int(np.searchsorted(course.x_m, x1_m - 1e-9))
     t = cumulative_time_s(course, speeds_at_power(course, power_w_kg, curve))
     return t[..., i1] - t[..., i0]
+
+
+#: Reference air for "solo in still air": 20 degC, 50 % relative humidity, sea level [kg/m^3].
+REFERENCE_AIR_DENSITY = float(air.air_density(20.0, 0.5, 0.0))
+
+
+def reference_course(distance_m: float, height_m: float, mass_kg: float, step_m: float = 5.0) -> Course:
+    """A distance run solo on the lane-1 line in still reference air, ordinary kit, no shoe gain.
+
+    Parameters
+    ----------
+    distance_m : float
+        Race distance [m].
+    height_m, mass_kg : float
+        The athlete's body [m], [kg] (her drag area).
+    step_m : float
+        Sample spacing [m].
+    """
+    from paceline.models.course import Course
+
+    n = max(2, int(np.ceil(distance_m / step_m)) + 1)
+    x = np.linspace(0.0, distance_m, n)
+    zeros = np.zeros_like(x)
+    return Course(
+        distance_m=distance_m,
+        x_m=x,
+        shelter=zeros,
+        wind_along_m_s=zeros,
+        line_scale=np.ones_like(x),
+        curvature_1_m=zeros,
+        offset_m=np.full_like(x, 0.30),
+        track_pos_m=x,
+        air_density_kg_m3=REFERENCE_AIR_DENSITY,
+        cda_m2=float(aero.drag_area(height_m, mass_kg)),
+        mass_kg=mass_kg,
+        shoe_economy_gain=0.0,
+        phase_index=np.zeros(n, dtype=np.int64),
+        assumptions=[],
+        name=f"solo {distance_m:g} m",
+        unit_wind=zeros,
+    )
+
+
+def reference_drag_k(height_m: float, mass_kg: float) -> float:
+    """``1/2 rho_ref CdA`` of the athlete alone in reference air [N s^2/m^2]."""
+    return 0.5 * REFERENCE_AIR_DENSITY * float(aero.drag_area(height_m, mass_kg))
+
+
+def power_of_solo_speed(
+    u_m_s: ArrayLike, height_m: float, mass_kg: float, curve: str | CostCurve = DEFAULT_CURVE
+) -> NDArray[np.float64]:
+    """Metabolic power [W/kg] of running alone at ``u_m_s`` in still reference air."""
+    u = np.asarray(u_m_s, dtype=float)
+    k = reference_drag_k(height_m, mass_kg)
+    return metabolic_power_w_kg(u, k * u * u, mass_kg, 0.0, curve)
+
+
+def equivalent_solo_speed(
+    power_w_kg: ArrayLike, height_m: float, mass_kg: float, curve: str | CostCurve = DEFAULT_CURVE
+) -> NDArray[np.float64]:
+    """Equivalent solo speed [m/s]: the still-air, unsheltered speed of the same metabolic power."""
+    return speed_at_power(power_w_kg, reference_drag_k(height_m, mass_kg), mass_kg, 0.0, 0.0, curve)

@@ -60,6 +60,15 @@ class Course:
         Index of the pacing phase at each sample.
     assumptions : list of Assumption
         The inputs used, with their sources.
+    name : str
+        Name of the scenario the course comes from (the Race carries it).
+    formations : tuple of str
+        Formation of each pacing phase (``phase_index`` points into it).
+    unit_wind : ndarray
+        Tailwind along her running direction for a 1 m/s wind from the scenario's direction [-]; the wind field
+        ``wind_along_m_s`` is ``wind_speed_m_s * unit_wind`` (zero on a road).
+    wind_speed_m_s : float
+        Wind speed [m/s].
     """
 
     distance_m: float
@@ -76,6 +85,10 @@ class Course:
     shoe_economy_gain: float = 0.0
     phase_index: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     assumptions: list[Assumption] = field(default_factory=list)
+    name: str = ""
+    formations: tuple[str, ...] = ("solo",)
+    unit_wind: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    wind_speed_m_s: float = 0.0
 
     @property
     def segment_m(self) -> NDArray[np.float64]:
@@ -90,6 +103,10 @@ class Course:
     def with_changes(self, **changes: Any) -> Course:
         """A copy with some fields replaced (for what-if comparisons)."""
         return replace(self, **changes)
+
+    def with_wind(self, wind_speed_m_s: float) -> Course:
+        """A copy with another wind speed [m/s] from the same direction (the wind field scales with it)."""
+        return replace(self, wind_speed_m_s=float(wind_speed_m_s), wind_along_m_s=wind_speed_m_s * self.unit_wind)
 
 
 #: Width of the step at a phase boundary [m]: the sample just before a boundary still belongs to the earlier phase.
@@ -164,12 +181,13 @@ def build_course(
         s_ref = track.start_position_m(sc.distance_m, geom) + x
         _, _, _, curvature = track.position(s_ref, offset, geom)
         scale = track.line_scale(s_ref, offset, geom)
-        wind = air.wind_along_track(s_ref, c.wind_speed_m_s, c.wind_from_deg, sc.track.bearing_deg, offset, geom)
+        unit_wind = air.wind_along_track(s_ref, 1.0, c.wind_from_deg, sc.track.bearing_deg, offset, geom)
     else:  # a road loop without bends: wind along the course is taken as a headwind/tailwind average of zero
         s_ref = x.copy()
         curvature = np.zeros_like(x)
         scale = np.ones_like(x)
-        wind = np.zeros_like(x)
+        unit_wind = np.zeros_like(x)
+    unit_wind = np.asarray(unit_wind, dtype=float)
 
     assumptions = [
         Assumption("air_density", round(rho, 4), "kg/m^3", "moist-air formula (air.air_density) from the conditions"),
@@ -188,7 +206,7 @@ def build_course(
         distance_m=sc.distance_m,
         x_m=x,
         shelter=shelter,
-        wind_along_m_s=np.asarray(wind, dtype=float),
+        wind_along_m_s=c.wind_speed_m_s * unit_wind,
         line_scale=np.asarray(scale, dtype=float),
         curvature_1_m=np.asarray(curvature, dtype=float),
         offset_m=offset,
@@ -199,4 +217,8 @@ def build_course(
         shoe_economy_gain=sc.equipment.shoe_economy_gain,
         phase_index=idx,
         assumptions=assumptions,
+        name=sc.name,
+        formations=tuple(ph.formation for ph in phases),
+        unit_wind=unit_wind,
+        wind_speed_m_s=float(c.wind_speed_m_s),
     )

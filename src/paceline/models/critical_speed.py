@@ -6,7 +6,8 @@ speed that would cost the same metabolic power running alone in still air of ref
 Shelter, wind, air density and shoes therefore act exactly as in the equal-power model: they change the real speed
 that a given ``u`` buys. Below CS, D' recovers (Skiba et al. 2015 balance).
 
-Stages: fit (CS, D') from performances -> course -> the constant u that exhausts D' exactly at the finish -> Race.
+Stages: (CS, D') fitted from performances (:mod:`paceline.fit.athlete`) -> course -> the constant u that exhausts D'
+exactly at the finish -> Race.
 """
 
 from __future__ import annotations
@@ -16,21 +17,19 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from paceline.errors import InfeasibleError, ScenarioError
+from paceline.errors import InfeasibleError
 from paceline.models import common
-from paceline.models.course import Course, build_course
+from paceline.models.common import REFERENCE_AIR_DENSITY, power_of_solo_speed
 from paceline.models.equal_power import CITATIONS as EP_CITATIONS
 from paceline.models.equal_power import race_at_power
 from paceline.models.race import Assumption, Race
-from paceline.physics import aero, air
-from paceline.physics.metabolic import DEFAULT_CURVE, CostCurve, get_curve, metabolic_power_w_kg, speed_at_power
+from paceline.physics.metabolic import get_curve
 
 if TYPE_CHECKING:  # pragma: no cover
-    from paceline.io.scenario import Scenario
-    from paceline.physics.drafting import DraftParams
+    from paceline.models.athlete import AthleteParams
+    from paceline.models.course import Course
 
-#: Reference air for "solo in still air": 20 degC, 50 % relative humidity, sea level [kg/m^3].
-REFERENCE_AIR_DENSITY = float(air.air_density(20.0, 0.5, 0.0))
+MODEL_NAME = "critical-speed"
 
 CITATIONS = [
     *EP_CITATIONS,
@@ -40,51 +39,6 @@ CITATIONS = [
     "Skiba, P. F. et al. (2015). Intramuscular determinants of the ability to recover work capacity above critical "
     "power. Eur. J. Appl. Physiol. 115, 703-713.",
 ]
-
-
-def reference_course(scenario: Scenario, step_m: float = 5.0) -> Course:
-    """The scenario's distance run solo on the lane-1 line in still reference air, ordinary kit, no shoe gain."""
-    n = max(2, int(np.ceil(scenario.distance_m / step_m)) + 1)
-    x = np.linspace(0.0, scenario.distance_m, n)
-    zeros = np.zeros_like(x)
-    cda = float(aero.drag_area(scenario.athlete.height_m, scenario.athlete.mass_kg))
-    return Course(
-        distance_m=scenario.distance_m,
-        x_m=x,
-        shelter=zeros,
-        wind_along_m_s=zeros,
-        line_scale=np.ones_like(x),
-        curvature_1_m=zeros,
-        offset_m=np.full_like(x, 0.30),
-        track_pos_m=x,
-        air_density_kg_m3=REFERENCE_AIR_DENSITY,
-        cda_m2=cda,
-        mass_kg=scenario.athlete.mass_kg,
-        shoe_economy_gain=0.0,
-        phase_index=np.zeros(n, dtype=np.int64),
-        assumptions=[],
-    )
-
-
-def reference_drag_k(height_m: float, mass_kg: float) -> float:
-    """``1/2 rho_ref CdA`` of the athlete alone in reference air [N s^2/m^2]."""
-    return 0.5 * REFERENCE_AIR_DENSITY * float(aero.drag_area(height_m, mass_kg))
-
-
-def power_of_solo_speed(
-    u_m_s: ArrayLike, height_m: float, mass_kg: float, curve: str | CostCurve = DEFAULT_CURVE
-) -> NDArray[np.float64]:
-    """Metabolic power [W/kg] of running alone at ``u_m_s`` in still reference air."""
-    u = np.asarray(u_m_s, dtype=float)
-    k = reference_drag_k(height_m, mass_kg)
-    return metabolic_power_w_kg(u, k * u * u, mass_kg, 0.0, curve)
-
-
-def equivalent_solo_speed(
-    power_w_kg: ArrayLike, height_m: float, mass_kg: float, curve: str | CostCurve = DEFAULT_CURVE
-) -> NDArray[np.float64]:
-    """Equivalent solo speed [m/s]: the still-air, unsheltered speed of the same metabolic power."""
-    return speed_at_power(power_w_kg, reference_drag_k(height_m, mass_kg), mass_kg, 0.0, 0.0, curve)
 
 
 def dprime_balance_m(t_s: ArrayLike, u_m_s: ArrayLike, cs_m_s: float, dprime_m: float) -> NDArray[np.float64]:
@@ -120,76 +74,46 @@ def dprime_balance_m(t_s: ArrayLike, u_m_s: ArrayLike, cs_m_s: float, dprime_m: 
 
 
 class CriticalSpeedModel:
-    """Critical-speed race model (``model.solve(scenario) -> Race``).
+    """Critical-speed race model: ``model.solve(course, athlete) -> Race``.
 
     Parameters
     ----------
-    cs_m_s, dprime_m : float, optional
-        Critical speed [m/s] and D' [m]; fitted from the athlete's performances when not given.
-    curve : str
-        Treadmill cost curve that maps speeds to metabolic power.
     step_m : float
-        Sample spacing [m].
-    draft_params : DraftParams, optional
-        Shelter-model parameters.
+        Sample spacing of the course it wants [m].
     """
 
-    name = "critical-speed"
+    name = MODEL_NAME
 
-    def __init__(
-        self,
-        cs_m_s: float | None = None,
-        dprime_m: float | None = None,
-        curve: str = DEFAULT_CURVE,
-        step_m: float = 5.0,
-        draft_params: DraftParams | None = None,
-    ) -> None:
-        self.cs_m_s = cs_m_s
-        self.dprime_m = dprime_m
-        self.curve = get_curve(curve)
-        self.step_m = step_m
-        self.draft_params = draft_params
+    def __init__(self, step_m: float = 5.0) -> None:
+        self.step_m = float(step_m)
 
-    def params_for(self, scenario: Scenario) -> tuple[float, float, str]:
-        """(CS, D', where they come from) for a scenario's athlete."""
-        if self.cs_m_s is not None and self.dprime_m is not None:
-            return self.cs_m_s, self.dprime_m, "given"
-        from paceline.fit.performances import fit_critical_speed
-
-        perfs = scenario.athlete.performances
-        if len(perfs) < 2:
-            raise ScenarioError("the critical-speed model needs at least 2 performances", "athlete.performances")
-        fit = fit_critical_speed(perfs)
-        return fit.params["cs_m_s"], fit.params["dprime_m"], f"fit to {len(perfs)} performances"
-
-    def solve(self, scenario: Scenario) -> Race:
-        """The even-effort race that uses exactly D' by the finish."""
+    def solve(self, course: Course, athlete: AthleteParams) -> Race:
+        """The even-effort race that uses exactly D' by the finish (the athlete's ``cs_m_s`` and ``dprime_m``)."""
         from scipy.optimize import brentq
 
-        cs, dp, origin = self.params_for(scenario)
-        ath = scenario.athlete
-        course = build_course(scenario, step_m=self.step_m, draft_params=self.draft_params)
+        cs = float(athlete.require("cs_m_s", self.name))
+        dp = float(athlete.require("dprime_m", self.name))
+        curve = get_curve(athlete.curve)
 
         def excess(u: float) -> float:
-            p = power_of_solo_speed(u, ath.height_m, ath.mass_kg, self.curve)
-            t = float(common.finish_time_at_power(course, p, self.curve))
+            p = power_of_solo_speed(u, athlete.height_m, athlete.mass_kg, curve)
+            t = float(common.finish_time_at_power(course, p, curve))
             return (u - cs) * t - dp
 
         lo, hi = cs * (1 + 1e-9), cs + 6.0
         if excess(hi) < 0:
             raise InfeasibleError("no even effort exhausts D' over this distance; the race is too long for the model")
         u = float(brentq(excess, lo, hi, xtol=1e-12))
-        p = float(power_of_solo_speed(u, ath.height_m, ath.mass_kg, self.curve))
+        p = float(power_of_solo_speed(u, athlete.height_m, athlete.mass_kg, curve))
         extra = [
-            Assumption("cs", round(cs, 4), "m/s", f"critical speed, {origin} (performances taken as solo, still air)"),
-            Assumption("dprime", round(dp, 2), "m", f"distance capacity D', {origin}"),
+            *athlete.assumptions,
             Assumption("equivalent_solo_speed", round(u, 4), "m/s", "even effort that exhausts D' at the finish"),
             Assumption(
                 "reference_air_density", round(REFERENCE_AIR_DENSITY, 4), "kg/m^3", "20 degC, 50 % RH, sea level"
             ),
-            Assumption("cost_curve", self.curve.name, "", self.curve.citation),
+            Assumption("cost_curve", curve.name, "", curve.citation),
         ]
-        race = race_at_power(scenario.name, course, p, self.curve, self.name, extra=extra)
+        race = race_at_power(course, p, curve, self.name, extra=extra)
         u_series = np.full_like(race.x_m, u)
         race.series["equivalent_solo_speed_m_s"] = u_series
         race.series["dprime_balance_m"] = dprime_balance_m(race.t_s, u_series, cs, dp)

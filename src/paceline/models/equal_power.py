@@ -1,38 +1,54 @@
 """Equal-metabolic-power model (da Silva, Hoogkamer, Kipp & Kram 2025; Hoogkamer, Kram & Arellano 2017).
 
-Calibrate the average metabolic power the athlete produced in a known race (its splits, its conditions, the shelter
-she had), then run the new scenario at that same metabolic power at every metre: where the pocket shelters her,
-the wind helps or the air is thinner, the same power buys more speed.
+The athlete's average metabolic power is calibrated on a known effort (:mod:`paceline.fit.athlete`); the model runs
+a course at that same metabolic power at every metre: where the pocket shelters her, the wind helps or the air is
+thinner, the same power buys more speed.
 
-Stages: course (environment along the race) -> calibration power -> speed at every sample -> Race.
+The kernel (:class:`RaceKernel`)
+    With a constant metabolic power the speed at a sample depends only on the drag coefficient of its formation
+    (``1/2 rho CdA (1 - shelter)``) and on the tailwind there, ``W u(x)`` for a wind speed ``W`` and the course's
+    unit-wind profile ``u(x)``. The time of a stretch of race is the trapezoidal sum ``sum_s c_s l_s / v_s``
+    (weights ``c_s``, line scale ``l_s``). :func:`build_kernel` writes a course in that form, either exactly (every
+    sample a node: what :class:`EqualPowerModel` and the calibration use) or reduced to a few Chebyshev nodes in ``u``
+    per formation (exact for polynomials of degree ``n_nodes - 1`` in ``u``, about 1 ms on a mile: what the Monte
+    Carlo uses for its thousands of draws). Both evaluate :meth:`RaceKernel.segment_times`, vectorised over draws.
+
+The calibration (:func:`segment_powers`)
+    The inverse of the kernel: the constant power of each split segment that runs it in its measured time, by
+    secant iterations on all segments and draws at once (time falls smoothly and monotonically with power).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from paceline.errors import ScenarioError
 from paceline.models import common
-from paceline.models.course import Course, build_course
 from paceline.models.race import Assumption, Race
+from paceline.physics import track
 from paceline.physics.metabolic import (
-    DEFAULT_CURVE,
     IMPEDING_FORCE_SLOPE,
     CostCurve,
     get_curve,
     metabolic_power_w_kg,
+    speed_at_power,
     treadmill_power_w_kg,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from paceline.io.scenario import Scenario
-    from paceline.physics.drafting import DraftParams
+    from paceline.models.athlete import AthleteParams
+    from paceline.models.course import Course
+    from paceline.physics.track import TrackGeometry
 
 log = logging.getLogger(__name__)
+
+MODEL_NAME = "equal-power"
 
 CITATIONS = [
     "da Silva, E. S., Hoogkamer, W., Kipp, S. & Kram, R. (2025). Could Faith Kipyegon run a sub-4-minute mile? "
@@ -43,197 +59,237 @@ CITATIONS = [
     "Pugh, L. G. C. E. (1971). The influence of wind resistance in running and walking. J. Physiol. 213, 255-276.",
 ]
 
+#: Quadrature nodes per formation of a reduced kernel (the Monte Carlo's).
+QUAD_NODES = 8
+
 
 @dataclass(frozen=True)
-class Calibration:
-    """The metabolic power an athlete sustained in a reference effort.
+class RaceKernel:
+    """A course written as weighted nodes: the time of each segment at a constant metabolic power.
 
     Attributes
     ----------
-    power_w_kg : float
-        Time-weighted average metabolic power [W/kg].
-    source : str
-        The race or performance it comes from.
-    segment_powers_w_kg : tuple of float
-        Metabolic power of each split segment [W/kg].
-    mean_shelter : float
-        Average shelter she had in it.
-    time_s : float
-        Its finishing time [s].
+    mass_kg : float
+        Body mass [kg].
+    curve : str
+        Treadmill cost curve.
+    groups : tuple of str
+        Formation of each group (its drag coefficient is one column of ``k_drag``).
+    nodes : ndarray, shape (n_segments, n_groups, n_nodes)
+        Unit-wind values of the nodes [-].
+    weights : ndarray, shape (n_segments, n_groups, n_nodes)
+        Metres run at each node [m].
     """
 
-    power_w_kg: float
-    source: str
-    segment_powers_w_kg: tuple[float, ...]
-    mean_shelter: float
-    time_s: float
+    mass_kg: float
+    curve: str
+    groups: tuple[str, ...]
+    nodes: NDArray[np.float64]
+    weights: NDArray[np.float64]
 
+    @property
+    def group_share(self) -> NDArray[np.float64]:
+        """Share of the metres run in each group [-]."""
+        share = self.weights.sum(axis=(0, 2))
+        return np.asarray(share / share.sum(), dtype=float)
 
-def _power_for_segment(course: Course, curve: CostCurve, x0: float, x1: float, dt_s: float) -> float:
-    """Constant metabolic power [W/kg] that runs ``x0 -> x1`` of ``course`` in ``dt_s`` seconds."""
-    from scipy.optimize import brentq
+    def segment_times(
+        self,
+        power_w_kg: ArrayLike,
+        k_drag: ArrayLike,
+        wind_m_s: ArrayLike,
+        shoe_gain: ArrayLike,
+    ) -> NDArray[np.float64]:
+        """Time of each segment [s], shape (n, n_segments).
 
-    def f(p: float) -> float:
-        return float(common.time_between(course, p, curve, x0, x1)) - dt_s
-
-    lo = float(treadmill_power_w_kg(2.0, curve))  # a jog, always below a race effort
-    hi = float(treadmill_power_w_kg(12.0, curve))  # a sprint, always above a middle-distance effort
-    if f(lo) < 0 or f(hi) > 0:
-        raise ScenarioError(
-            f"the split {x0:g}-{x1:g} m in {dt_s:.2f} s is not a running speed this model covers (1-15 m/s)",
-            "result.splits",
+        Parameters
+        ----------
+        power_w_kg : array, shape (n,) or (n, n_segments)
+            Metabolic power [W/kg].
+        k_drag : array, shape (n, n_groups)
+            ``1/2 rho CdA (1 - shelter)`` of each group [N s^2/m^2].
+        wind_m_s : array, shape (n,)
+            Wind speed [m/s].
+        shoe_gain : array, shape (n,)
+            Shoe economy gain [-].
+        """
+        p = np.asarray(power_w_kg, dtype=float)
+        p = p[:, None, None, None] if p.ndim == 1 else p[:, :, None, None]
+        n = p.shape[0]
+        v = speed_at_power(
+            p,
+            np.asarray(k_drag, dtype=float)[:, None, :, None],
+            self.mass_kg,
+            np.asarray(wind_m_s, dtype=float)[:, None, None, None] * self.nodes[None],
+            np.asarray(shoe_gain, dtype=float)[:, None, None, None],
+            self.curve,
         )
-    return float(brentq(f, lo, hi, xtol=1e-10))
+        v = np.broadcast_to(v, (n, *self.nodes.shape))
+        return np.asarray(np.sum(self.weights[None] / v, axis=(2, 3)), dtype=float)
+
+    def finish_time(
+        self, power_w_kg: ArrayLike, k_drag: ArrayLike, wind_m_s: ArrayLike, shoe_gain: ArrayLike
+    ) -> NDArray[np.float64]:
+        """Time of the whole kernel [s] for each draw (the sum over the segments)."""
+        return np.asarray(self.segment_times(power_w_kg, k_drag, wind_m_s, shoe_gain).sum(axis=1), dtype=float)
 
 
-def calibrate_on_race(
-    scenario: Scenario,
-    curve: str | CostCurve = DEFAULT_CURVE,
-    draft_params: DraftParams | None = None,
-    step_m: float = 5.0,
-) -> Calibration:
-    """Average metabolic power of a race that was run (the scenario's ``result``).
-
-    Each split segment is given the constant power that reproduces its time on that race's course (its shelter,
-    wind, air, the metres run wide); the calibration is their time-weighted mean (total energy / total time).
-    The first segment's acceleration from rest is not charged separately. Results are cached per input.
-    """
-    key = (scenario.model_dump_json(), get_curve(curve), draft_params, step_m)
-    if key not in _CALIBRATIONS:
-        _CALIBRATIONS[key] = _calibrate_on_race(scenario, curve, draft_params, step_m)
-    return _CALIBRATIONS[key]
+def _lagrange_weights(
+    nodes: NDArray[np.float64], x: NDArray[np.float64], w: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """``sum_s w_s L_j(x_s)`` for the Lagrange basis ``L_j`` on ``nodes``."""
+    out = np.empty(nodes.size)
+    for j, xj in enumerate(nodes):
+        others = np.delete(nodes, j)
+        basis = np.prod((x[:, None] - others[None, :]) / (xj - others[None, :]), axis=1)
+        out[j] = float(np.dot(w, basis))
+    return out
 
 
-_CALIBRATIONS: dict[tuple[object, ...], Calibration] = {}
+def _segment_index(x_m: NDArray[np.float64], x0: float, x1: float) -> tuple[int, int]:
+    i0 = int(np.searchsorted(x_m, x0 - 1e-9))
+    i1 = int(np.searchsorted(x_m, x1 - 1e-9))
+    if i1 >= x_m.size or abs(x_m[i0] - x0) > 1e-6 or abs(x_m[i1] - x1) > 1e-6:
+        raise ScenarioError(f"the segment {x0:g}-{x1:g} m does not start and end on samples of the course", "segments")
+    return i0, i1
 
 
-def _calibrate_on_race(
-    scenario: Scenario, curve: str | CostCurve, draft_params: DraftParams | None, step_m: float
-) -> Calibration:
-    if scenario.result is None:
-        raise ScenarioError(f"scenario {scenario.name!r} has no [result] to calibrate on", "athlete.calibration")
-    c = get_curve(curve)
-    splits = list(scenario.result.splits)
-    if not splits or abs(splits[-1][0] - scenario.distance_m) > 1e-6:
-        splits.append((scenario.distance_m, scenario.result.time_s))
-    course = build_course(scenario, step_m=step_m, draft_params=draft_params, breaks_m=[d for d, _ in splits])
-    powers, durations = [], []
-    x_prev, t_prev = 0.0, 0.0
-    for d, t in splits:
-        powers.append(_power_for_segment(course, c, x_prev, d, t - t_prev))
-        durations.append(t - t_prev)
-        x_prev, t_prev = d, t
-    p = float(np.dot(powers, durations) / np.sum(durations))
-    return Calibration(
-        power_w_kg=p,
-        source=f"{scenario.name} ({scenario.result.time_s:.2f} s as raced)",
-        segment_powers_w_kg=tuple(powers),
-        mean_shelter=float(np.mean(course.shelter)),
-        time_s=scenario.result.time_s,
-    )
-
-
-def calibrate_on_solo_time(
-    scenario: Scenario, time_s: float, curve: str | CostCurve = DEFAULT_CURVE, source: str = "performance"
-) -> Calibration:
-    """Metabolic power of an even-paced solo effort over the scenario's distance in reference conditions."""
-    from paceline.models.critical_speed import reference_course
-
-    course = reference_course(scenario)
-    c = get_curve(curve)
-    power = _power_for_segment(course, c, 0.0, scenario.distance_m, time_s)
-    return Calibration(power, source, (power,), 0.0, time_s)
-
-
-class EqualPowerModel:
-    """Equal-metabolic-power race model (``model.solve(scenario) -> Race``).
+def build_kernel(
+    course: Course,
+    curve: str,
+    segments: Sequence[tuple[float, float]] | None = None,
+    n_nodes: int | None = None,
+) -> RaceKernel:
+    """Write a course as a :class:`RaceKernel`.
 
     Parameters
     ----------
+    course : Course
+        The course; every segment end must be one of its samples.
     curve : str
-        Treadmill cost curve (see :data:`paceline.physics.metabolic.COST_CURVES`).
-    step_m : float
-        Sample spacing along the race [m].
-    draft_params : DraftParams, optional
-        Shelter-model parameters (default: best fit).
+        Treadmill cost curve.
+    segments : sequence of (x0, x1), optional
+        Race distances [m] of the segments (default: the whole race as one).
+    n_nodes : int, optional
+        Chebyshev nodes in the unit wind per formation and segment; None: every sample is a node (exact).
     """
-
-    name = "equal-power"
-
-    def __init__(
-        self, curve: str = DEFAULT_CURVE, step_m: float = 5.0, draft_params: DraftParams | None = None
-    ) -> None:
-        self.curve = get_curve(curve)
-        self.step_m = step_m
-        self.draft_params = draft_params
-
-    def calibrate(self, scenario: Scenario) -> Calibration:
-        """Calibration for an athlete: her named calibration race, else the scenario's own result, else her
-        performances through the critical-speed fit (a solo race over this distance in reference conditions)."""
-        from paceline.io.scenario import load_scenario
-
-        ath = scenario.athlete
-        if ath.calibration and ath.calibration != "performances":
-            try:
-                ref = load_scenario(ath.calibration)
-            except ScenarioError as exc:
-                raise ScenarioError(
-                    f"{ath.calibration!r} cannot be loaded ({exc}); use a bundled race scenario, a .toml path or "
-                    "'performances'",
-                    "athlete.calibration",
-                ) from None
-            return calibrate_on_race(ref, self.curve, self.draft_params, self.step_m)
-        if scenario.result is not None and ath.calibration != "performances":
-            return calibrate_on_race(scenario, self.curve, self.draft_params, self.step_m)
-        if len(ath.performances) >= 2:
-            from paceline.fit.performances import fit_critical_speed
-
-            fit = fit_critical_speed(ath.performances)
-            cs, dp = fit.params["cs_m_s"], fit.params["dprime_m"]
-            t = (scenario.distance_m - dp) / cs
-            return calibrate_on_solo_time(
-                scenario, t, self.curve, f"critical-speed fit of {len(ath.performances)} performances (solo {t:.2f} s)"
-            )
-        raise ScenarioError(
-            "the equal-power model needs a calibration race, a [result], or at least 2 performances",
-            "athlete.calibration",
-        )
-
-    def solve(self, scenario: Scenario, calibration: Calibration | None = None) -> Race:
-        """Solve a scenario at the calibrated metabolic power."""
-        cal = calibration or self.calibrate(scenario)
-        course = build_course(scenario, step_m=self.step_m, draft_params=self.draft_params)
-        return race_at_power(
-            scenario.name, course, cal.power_w_kg, self.curve, self.name, extra=_assumptions(cal, self)
-        )
+    names = list(dict.fromkeys(course.formations))
+    group_of_phase = np.array([names.index(f) for f in course.formations], dtype=np.int64)
+    group = group_of_phase[course.phase_index]
+    wind = course.unit_wind if course.unit_wind.size == course.x_m.size else np.zeros_like(course.x_m)
+    segs = list(segments) if segments else [(0.0, course.distance_m)]
+    x = course.x_m
+    bounds = [_segment_index(x, x0, x1) for x0, x1 in segs]
+    width = n_nodes if n_nodes is not None else max(i1 - i0 + 1 for i0, i1 in bounds)
+    nodes = np.zeros((len(segs), len(names), width))
+    weights = np.zeros_like(nodes)
+    for si, (i0, i1) in enumerate(bounds):
+        seg = np.diff(x[i0 : i1 + 1])
+        c = np.zeros(i1 - i0 + 1)
+        c[:-1] += 0.5 * seg
+        c[1:] += 0.5 * seg
+        w_s = c * course.line_scale[i0 : i1 + 1]
+        g_s = group[i0 : i1 + 1]
+        u_s = wind[i0 : i1 + 1]
+        for g in range(len(names)):
+            sel = g_s == g
+            if not np.any(sel):
+                continue
+            if n_nodes is None:
+                m = int(sel.sum())
+                nodes[si, g, :m] = u_s[sel]
+                weights[si, g, :m] = w_s[sel]
+                continue
+            lo, hi = float(u_s[sel].min()), float(u_s[sel].max())
+            if hi - lo < 1e-9:
+                nodes[si, g, :] = 0.5 * (lo + hi)
+                weights[si, g, 0] = float(w_s[sel].sum())
+                continue
+            k = np.arange(n_nodes)
+            nd = 0.5 * (lo + hi) + 0.5 * (hi - lo) * np.cos((2 * k + 1) * np.pi / (2 * n_nodes))
+            nodes[si, g] = nd
+            weights[si, g] = _lagrange_weights(nd, u_s[sel], w_s[sel])
+    return RaceKernel(mass_kg=float(course.mass_kg), curve=curve, groups=tuple(names), nodes=nodes, weights=weights)
 
 
-def _assumptions(cal: Calibration, model: EqualPowerModel) -> list[Assumption]:
-    return [
-        Assumption("cost_curve", model.curve.name, "", model.curve.citation),
-        Assumption("impeding_force_slope", IMPEDING_FORCE_SLOPE, "per body weight", "da Silva, Kram & Hoogkamer 2022"),
-        Assumption("calibration", cal.source, "", "athlete.calibration / result / performances"),
-        Assumption("calibrated_power", round(cal.power_w_kg, 3), "W/kg", "time-weighted over the calibration splits"),
-        Assumption("calibration_mean_shelter", round(cal.mean_shelter, 4), "", "drafting model on that race's pacing"),
-        Assumption("pacing", "even metabolic power", "", "equal-power model (no separate cost of acceleration)"),
-    ]
+def group_drag_k(course: Course, kernel: RaceKernel) -> NDArray[np.float64]:
+    """``1/2 rho CdA (1 - shelter)`` of each kernel group of a course [N s^2/m^2], shape (1, n_groups)."""
+    k = common.drag_coefficient_n_s2_m2(course)
+    phase_of_group = [course.formations.index(g) for g in kernel.groups]
+    first = [int(np.argmax(course.phase_index == p)) for p in phase_of_group]
+    return np.asarray(k[first], dtype=float)[None, :]
+
+
+def segment_powers(
+    kernel: RaceKernel,
+    durations_s: ArrayLike,
+    k_drag: ArrayLike,
+    wind_m_s: ArrayLike,
+    shoe_gain: ArrayLike,
+    tol_s: float = 1e-9,
+) -> NDArray[np.float64]:
+    """Constant metabolic power of each segment that runs it in its time [W/kg], shape (n, n_segments).
+
+    Parameters
+    ----------
+    kernel : RaceKernel
+        The race cut into its split segments.
+    durations_s : array, shape (n_segments,)
+        Measured time of each segment [s].
+    k_drag, wind_m_s, shoe_gain : arrays
+        As :meth:`RaceKernel.segment_times`, one row per draw.
+    tol_s : float
+        Tolerance on each segment's time [s].
+
+    Raises
+    ------
+    ScenarioError
+        If a segment's time is not a running speed the cost curves cover.
+    """
+    target = np.asarray(durations_s, dtype=float)[None, :]
+    k = np.asarray(k_drag, dtype=float)
+    n = k.shape[0]
+    wind = np.broadcast_to(np.asarray(wind_m_s, dtype=float), (n,))
+    shoe = np.broadcast_to(np.asarray(shoe_gain, dtype=float), (n,))
+
+    def f(p: NDArray[np.float64]) -> NDArray[np.float64]:
+        return kernel.segment_times(p, k, wind, shoe) - target
+
+    lo = float(treadmill_power_w_kg(2.0, kernel.curve))  # a jog, always below a race effort
+    hi = float(treadmill_power_w_kg(12.0, kernel.curve))  # a sprint, always above a middle-distance effort
+    if np.any(f(np.full((n, target.shape[1]), lo)) < 0) or np.any(f(np.full((n, target.shape[1]), hi)) > 0):
+        raise ScenarioError("a split time is not a running speed this model covers (about 1-15 m/s)", "result.splits")
+    p0 = np.full((n, target.shape[1]), lo + 0.45 * (hi - lo))
+    p1 = np.full_like(p0, lo + 0.55 * (hi - lo))
+    f0, f1 = f(p0), f(p1)
+    for _ in range(80):
+        denom = f1 - f0
+        step = np.where(np.abs(denom) > 0, f1 * (p1 - p0) / np.where(denom == 0, 1.0, denom), 0.0)
+        p0, f0 = p1, f1
+        p1 = np.clip(p1 - step, lo, hi)
+        f1 = f(p1)
+        if np.all(np.abs(f1) < tol_s):
+            break
+    else:  # pragma: no cover - the secant converges in a handful of steps
+        log.warning("calibration secant did not converge: max residual %.2e s", float(np.max(np.abs(f1))))
+    return p1
 
 
 def race_at_power(
-    scenario_name: str,
     course: Course,
     power_w_kg: float,
-    curve: CostCurve,
-    model_name: str,
+    curve: str | CostCurve,
+    model_name: str = MODEL_NAME,
     extra: list[Assumption] | None = None,
 ) -> Race:
-    """Build the Race of running ``course`` at a constant metabolic power."""
-    v = common.speeds_at_power(course, power_w_kg, curve)
+    """The Race of running ``course`` at a constant metabolic power [W/kg]."""
+    c = get_curve(curve)
+    v = common.speeds_at_power(course, power_w_kg, c)
     t = common.cumulative_time_s(course, v)
     k = common.drag_coefficient_n_s2_m2(course)
     u = v - course.wind_along_m_s
     drag = k * u * np.abs(u)
-    power = metabolic_power_w_kg(v, drag, course.mass_kg, course.shoe_economy_gain, curve)
+    power = metabolic_power_w_kg(v, drag, course.mass_kg, course.shoe_economy_gain, c)
     series = {
         "shelter": course.shelter,
         "drag_n": drag,
@@ -246,7 +302,7 @@ def race_at_power(
         "curvature_1_m": course.curvature_1_m,
     }
     return Race(
-        scenario=scenario_name,
+        scenario=course.name,
         model=model_name,
         distance_m=course.distance_m,
         x_m=course.x_m,
@@ -259,45 +315,71 @@ def race_at_power(
     )
 
 
-def offset_shelter_exchange_rate(scenario: Scenario, shelter: float = 0.6, curve: str = DEFAULT_CURVE) -> float:
-    """How much shelter one metre of lateral offset from the lane-1 line is worth, in time [1/m].
-
-    The scenario's course is run at its calibrated power twice: with a uniform ``shelter`` +/- 0.05 on the lane-1
-    line (seconds per unit of shelter), and with that shelter 1 m further out (seconds per metre: the bends add
-    ``2 pi`` m per lap). The ratio is the shelter that buys back one metre of offset. For Kipyegon's mile
-    (``kram2025``) it is about 0.24 per metre at 60 % shelter.
+class EqualPowerModel:
+    """Equal-metabolic-power race model: ``model.solve(course, athlete) -> Race``.
 
     Parameters
     ----------
-    scenario : Scenario
-        A scenario on an oval track with a calibration.
-    shelter : float
-        Shelter around which the rates are taken [-].
+    step_m : float
+        Sample spacing of the course it wants [m] (the chain builds the course with it).
+    """
+
+    name = MODEL_NAME
+
+    def __init__(self, step_m: float = 5.0) -> None:
+        self.step_m = float(step_m)
+
+    def solve(self, course: Course, athlete: AthleteParams) -> Race:
+        """Run the course at the athlete's calibrated metabolic power."""
+        power = float(athlete.require("power_w_kg", self.name))
+        extra = [
+            Assumption("cost_curve", get_curve(athlete.curve).name, "", get_curve(athlete.curve).citation),
+            Assumption(
+                "impeding_force_slope", IMPEDING_FORCE_SLOPE, "per body weight", "da Silva, Kram & Hoogkamer 2022"
+            ),
+            *athlete.assumptions,
+            Assumption("pacing", "even metabolic power", "", "equal-power model (no separate cost of acceleration)"),
+        ]
+        return race_at_power(course, power, athlete.curve, self.name, extra=extra)
+
+
+def offset_shelter_exchange_rate(
+    course: Course, power_w_kg: float, curve: str, geometry: TrackGeometry, shelter: float = 0.6
+) -> float:
+    """How much shelter one metre of lateral offset from the lane-1 line is worth, in time [1/m].
+
+    The course is run at ``power_w_kg`` twice: with a uniform ``shelter`` +/- 0.05 on the lane-1 line (seconds per
+    unit of shelter), and with that shelter 1 m further out (seconds per metre: the bends add ``2 pi`` m per lap).
+    The ratio is the shelter that buys back one metre of offset. For Kipyegon's mile (``kram2025``) it is about
+    0.24 per metre at 60 % shelter.
+
+    Parameters
+    ----------
+    course : Course
+        A course on an oval.
+    power_w_kg : float
+        Metabolic power [W/kg].
     curve : str
         Treadmill cost curve.
+    geometry : TrackGeometry
+        The oval's dimensions.
+    shelter : float
+        Shelter around which the rates are taken [-].
 
     Returns
     -------
     float
         ``(dT / d offset) / (-dT / d shelter)`` [1/m].
     """
-    from paceline.physics import track
-
-    if scenario.track.kind != "oval":
-        raise ScenarioError("the offset from the kerb only matters on an oval track", "track.kind")
-    model = EqualPowerModel(curve=curve)
-    power = model.calibrate(scenario).power_w_kg
-    course = build_course(scenario, step_m=model.step_m)
-    geom = scenario.track.geometry()
 
     def time_s(s: float, offset_m: float) -> float:
         c = course.with_changes(
             shelter=np.full_like(course.shelter, s),
-            line_scale=track.line_scale(course.track_pos_m, offset_m, geom),
+            line_scale=np.asarray(track.line_scale(course.track_pos_m, offset_m, geometry), dtype=float),
         )
-        return float(common.finish_time_at_power(c, power, model.curve))
+        return float(common.finish_time_at_power(c, power_w_kg, curve))
 
-    line = geom.lane1_line_m
+    line = geometry.lane1_line_m
     per_shelter = (time_s(shelter - 0.05, line) - time_s(shelter + 0.05, line)) / 0.1
     per_metre = time_s(shelter, line + 1.0) - time_s(shelter, line)
     return per_metre / per_shelter

@@ -99,8 +99,8 @@ def resolve(data: dict[str, Any], model: str = "equal-power") -> dict[str, Any]:
     ScenarioError
         Naming the bad field; also for a model this installation cannot solve.
     """
+    from paceline.chain import solve
     from paceline.io.scenario import scenario_from_dict
-    from paceline.models import solve
 
     if model not in available_models():
         raise ScenarioError(f"{model!r} is not available; allowed {', '.join(available_models())}", "model")

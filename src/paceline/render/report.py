@@ -5,7 +5,7 @@
 ``.csv``), a solved :class:`~paceline.models.race.Race` or a race ``.json`` written by :meth:`Race.to_json`; it adds
 what the other parts of paceline provide when they are installed: the plan (pacer roles, lights, briefings;
 :mod:`paceline.studies.plan`), the time-lost attribution of a real race (:mod:`paceline.studies.analysis`) and
-P(target) (:mod:`paceline.studies.uncertainty`).
+P(target) (:mod:`paceline.studies.montecarlo`).
 
 Sections: summary, splits, race profile (speed, shelter, drag power, energy against distance), formations, lights,
 pacers and briefings, time lost (real races), assumptions, citations.
@@ -156,16 +156,13 @@ P_TARGET_DRAWS = 2000
 
 
 def _p_target(sc: Scenario, race: Race, notes: list[str]) -> tuple[float | None, str, Any]:
-    """P(finish <= target) from the Monte Carlo of :mod:`paceline.studies.uncertainty` (equal-power), when installed."""
+    """P(finish <= target) from the Monte Carlo of :mod:`paceline.studies.montecarlo` (equal-power)."""
     if not sc.target_s:
         return None, "", None
-    if not _module_available("paceline.studies.uncertainty"):
-        notes.append("P(target) needs paceline.studies.uncertainty (not installed)")
-        return None, "", None
-    from paceline.studies import uncertainty
+    from paceline.studies.montecarlo import monte_carlo
 
     try:
-        mc = uncertainty.monte_carlo(sc, n=P_TARGET_DRAWS, seed=0, workers=1)
+        mc = monte_carlo(sc, n=P_TARGET_DRAWS, seed=0, workers=1)
     except PacelineError as exc:
         notes.append(f"no P(target): {exc}")
         return None, "", None
@@ -238,7 +235,7 @@ def gather(
         if plan is not None:
             race = plan.race
         else:
-            from paceline.models import solve
+            from paceline.chain import solve
 
             race = solve(sc, model)
         if analysis is None:

@@ -116,17 +116,15 @@ LEVERS: dict[str, Lever] = {
 
 def _evaluator(scenario: Scenario) -> tuple[Callable[[dict[str, float]], float], dict[str, float]]:
     """A function from lever values to the equal-power finishing time, and the scenario's current values."""
+    from paceline.chain import athlete_for, course_for, get_model
     from paceline.models import common
-    from paceline.models.course import build_course
-    from paceline.models.equal_power import EqualPowerModel
     from paceline.physics import air
 
-    model = EqualPowerModel()
-    cal = model.calibrate(scenario)
-    base_course = build_course(scenario, step_m=model.step_m)
+    model = get_model("equal-power")
+    athlete = athlete_for(scenario, model)
+    base_course = course_for(scenario, model)
     c = scenario.conditions
     w0 = c.wind_speed_m_s
-    unit_wind = base_course.wind_along_m_s / w0 if w0 > 0 else None
     current = {
         "shelter": float(np.mean(base_course.shelter)),
         "pacers": float(max((scenario.formation(p.formation).n_pacers for p in scenario.phases()), default=0)),
@@ -152,15 +150,11 @@ def _evaluator(scenario: Scenario) -> tuple[Callable[[dict[str, float]], float],
             changes["shelter"] = np.full_like(base_course.shelter, v["shelter"])
         if "pacers" in values:
             changes["shelter"] = np.full_like(base_course.shelter, best_by_n[round(v["pacers"])])
-        if "wind_speed_m_s" in values:
-            if unit_wind is None:
-                if v["wind_speed_m_s"] > 0:
-                    raise ScenarioError("the scenario is calm; wind can only be added in a scenario file", "wind")
-            else:
-                changes["wind_along_m_s"] = unit_wind * v["wind_speed_m_s"]
         course = base_course.with_changes(**changes)
-        p = cal.power_w_kg * (1.0 + v["fitness_pct"] / 100.0)
-        return float(common.finish_time_at_power(course, p, model.curve))
+        if "wind_speed_m_s" in values:
+            course = course.with_wind(v["wind_speed_m_s"])
+        p = float(athlete.require("power_w_kg", model.name)) * (1.0 + v["fitness_pct"] / 100.0)
+        return float(common.finish_time_at_power(course, p, athlete.curve))
 
     return evaluate, current
 

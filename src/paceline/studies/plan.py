@@ -609,7 +609,7 @@ def check_rules(scenario: Scenario, roles: list[PacerRole]) -> list[RuleCheck]:
 
 def make_plan(scenario: Scenario, model: str | None = None, spacing_m: float = 1.0) -> Plan:
     """Solve a scenario and build its plan."""
-    from paceline.models import solve
+    from paceline.chain import solve
 
     race = solve(scenario, model)
     roles = pacer_roles(scenario, race)

@@ -48,8 +48,8 @@ def optimise_rotation(scenario: Scenario) -> RotationResult:
     InfeasibleError
         If the roster has no pacer with performances, so nothing can be checked.
     """
+    from paceline.chain import solve
     from paceline.io.scenario import scenario_from_dict
-    from paceline.models import solve
     from paceline.physics import drafting
     from paceline.studies.plan import pacer_capability_speed, pacer_roles
 

@@ -1,0 +1,254 @@
+"""The athlete a model runs, from what the scenario knows of her: the one calibration rule.
+
+Which effort calibrates her (:func:`calibration_effort`), in this order:
+
+1. her named calibration race (``athlete.calibration``: a bundled scenario or a ``.toml`` path with a ``[result]``);
+2. the scenario's own ``[result]`` (a race that was run), unless ``athlete.calibration = "performances"``;
+3. her performances (at least two): the critical-speed fit's time over the scenario's distance, run solo on the
+   lane-1 line in still reference air (:func:`paceline.models.common.reference_course`).
+
+The equal-power power is the time-weighted mean of the split segments' constant powers on that effort's course
+(:func:`paceline.models.equal_power.segment_powers`: the inverse of the one kernel). The critical-speed model reads
+CS and D' from the fit of her performances; the optimal-control model its fitted Keller/Aftalion parameters.
+Results are cached by content.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from paceline.errors import ScenarioError
+from paceline.models.athlete import AthleteParams
+from paceline.models.race import Assumption
+from paceline.physics.metabolic import DEFAULT_CURVE
+
+if TYPE_CHECKING:  # pragma: no cover
+    from paceline.io.scenario import Scenario
+    from paceline.models.course import Course
+    from paceline.models.equal_power import RaceKernel
+    from paceline.physics.drafting import DraftParams
+
+log = logging.getLogger(__name__)
+
+#: Sample spacing of calibration courses [m] (as the equal-power model's).
+CALIBRATION_STEP_M = 5.0
+
+
+@dataclass(frozen=True)
+class CalibrationEffort:
+    """The effort that sets the athlete's metabolic power.
+
+    Attributes
+    ----------
+    kind : str
+        ``"race"`` (a race that was run, with its splits) or ``"performances"`` (a solo time from her fit).
+    source : str
+        What it is, for the table of inputs.
+    course : Course
+        Its course, with a sample at every split.
+    segments : tuple of (float, float)
+        Race distances [m] of the split segments.
+    durations_s : ndarray
+        Time of each segment [s].
+    scenario : Scenario or None
+        The calibration race's scenario (its formations and weather ranges); None for performances.
+    loo_error_pct : float or None
+        Leave-one-out error of the performance fit [%] (performances only).
+    """
+
+    kind: str
+    source: str
+    course: Course
+    segments: tuple[tuple[float, float], ...]
+    durations_s: NDArray[np.float64]
+    scenario: Scenario | None = None
+    loo_error_pct: float | None = None
+
+    def kernel(self, curve: str, n_nodes: int | None = None) -> RaceKernel:
+        """Its course as the equal-power kernel, cut at the splits (exact, or reduced to ``n_nodes``)."""
+        from paceline.models.equal_power import build_kernel
+
+        return build_kernel(self.course, curve, self.segments, n_nodes)
+
+
+def _race_effort(ref: Scenario, draft_params: DraftParams | None) -> CalibrationEffort:
+    from paceline.models.course import build_course
+
+    if ref.result is None:
+        raise ScenarioError(f"scenario {ref.name!r} has no [result] to calibrate on", "athlete.calibration")
+    splits = list(ref.result.splits)
+    if not splits or abs(splits[-1][0] - ref.distance_m) > 1e-6:
+        splits.append((ref.distance_m, ref.result.time_s))
+    course = build_course(ref, step_m=CALIBRATION_STEP_M, draft_params=draft_params, breaks_m=[d for d, _ in splits])
+    edges = [0.0, *[d for d, _ in splits]]
+    times = [0.0, *[t for _, t in splits]]
+    return CalibrationEffort(
+        kind="race",
+        source=f"{ref.name} ({ref.result.time_s:.2f} s as raced)",
+        course=course,
+        segments=tuple(itertools.pairwise(edges)),
+        durations_s=np.diff(times),
+        scenario=ref,
+    )
+
+
+def _performance_effort(scenario: Scenario) -> CalibrationEffort:
+    from paceline.fit.performances import fit_critical_speed
+    from paceline.models.common import reference_course
+
+    ath = scenario.athlete
+    fit = fit_critical_speed(ath.performances)
+    cs, dp = fit.params["cs_m_s"], fit.params["dprime_m"]
+    t = (scenario.distance_m - dp) / cs
+    course = reference_course(scenario.distance_m, ath.height_m, ath.mass_kg, CALIBRATION_STEP_M)
+    return CalibrationEffort(
+        kind="performances",
+        source=f"critical-speed fit of {len(ath.performances)} performances (solo {t:.2f} s)",
+        course=course,
+        segments=((0.0, scenario.distance_m),),
+        durations_s=np.array([t]),
+        loo_error_pct=fit.loo_mean_abs_error_pct,
+    )
+
+
+def calibration_effort(scenario: Scenario, draft_params: DraftParams | None = None) -> CalibrationEffort:
+    """The effort that calibrates a scenario's athlete (see the module's rule).
+
+    Raises
+    ------
+    ScenarioError
+        If the named calibration race cannot be loaded or has no result, or nothing calibrates her.
+    """
+    from paceline.io.scenario import load_scenario
+
+    ath = scenario.athlete
+    if ath.calibration and ath.calibration != "performances":
+        try:
+            ref = load_scenario(ath.calibration)
+        except ScenarioError as exc:
+            raise ScenarioError(
+                f"{ath.calibration!r} cannot be loaded ({exc}); use a bundled race scenario, a .toml path or "
+                "'performances'",
+                "athlete.calibration",
+            ) from None
+        return _race_effort(ref, draft_params)
+    if scenario.result is not None and ath.calibration != "performances":
+        return _race_effort(scenario, draft_params)
+    if len(ath.performances) >= 2:
+        return _performance_effort(scenario)
+    raise ScenarioError(
+        "the equal-power model needs a calibration race, a [result], or at least 2 performances",
+        "athlete.calibration",
+    )
+
+
+def calibrated_power(effort: CalibrationEffort, curve: str = DEFAULT_CURVE) -> tuple[float, NDArray[np.float64]]:
+    """Metabolic power [W/kg] of an effort (time-weighted over its segments) and each segment's power [W/kg]."""
+    from paceline.models.equal_power import group_drag_k, segment_powers
+
+    kernel = effort.kernel(curve)
+    c = effort.course
+    p = segment_powers(kernel, effort.durations_s, group_drag_k(c, kernel), [c.wind_speed_m_s], [c.shoe_economy_gain])[
+        0
+    ]
+    d = effort.durations_s
+    return float(p @ d / d.sum()), p
+
+
+@functools.lru_cache(maxsize=128)
+def _equal_power(scenario_json: str, curve: str, draft_key: Any) -> AthleteParams:
+    from paceline.io.scenario import Scenario
+
+    scenario = Scenario.model_validate_json(scenario_json)
+    effort = calibration_effort(scenario, draft_key)
+    power, segs = calibrated_power(effort, curve)
+    ath = scenario.athlete
+    mean_shelter = float(np.mean(effort.course.shelter))
+    return AthleteParams(
+        name=ath.name,
+        height_m=ath.height_m,
+        mass_kg=ath.mass_kg,
+        power_w_kg=power,
+        curve=curve,
+        source=effort.source,
+        assumptions=(
+            Assumption("calibration", effort.source, "", "athlete.calibration / result / performances"),
+            Assumption("calibrated_power", round(power, 3), "W/kg", "time-weighted over the calibration splits"),
+            Assumption("calibration_mean_shelter", round(mean_shelter, 4), "", "drafting model on that race's pacing"),
+        ),
+        meta={"segment_powers_w_kg": [float(x) for x in segs], "calibration_mean_shelter": mean_shelter},
+    )
+
+
+def _critical_speed(scenario: Scenario, curve: str) -> AthleteParams:
+    from paceline.fit.performances import fit_critical_speed
+
+    ath = scenario.athlete
+    if len(ath.performances) < 2:
+        raise ScenarioError("the critical-speed model needs at least 2 performances", "athlete.performances")
+    fit = fit_critical_speed(ath.performances)
+    cs, dp = fit.params["cs_m_s"], fit.params["dprime_m"]
+    origin = f"fit to {len(ath.performances)} performances"
+    return AthleteParams(
+        name=ath.name,
+        height_m=ath.height_m,
+        mass_kg=ath.mass_kg,
+        cs_m_s=cs,
+        dprime_m=dp,
+        curve=curve,
+        source=origin,
+        assumptions=(
+            Assumption("cs", round(cs, 4), "m/s", f"critical speed, {origin} (performances taken as solo, still air)"),
+            Assumption("dprime", round(dp, 2), "m", f"distance capacity D', {origin}"),
+        ),
+    )
+
+
+def _optimal_control(scenario: Scenario, aero_cost: str | None) -> AthleteParams:
+    from paceline.fit.optimal_control import oc_params_for
+    from paceline.models.optimal_control import DEFAULT_AERO_COST
+
+    ath = scenario.athlete
+    params = oc_params_for(ath.performances, ath.height_m, ath.mass_kg, aero_cost or DEFAULT_AERO_COST)
+    return AthleteParams(
+        name=ath.name, height_m=ath.height_m, mass_kg=ath.mass_kg, oc=params, source=str(params.source)
+    )
+
+
+def athlete_params(
+    scenario: Scenario,
+    model: str,
+    *,
+    curve: str = DEFAULT_CURVE,
+    draft_params: DraftParams | None = None,
+    aero_cost: str | None = None,
+) -> AthleteParams:
+    """The scenario's athlete, calibrated for a model.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario (its athlete, calibration race or performances).
+    model : str
+        ``equal-power``, ``critical-speed`` or ``optimal-control``.
+    curve : str
+        Treadmill cost curve of the equal-power and critical-speed models.
+    draft_params : DraftParams, optional
+        Shelter-model parameters for the calibration race's course (default: the shipped best fit).
+    aero_cost : str, optional
+        How the optimal-control model charges the air (its fit uses the same).
+    """
+    if model == "equal-power":
+        return _equal_power(scenario.model_dump_json(), curve, draft_params)
+    if model == "critical-speed":
+        return _critical_speed(scenario, curve)
+    if model == "optimal-control":
+        return _optimal_control(scenario, aero_cost)
+    raise ScenarioError(f"{model!r} is not a model; allowed equal-power, critical-speed, optimal-control", "model")

@@ -1,0 +1,526 @@
+"""The inputs of a Monte Carlo: what is uncertain, how it is distributed, and the problem that turns them into
+finishing times.
+
+Monte Carlo (:func:`monte_carlo`)
+    Every uncertain input is drawn up front from one :class:`numpy.random.Generator` (so the same seed gives the
+    same numbers whatever the number of workers), the draws are cut into fixed batches, and each batch is solved
+    with the equal-power model, vectorised over the draws. The inputs and their distributions:
+
+    ========================  ===================================================================================
+    drafting                  shelter-model parameters from :func:`paceline.physics.drafting.parameter_draws` (bootstrap
+                              over the studies plus a new "study effect": the 50-89 % disagreement), applied to
+                              the target race *and* to the calibration race (the same wake physics in both).
+    drag coefficient          Cd ~ U(0.8, 1.0) (Pugh 1971; :mod:`paceline.physics.aero`), the same body in both races.
+    kit drag factor           the scenario's ``cda_factor`` x N(1, 0.03): no published drag figure for a suit
+                              relative to ordinary race kit; 3 % is an assumption (skin suits in cycling gain a few
+                              per cent), symmetric so that the median assumes no benefit.
+    shoe economy              the scenario's ``shoe_economy_gain`` + N(0, 0.005), relative to the calibration race's
+                              spikes: advanced spikes beat traditional ones by about 2 % of speed (Bertschy et al.
+                              2024); two generations of advanced spikes are taken to differ by a quarter of that.
+    weather                   uniform within the scenario's ``conditions.*_range`` (temperature, humidity, wind
+                              speed; the direction is the scenario's), and within the calibration race's own ranges.
+    form on the day           log-normal factor on the metabolic power whose effect on time has a coefficient of
+                              variation of 0.8 % (within-athlete race-to-race variability of the better half of
+                              elite runners up to 1500 m, Hopkins 2005; 1.0 % for all; Hopkins & Hewson 2001 give
+                              1.2-1.9 % for the fastest road runners).
+    calibration               the calibration race was itself one day's form: the same 0.8 % once more; a
+                              calibration from fitted performances uses the fit's leave-one-out error instead.
+    ========================  ===================================================================================
+
+    The drafting parameters come from a pool (``pool`` draws, each a refit of the surrogate) and the calibration
+    power is solved exactly for a pool of ``CALIBRATION_POOL`` (drafting member, Cd, calibration-race weather)
+    combinations; each Monte Carlo draw picks one member of that pool. A draw's race is then solved at equal
+    metabolic power by :func:`paceline.physics.metabolic.speed_at_power`, with the course reduced to a few
+    quadrature nodes per formation in the unit-wind profile (see :class:`RaceKernel`; exact to about 1 ms).
+
+References
+----------
+Hopkins, W. G. (2005). Competitive performance of elite track-and-field athletes: variability and smallest
+worthwhile enhancements. Sportscience 9, 17-20.
+Hopkins, W. G. & Hewson, D. J. (2001). Variability of competitive performance of distance runners. Med. Sci.
+Sports Exerc. 33, 1588-1592.
+Malcata, R. M. & Hopkins, W. G. (2014). Variability of competitive performance of elite athletes: a systematic
+review. Sports Med. 44, 1763-1774.
+Bertschy, M., Wilkie, E., Rodrigo-Carranza, V. et al. (2024). Advanced footwear technology spikes improve
+middle-distance running speed (about 2 %, 1.8-3.1 %). J. Sport Health Sci.
+Healey, L., Bertschy, M., Kipp, S. & Hoogkamer, W. (2022). Can we quantify the benefits of "super spikes" in
+track running? Sports Med. 52, 1211-1218.
+Pugh, L. G. C. E. (1971). The influence of wind resistance in running and walking. J. Physiol. 213, 255-276.
+McKay, M. D., Beckman, R. J. & Conover, W. J. (1979). A comparison of three methods for selecting values of input
+variables in the analysis of output from a computer code. Technometrics 21, 239-245 (Latin hypercube).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from paceline.errors import ScenarioError
+from paceline.models.equal_power import QUAD_NODES, RaceKernel, build_kernel, segment_powers
+from paceline.physics import aero, air
+from paceline.physics.metabolic import DEFAULT_CURVE
+
+if TYPE_CHECKING:  # pragma: no cover
+    from paceline.fit.athlete import CalibrationEffort
+    from paceline.io.scenario import Scenario
+    from paceline.models.course import Course
+    from paceline.physics.drafting import DraftParams
+
+log = logging.getLogger(__name__)
+
+#: Coefficient of variation of an elite runner's race time from race to race [-] (Hopkins 2005: 0.8 % for the
+#: better half of elite athletes in running events up to 1500 m; 1.0 % for all).
+FORM_CV = 0.008
+
+
+#: Coefficient of variation of the calibration race's time as a measure of her ability [-] (the same figure).
+CALIBRATION_CV = 0.008
+
+
+#: Range of the drag coefficient of a runner [-] (Pugh 1971; :data:`paceline.physics.aero.CD_RUNNER` is its middle).
+CD_RANGE = (0.8, 1.0)
+
+
+#: Standard deviation of the kit's drag factor relative to the scenario's ``cda_factor`` [-] (assumed).
+KIT_CDA_SD = 0.03
+
+
+#: Standard deviation of the shoes' economy gain relative to the calibration race's shoes [-] (assumed, see module).
+SHOE_GAIN_SD = 0.005
+
+
+#: Number of drafting-parameter draws (refits of the surrogate) in the pool.
+DRAFT_POOL = 200
+
+
+#: Number of exactly calibrated (drafting member, Cd, calibration weather) combinations.
+CALIBRATION_POOL = 1000
+
+
+#: Sample spacing of the courses [m] (as :class:`~paceline.models.equal_power.EqualPowerModel`).
+STEP_M = 5.0
+
+
+def _scaled_shelter(s: NDArray[np.float64], best: NDArray[np.float64], spread: float) -> NDArray[np.float64]:
+    """Widen (spread > 1) or narrow (< 1) shelter draws around the best fit, in ``-log(1 - s)``."""
+    if spread == 1.0:
+        return s
+    ls = -np.log1p(-np.clip(s, 0.0, 0.999))
+    lb = -np.log1p(-np.clip(best, 0.0, 0.999))
+    return np.asarray(1.0 - np.exp(-np.maximum(lb + spread * (ls - lb), 0.0)), dtype=float)
+
+
+def _shelter_table(scenario: Scenario, names: Sequence[str], pool: Sequence[DraftParams]) -> NDArray[np.float64]:
+    """Shelter [-] of each formation (columns) under each drafting draw (rows)."""
+    from paceline.physics import drafting
+
+    cols = [drafting.formation_shelter_draws(scenario.formation(nm), pool) for nm in names]
+    return np.stack(cols, axis=1) if cols else np.zeros((len(pool), 0))
+
+
+def _uniform(rng: np.random.Generator, trip: tuple[float, float, float], n: int) -> NDArray[np.float64]:
+    _, lo, hi = trip
+    return rng.uniform(lo, hi, n) if hi > lo else np.full(n, lo)
+
+
+def _range_of(c: Any, name: str) -> tuple[float, float, float]:
+    nominal = float(getattr(c, name))
+    rng = getattr(c, f"{name}_range")
+    return (nominal, float(rng[0]), float(rng[1])) if rng is not None else (nominal, nominal, nominal)
+
+
+@dataclass
+class Problem:
+    """Everything needed to turn input values into finishing times (picklable; built once, shipped to workers).
+
+    The target race and the calibration effort are both the one equal-power kernel
+    (:class:`~paceline.models.equal_power.RaceKernel`), reduced to ``QUAD_NODES`` nodes per formation; the
+    calibration is its inverse (:func:`~paceline.models.equal_power.segment_powers`), as in
+    :mod:`paceline.fit.athlete`.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The target scenario.
+    kernel : RaceKernel
+        The target race reduced to nodes.
+    calibration : CalibrationEffort
+        The effort that calibrates her power (:func:`paceline.fit.athlete.calibration_effort`).
+    calibration_kernel : RaceKernel
+        That effort reduced to nodes, cut at its splits.
+    calibration_conditions : dict or None
+        Nominal weather and ranges of the calibration race (``temperature_c``, ``relative_humidity``,
+        ``wind_speed_m_s`` as (nominal, lo, hi), ``altitude_m``, ``pressure_pa``); None for a solo reference.
+    calibration_cv : float
+        Coefficient of variation of the calibration effort as a measure of her ability [-].
+    cda_m2 : float
+        Her drag area at Cd 0.9 with the scenario's kit [m^2].
+    calibration_cda_m2 : float
+        Her drag area at Cd 0.9 with the calibration race's kit [m^2].
+    target_shelter_best, calibration_shelter_best : ndarray
+        Shelter of each formation with the best-fit drafting parameters [-] (from the courses).
+    """
+
+    scenario: Scenario
+    kernel: RaceKernel
+    calibration: CalibrationEffort
+    calibration_kernel: RaceKernel
+    calibration_conditions: dict[str, Any] | None
+    calibration_cv: float
+    cda_m2: float
+    calibration_cda_m2: float
+    target_shelter_best: NDArray[np.float64]
+    calibration_shelter_best: NDArray[np.float64]
+
+    @property
+    def group_share(self) -> NDArray[np.float64]:
+        """Share of the race distance run in each target formation [-]."""
+        return self.kernel.group_share
+
+    def time(self, inputs: dict[str, NDArray[np.float64]]) -> NDArray[np.float64]:
+        """Finishing time [s] of each row of inputs (see :func:`draw_inputs` for the keys)."""
+        return self.kernel.finish_time(**self.solver_inputs(inputs))
+
+    def solver_inputs(self, inputs: dict[str, NDArray[np.float64]]) -> dict[str, NDArray[np.float64]]:
+        """What the kernel reads: ``power_w_kg``, ``k_drag`` (n, groups), ``wind_m_s`` and ``shoe_gain``."""
+        power = self.calibration_power(inputs) * inputs["form"] * inputs["calibration_form"]
+        c = self.scenario.conditions
+        rho = np.asarray(
+            air.air_density(inputs["temperature_c"], inputs["relative_humidity"], c.altitude_m, c.pressure_pa),
+            dtype=float,
+        )
+        k = 0.5 * (rho * self.cda_m2 * inputs["cd_factor"] * inputs["kit_factor"])[:, None]
+        k = k * (1.0 - inputs["target_shelter"])
+        return {
+            "power_w_kg": power,
+            "k_drag": k,
+            "wind_m_s": np.asarray(inputs["wind_speed_m_s"], dtype=float),
+            "shoe_gain": np.asarray(inputs["shoe_gain"], dtype=float),
+        }
+
+    def calibration_power(self, inputs: dict[str, NDArray[np.float64]]) -> NDArray[np.float64]:
+        """Calibrated power [W/kg] of each row (unless given as ``calibration_power_w_kg``)."""
+        if "calibration_power_w_kg" in inputs:
+            return inputs["calibration_power_w_kg"]
+        return self.calibration_rows(
+            inputs["calibration_shelter"],
+            inputs["cd_factor"],
+            inputs["calibration_temperature_c"],
+            inputs["calibration_relative_humidity"],
+            inputs["calibration_wind_speed_m_s"],
+        )
+
+    def calibration_rows(
+        self,
+        shelter: NDArray[np.float64],
+        cd_factor: NDArray[np.float64],
+        temperature_c: NDArray[np.float64],
+        relative_humidity: NDArray[np.float64],
+        wind_m_s: NDArray[np.float64],
+    ) -> NDArray[np.float64]:
+        """Calibrated power [W/kg] for rows of calibration-race inputs: the time-weighted mean of the split
+        segments' powers (:func:`paceline.models.equal_power.segment_powers`)."""
+        cc = self.calibration_conditions
+        course = self.calibration.course
+        if cc is None:
+            rho = np.full(cd_factor.shape, float(course.air_density_kg_m3))
+        else:
+            rho = np.asarray(
+                air.air_density(temperature_c, relative_humidity, cc["altitude_m"], cc["pressure_pa"]), dtype=float
+            )
+        k = 0.5 * (rho * cd_factor * self.calibration_cda_m2)[:, None] * (1.0 - shelter)
+        shoe = np.full(cd_factor.shape, course.shoe_economy_gain)
+        p = segment_powers(self.calibration_kernel, self.calibration.durations_s, k, wind_m_s, shoe)
+        d = self.calibration.durations_s
+        return np.asarray(p @ d / d.sum(), dtype=float)
+
+
+def _group_shelter(course: Course, kernel: RaceKernel) -> NDArray[np.float64]:
+    """Shelter of each kernel group on a course [-] (the course's own, from the drafting model's best fit)."""
+    phase = [course.formations.index(g) for g in kernel.groups]
+    return np.array([course.shelter[int(np.argmax(course.phase_index == ph))] for ph in phase], dtype=float)
+
+
+def _conditions_of(scenario: Scenario) -> dict[str, Any]:
+    c = scenario.conditions
+    return {
+        "temperature_c": _range_of(c, "temperature_c"),
+        "relative_humidity": _range_of(c, "relative_humidity"),
+        "wind_speed_m_s": _range_of(c, "wind_speed_m_s"),
+        "altitude_m": c.altitude_m,
+        "pressure_pa": c.pressure_pa,
+    }
+
+
+def build_problem(scenario: Scenario, curve: str = DEFAULT_CURVE) -> Problem:
+    """The target kernel and the calibration of a scenario (equal-power model, ``STEP_M`` samples)."""
+    from paceline.chain import course_for, get_model
+    from paceline.fit.athlete import calibration_effort
+
+    course = course_for(scenario, get_model("equal-power", step_m=STEP_M))
+    kernel = build_kernel(course, curve, None, QUAD_NODES)
+    effort = calibration_effort(scenario)
+    cal_kernel = effort.kernel(curve, QUAD_NODES)
+    if effort.kind == "race":
+        conditions: dict[str, Any] | None = _conditions_of(effort.scenario)  # type: ignore[arg-type]
+        cv = CALIBRATION_CV
+    else:  # a fit of performances: its leave-one-out error (mean absolute error x sqrt(pi/2) = SD)
+        conditions = None
+        loo = effort.loo_error_pct
+        cv = CALIBRATION_CV if loo is None else max(CALIBRATION_CV, 1.2533 * loo / 100.0)
+    return Problem(
+        scenario=scenario,
+        kernel=kernel,
+        calibration=effort,
+        calibration_kernel=cal_kernel,
+        calibration_conditions=conditions,
+        calibration_cv=cv,
+        cda_m2=float(course.cda_m2),
+        calibration_cda_m2=float(effort.course.cda_m2),
+        target_shelter_best=_group_shelter(course, kernel),
+        calibration_shelter_best=_group_shelter(effort.course, cal_kernel),
+    )
+
+
+#: The inputs reported in the sensitivity ranking: key -> (label, unit).
+INPUT_LABELS: dict[str, tuple[str, str]] = {
+    "drafting": ("drafting (shelter model)", "mean shelter"),
+    "cd_factor": ("drag coefficient Cd", "x 0.9"),
+    "kit_factor": ("kit drag factor", "x cda_factor"),
+    "temperature_c": ("temperature", "degC"),
+    "relative_humidity": ("relative humidity", "-"),
+    "wind_speed_m_s": ("wind speed", "m/s"),
+    "shoe_gain": ("shoe economy", "fraction"),
+    "form": ("form on the day", "power factor"),
+    "calibration_form": ("calibration race form", "power factor"),
+    "calibration_temperature_c": ("calibration race temperature", "degC"),
+    "calibration_relative_humidity": ("calibration race humidity", "-"),
+    "calibration_wind_speed_m_s": ("calibration race wind", "m/s"),
+}
+
+
+@dataclass
+class Draws:
+    """All the Monte Carlo inputs, drawn up front.
+
+    Attributes
+    ----------
+    inputs : dict of str to ndarray
+        Per-draw arrays the model reads (``calibration_power_w_kg``, ``target_shelter`` (n, groups), ...).
+    report : dict of str to ndarray
+        Per-draw values of the inputs in :data:`INPUT_LABELS`, for the sensitivity ranking.
+    oat : dict of str to (dict, dict)
+        Input rows with one input at its 5th and 95th percentile and the rest nominal.
+    nominal : dict of str to ndarray
+        The nominal row (the scenario's values, best-fit drafting).
+    distributions : list of dict
+        What each input's distribution is and why.
+    """
+
+    inputs: dict[str, NDArray[np.float64]]
+    report: dict[str, NDArray[np.float64]]
+    oat: dict[str, tuple[dict[str, NDArray[np.float64]], dict[str, NDArray[np.float64]]]]
+    nominal: dict[str, NDArray[np.float64]]
+    distributions: list[dict[str, Any]]
+
+
+def _elasticity(problem: Problem, nominal: dict[str, NDArray[np.float64]]) -> float:
+    """``-d ln T / d ln P`` of the target race at the nominal inputs."""
+    up = dict(nominal)
+    up["form"] = nominal["form"] * 1.001
+    t0 = problem.time(nominal)[0]
+    t1 = problem.time(up)[0]
+    return float(-(math.log(t1) - math.log(t0)) / math.log(1.001))
+
+
+def draw_inputs(
+    problem: Problem,
+    n: int,
+    seed: int,
+    pool: int = DRAFT_POOL,
+    shelter_spread: float = 1.0,
+    calibration_pool: int = CALIBRATION_POOL,
+) -> Draws:
+    """Draw every uncertain input of a scenario (deterministic for a seed).
+
+    Parameters
+    ----------
+    problem : Problem
+        From :func:`build_problem`.
+    n : int
+        Number of draws.
+    seed : int
+        Seed of the one random generator (the drafting pool uses it too).
+    pool : int
+        Number of drafting-parameter draws (each a refit of the surrogate to resampled studies).
+    shelter_spread : float
+        Factor on the spread of the shelter draws around the best fit (1: as fitted; 0: no drafting uncertainty).
+    calibration_pool : int
+        Number of exactly calibrated (drafting, Cd, calibration weather) combinations.
+
+    Returns
+    -------
+    Draws
+    """
+    from paceline.physics import drafting
+
+    if n < 1:
+        raise ScenarioError(f"{n} draws is not allowed; n >= 1", "n")
+    if pool < 2 or calibration_pool < 2:
+        raise ScenarioError("the pools need at least 2 members", "pool")
+    if shelter_spread < 0:
+        raise ScenarioError(f"{shelter_spread} is negative; allowed >= 0", "shelter_spread")
+    sc = problem.scenario
+    cal = problem.calibration
+    cal_groups = problem.calibration_kernel.groups
+    rng = np.random.default_rng(seed)
+    params = drafting.parameter_draws(pool, seed)
+    tgt_table = _scaled_shelter(
+        _shelter_table(sc, problem.kernel.groups, params), problem.target_shelter_best[None, :], shelter_spread
+    )
+    if cal.scenario is None:  # solo reference: no drafting, fixed air
+        cal_table = np.zeros((pool, len(cal_groups)))
+    else:
+        cal_table = _scaled_shelter(
+            _shelter_table(cal.scenario, cal_groups, params), problem.calibration_shelter_best[None, :], shelter_spread
+        )
+
+    # the calibration pool
+    m = calibration_pool
+    member_draft = rng.integers(pool, size=m)
+    member_cd = rng.uniform(CD_RANGE[0], CD_RANGE[1], m) / aero.CD_RUNNER
+    cc = problem.calibration_conditions
+    zero3 = (0.0, 0.0, 0.0)
+    member_t = _uniform(rng, cc["temperature_c"] if cc else (20.0, 20.0, 20.0), m)
+    member_rh = _uniform(rng, cc["relative_humidity"] if cc else (0.5, 0.5, 0.5), m)
+    member_w = _uniform(rng, cc["wind_speed_m_s"] if cc else zero3, m)
+    member_power = problem.calibration_rows(cal_table[member_draft], member_cd, member_t, member_rh, member_w)
+
+    # the draws
+    c = sc.conditions
+    trips = {name: _range_of(c, name) for name in ("temperature_c", "relative_humidity", "wind_speed_m_s")}
+    member = rng.integers(m, size=n)
+    temperature = _uniform(rng, trips["temperature_c"], n)
+    humidity = _uniform(rng, trips["relative_humidity"], n)
+    wind = _uniform(rng, trips["wind_speed_m_s"], n)
+    kit = rng.normal(1.0, KIT_CDA_SD, n)
+    shoe = sc.equipment.shoe_economy_gain + rng.normal(0.0, SHOE_GAIN_SD, n)
+    z_form = rng.standard_normal(n)
+    z_cal = rng.standard_normal(n)
+
+    nominal: dict[str, NDArray[np.float64]] = {
+        "target_shelter": problem.target_shelter_best[None, :].copy(),
+        "calibration_shelter": problem.calibration_shelter_best[None, :].copy(),
+        "cd_factor": np.array([1.0]),
+        "kit_factor": np.array([1.0]),
+        "temperature_c": np.array([c.temperature_c]),
+        "relative_humidity": np.array([c.relative_humidity]),
+        "wind_speed_m_s": np.array([c.wind_speed_m_s]),
+        "shoe_gain": np.array([sc.equipment.shoe_economy_gain]),
+        "form": np.array([1.0]),
+        "calibration_form": np.array([1.0]),
+        "calibration_temperature_c": np.array([cc["temperature_c"][0] if cc else 20.0]),
+        "calibration_relative_humidity": np.array([cc["relative_humidity"][0] if cc else 0.5]),
+        "calibration_wind_speed_m_s": np.array([cc["wind_speed_m_s"][0] if cc else 0.0]),
+    }
+    elasticity = _elasticity(problem, nominal)
+    sd_form = FORM_CV / elasticity
+    sd_cal = problem.calibration_cv / elasticity
+    form = np.exp(sd_form * z_form)
+    cal_form = np.exp(sd_cal * z_cal)
+
+    share = problem.group_share
+    draft_of_draw = member_draft[member]
+    drawn = {
+        "cd_factor": member_cd[member],
+        "kit_factor": kit,
+        "temperature_c": temperature,
+        "relative_humidity": humidity,
+        "wind_speed_m_s": wind,
+        "shoe_gain": shoe,
+        "form": form,
+        "calibration_form": cal_form,
+    }
+    inputs = {
+        "calibration_power_w_kg": member_power[member],
+        "target_shelter": tgt_table[draft_of_draw],
+        **drawn,
+    }
+    report = {
+        "drafting": tgt_table[draft_of_draw] @ share,
+        **drawn,
+        "calibration_temperature_c": member_t[member],
+        "calibration_relative_humidity": member_rh[member],
+        "calibration_wind_speed_m_s": member_w[member],
+    }
+
+    # one-at-a-time rows: the input at its 5th and 95th percentile, the rest nominal
+    oat: dict[str, tuple[dict[str, NDArray[np.float64]], dict[str, NDArray[np.float64]]]] = {}
+    for key, values in report.items():
+        if float(np.ptp(values)) == 0.0:
+            continue
+        rows = []
+        for q in (5.0, 95.0):
+            row = {k: v.copy() for k, v in nominal.items()}
+            if key == "drafting":
+                mean_s = tgt_table @ share
+                j = int(np.argmin(np.abs(mean_s - np.percentile(mean_s, q))))
+                row["target_shelter"] = tgt_table[j : j + 1]
+                row["calibration_shelter"] = cal_table[j : j + 1]
+            else:
+                row[key] = np.array([float(np.percentile(values, q))])
+            rows.append(row)
+        oat[key] = (rows[0], rows[1])
+
+    def rng_text(trip: tuple[float, float, float], unit: str) -> str:
+        return f"U({trip[1]:g}, {trip[2]:g}) {unit}" if trip[2] > trip[1] else f"fixed {trip[0]:g} {unit}"
+
+    distributions = [
+        {
+            "input": "drafting",
+            "distribution": f"{pool} refits of the shelter surrogate (drafting.parameter_draws), spread x "
+            f"{shelter_spread:g}, in the target and the calibration race",
+            "source": "paceline.physics.drafting: bootstrap over the studies + a new study effect",
+        },
+        {"input": "cd_factor", "distribution": "Cd ~ U(0.8, 1.0), both races", "source": "Pugh (1971)"},
+        {
+            "input": "kit_factor",
+            "distribution": f"cda_factor {sc.equipment.cda_factor:g} x N(1, {KIT_CDA_SD:g})",
+            "source": "assumed: no published drag figure for race kit",
+        },
+        {"input": "temperature_c", "distribution": rng_text(trips["temperature_c"], "degC"), "source": "scenario"},
+        {"input": "relative_humidity", "distribution": rng_text(trips["relative_humidity"], ""), "source": "scenario"},
+        {"input": "wind_speed_m_s", "distribution": rng_text(trips["wind_speed_m_s"], "m/s"), "source": "scenario"},
+        {
+            "input": "shoe_gain",
+            "distribution": f"{sc.equipment.shoe_economy_gain:g} + N(0, {SHOE_GAIN_SD:g})",
+            "source": "assumed, relative to the calibration race's spikes (Bertschy et al. 2024: about 2 % "
+            "between advanced and traditional spikes)",
+        },
+        {
+            "input": "form",
+            "distribution": f"log-normal power factor, time CV {FORM_CV:.1%} (power SD {sd_form:.2%})",
+            "source": "Hopkins (2005) Sportscience 9:17; Hopkins & Hewson (2001) MSSE 33:1588",
+        },
+        {
+            "input": "calibration_form",
+            "distribution": f"log-normal power factor, time CV {problem.calibration_cv:.1%} (power SD {sd_cal:.2%})",
+            "source": f"calibration: {cal.source}; one race is one day's form (Hopkins 2005)",
+        },
+    ]
+    if cc:
+        distributions.append(
+            {
+                "input": "calibration weather",
+                "distribution": f"temperature {rng_text(cc['temperature_c'], 'degC')}, humidity "
+                f"{rng_text(cc['relative_humidity'], '')}, wind {rng_text(cc['wind_speed_m_s'], 'm/s')}",
+                "source": f"scenario {cal.scenario.name if cal.scenario else '-'}",
+            }
+        )
+    return Draws(inputs=inputs, report=report, oat=oat, nominal=nominal, distributions=distributions)

@@ -1,0 +1,311 @@
+"""Monte Carlo of a scenario's finishing time with the equal-power model (the inputs: :mod:`paceline.studies.draws`)."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from paceline.errors import ScenarioError
+from paceline.models.equal_power import RaceKernel
+from paceline.studies.draws import DRAFT_POOL, INPUT_LABELS, build_problem, draw_inputs
+from paceline.studies.executors import default_workers, run_tasks
+
+if TYPE_CHECKING:  # pragma: no cover
+    from paceline.io.scenario import Scenario
+
+log = logging.getLogger(__name__)
+
+#: Speed solves per batch (fixed, so that results do not depend on the number of workers). 8192 keeps each
+#: temporary array at 64 kB, under glibc's mmap threshold: Dask workers set ``MALLOC_TRIM_THRESHOLD_``, which freezes
+#: that threshold at 128 kB, and bigger temporaries then cost a page-faulting mmap each (4x slower there).
+BATCH_SOLVES = 8192
+
+
+#: With ``workers=None`` a Monte Carlo of fewer speed solves than this (about 1 s on one core) runs in-process.
+LOCAL_POOL_MIN_SOLVES = 10_000_000
+
+
+def _mc_task(kernel: RaceKernel, batches: list[dict[str, NDArray[np.float64]]]) -> list[NDArray[np.float64]]:
+    """Finishing times of consecutive batches of draws (runs on a worker; each batch solved on its own)."""
+    return [kernel.finish_time(**batch) for batch in batches]
+
+
+@dataclass
+class MonteCarloResult:
+    """A Monte Carlo of a scenario's finishing time.
+
+    Attributes
+    ----------
+    scenario : str
+        Scenario name.
+    n : int
+        Draws asked for.
+    n_done : int
+        Draws solved (less than ``n`` after Ctrl-C).
+    seed : int
+        Seed.
+    times_s : ndarray
+        Finishing time of each solved draw [s] (NaN where not solved).
+    target_s, best_s : float or None
+        The target and the athlete's best at this distance [s].
+    best_source : str
+        Where the best comes from.
+    nominal_s : float
+        Time with every input at its nominal value [s].
+    sensitivity : list of dict
+        ``{input, label, seconds, low_s, high_s, low_value, high_value, rank_correlation}``, largest swing first
+        (rank correlations over the first ``RANK_DRAWS`` draws).
+    distributions : list of dict
+        Each input's distribution and source.
+    interrupted : bool
+        Stopped by Ctrl-C.
+    """
+
+    scenario: str
+    n: int
+    n_done: int
+    seed: int
+    times_s: NDArray[np.float64]
+    target_s: float | None
+    best_s: float | None
+    best_source: str
+    nominal_s: float
+    sensitivity: list[dict[str, Any]]
+    distributions: list[dict[str, Any]]
+    calibration: str
+    interrupted: bool = False
+    workers: str = "local"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def _done(self) -> NDArray[np.float64]:
+        t = self.times_s
+        return t[np.isfinite(t)]
+
+    @property
+    def median_s(self) -> float:
+        """Median finishing time [s]."""
+        return float(np.median(self._done()))
+
+    def percentile(self, q: float) -> float:
+        """A percentile of the finishing time [s]."""
+        return float(np.percentile(self._done(), q))
+
+    def probability_under(self, time_s: float | None) -> float | None:
+        """Share of the draws at or under a time [-]."""
+        if time_s is None:
+            return None
+        return float(np.mean(self._done() <= time_s))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary (times in seconds; ``*_time`` as m:ss.xx)."""
+        from paceline.timefmt import format_time
+
+        d = self._done()
+        out: dict[str, Any] = {
+            "scenario": self.scenario,
+            "model": "equal-power",
+            "n": self.n,
+            "n_done": self.n_done,
+            "seed": self.seed,
+            "median_s": round(self.median_s, 3),
+            "p05_s": round(self.percentile(5), 3),
+            "p95_s": round(self.percentile(95), 3),
+            "mean_s": round(float(np.mean(d)), 3),
+            "sd_s": round(float(np.std(d)), 3),
+            "nominal_s": round(self.nominal_s, 3),
+            "median": format_time(self.median_s),
+            "p05": format_time(self.percentile(5)),
+            "p95": format_time(self.percentile(95)),
+            "target_s": self.target_s,
+            "p_target": self.probability_under(self.target_s),
+            "best_s": self.best_s,
+            "best_source": self.best_source,
+            "p_best": self.probability_under(self.best_s),
+            "calibration": self.calibration,
+            "sensitivity": self.sensitivity,
+            "distributions": self.distributions,
+            "interrupted": self.interrupted,
+            "workers": self.workers,
+        }
+        out.update(self.extra)
+        return out
+
+
+def athlete_best(scenario: Scenario) -> tuple[float | None, str]:
+    """Her best time at the scenario's distance [s]: her performances there, the scenario's own result and the
+    result of the race that calibrates her (:func:`paceline.fit.athlete.calibration_effort`) when it is over the
+    same distance."""
+    from paceline.fit.athlete import calibration_effort
+
+    best: float | None = None
+    source = ""
+    for p in scenario.athlete.performances:
+        if abs(p.distance_m - scenario.distance_m) < 0.5 and (best is None or p.time_s < best):
+            best, source = p.time_s, f"performance {p.note or p.date or ''}".strip()
+    races = [scenario]
+    effort = calibration_effort(scenario)
+    if effort.scenario is not None:
+        races.append(effort.scenario)
+    for race in races:
+        if race.result is None or abs(race.distance_m - scenario.distance_m) >= 0.5:
+            continue
+        if best is None or race.result.time_s < best:
+            best, source = race.result.time_s, f"{race.name} as raced"
+    return best, source
+
+
+#: Draws used for the rank correlations (the first ones solved; ranking is the slow part of a big run).
+RANK_DRAWS = 20_000
+
+
+def _spearman(x: NDArray[np.float64], ry: NDArray[np.float64]) -> float:
+    """Spearman's rank correlation of ``x`` with data whose ranks are ``ry``."""
+    from scipy.stats import rankdata
+
+    rx = rankdata(x)
+    if np.ptp(rx) == 0 or np.ptp(ry) == 0:
+        return 0.0
+    return float(np.corrcoef(rx, ry)[0, 1])
+
+
+def monte_carlo(
+    scenario: Scenario,
+    n: int = 10_000,
+    seed: int = 0,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    pool: int = DRAFT_POOL,
+    shelter_spread: float = 1.0,
+    batch_draws: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> MonteCarloResult:
+    """Monte Carlo of a scenario's finishing time with the equal-power model.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario.
+    n : int
+        Number of draws.
+    seed : int
+        Seed; the same seed gives the same numbers whatever ``workers`` or ``scheduler``.
+    workers : int, optional
+        Local worker processes (None: the cores, or this process for under ``LOCAL_POOL_MIN_SOLVES`` speed solves;
+        1: this process).
+    scheduler : str, optional
+        Dask scheduler address; overrides ``workers``.
+    pool : int
+        Drafting-parameter draws in the pool (each a refit; about 7 ms each, cached per process).
+    shelter_spread : float
+        Factor on the spread of the shelter draws (1: as fitted).
+    batch_draws : int, optional
+        Draws per batch (default: ``BATCH_SOLVES`` speed solves; it never depends on the workers). Batches are
+        solved one by one; a task carries several consecutive batches.
+    progress : callable, optional
+        ``progress(done, total)`` after each batch.
+
+    Returns
+    -------
+    MonteCarloResult
+
+    References
+    ----------
+    See the module docstring for the distributions and their sources.
+    """
+    problem = build_problem(scenario)
+    draws = draw_inputs(problem, n, seed, pool=pool, shelter_spread=shelter_spread)
+    times = np.full(n, np.nan)
+    per_batch = int(batch_draws) if batch_draws else max(1, BATCH_SOLVES // problem.kernel.nodes.size)
+    if per_batch < 1:
+        raise ScenarioError(f"{batch_draws} is not allowed; batch_draws >= 1", "batch_draws")
+    bounds = [(i, min(i + per_batch, n)) for i in range(0, n, per_batch)]
+    solver = problem.solver_inputs(draws.inputs)
+    batches = [{k: v[a:b] for k, v in solver.items()} for a, b in bounds]
+    # tasks of several consecutive batches (about 4 per worker): fewer round trips, same numbers
+    par = 8 if scheduler else (default_workers() if workers is None else max(1, int(workers)))
+    per_task = max(1, math.ceil(len(batches) / (4 * par)))
+    tasks = [list(range(i, min(i + per_task, len(batches)))) for i in range(0, len(batches), per_task)]
+    payloads = [[batches[j] for j in task] for task in tasks]
+    done = [0]
+
+    def on_result(i: int, ts: list[NDArray[np.float64]]) -> None:
+        for j, t in zip(tasks[i], ts, strict=True):
+            a, b = bounds[j]
+            times[a:b] = t
+            done[0] += b - a
+        if progress is not None:
+            progress(done[0], n)
+
+    if workers is None and n * problem.kernel.nodes.size < LOCAL_POOL_MIN_SOLVES:
+        workers = 1  # under a second of work: a process pool would cost more to start than it saves
+    interrupted = run_tasks(_mc_task, problem.kernel, payloads, on_result, workers=workers, scheduler=scheduler)
+    if done[0] == 0:
+        raise KeyboardInterrupt
+
+    nominal_s = float(problem.time(draws.nominal)[0])
+    ok = np.isfinite(times)
+    sub = np.flatnonzero(ok)[:RANK_DRAWS]
+    from scipy.stats import rankdata
+
+    ranks_t = rankdata(times[sub])
+    sens: list[dict[str, Any]] = []
+    for key, (lo, hi) in draws.oat.items():
+        t_lo = float(problem.time(lo)[0])
+        t_hi = float(problem.time(hi)[0])
+        label, unit = INPUT_LABELS[key]
+        vals = draws.report[key]
+        sens.append(
+            {
+                "input": key,
+                "label": label,
+                "unit": unit,
+                "seconds": round(abs(t_hi - t_lo), 3),
+                "low_value": round(float(np.percentile(vals, 5)), 5),
+                "high_value": round(float(np.percentile(vals, 95)), 5),
+                "low_s": round(t_lo, 3),
+                "high_s": round(t_hi, 3),
+                "rank_correlation": round(_spearman(vals[sub], ranks_t), 3),
+            }
+        )
+    sens.sort(key=lambda d: -float(d["seconds"]))
+    best, best_source = athlete_best(scenario)
+    return MonteCarloResult(
+        scenario=scenario.name,
+        n=n,
+        n_done=int(ok.sum()),
+        seed=seed,
+        times_s=times,
+        target_s=scenario.target_s,
+        best_s=best,
+        best_source=best_source,
+        nominal_s=nominal_s,
+        sensitivity=sens,
+        distributions=draws.distributions,
+        calibration=problem.calibration.source,
+        interrupted=interrupted,
+        workers=f"dask {scheduler}" if scheduler else f"local x{workers or default_workers()}",
+    )
+
+
+def bench_evaluations(scenario: Scenario, n: int = 50_000, repeat: int = 3) -> float:
+    """Equal-power scenario evaluations per second in this process: the vectorised kernel on drawn inputs, in the
+    Monte Carlo's batches (drawing the inputs not counted)."""
+    import time
+
+    problem = build_problem(scenario)
+    draws = draw_inputs(problem, n, 0, pool=50, calibration_pool=200)
+    solver = problem.solver_inputs(draws.inputs)
+    per = max(1, BATCH_SOLVES // problem.kernel.nodes.size)
+    batches = [{k: v[a : a + per] for k, v in solver.items()} for a in range(0, n, per)]
+    best = math.inf
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        _mc_task(problem.kernel, batches)
+        best = min(best, time.perf_counter() - t0)
+    return n / best
