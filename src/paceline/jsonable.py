@@ -1,4 +1,5 @@
-"""Conversion of results to strict JSON (numpy scalars and arrays, non-finite floats)."""
+"""The one conversion of results to strict JSON (numpy scalars and arrays, non-finite floats as ``null``): the
+CLI's ``--json``, :meth:`Race.to_json` and the web API all use it."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ def to_jsonable(obj: Any) -> Any:
     if isinstance(obj, list | tuple):
         return [to_jsonable(v) for v in obj]
     if isinstance(obj, np.ndarray):
+        if obj.dtype.kind in "biu" or (obj.dtype.kind == "f" and bool(np.all(np.isfinite(obj)))):
+            return obj.tolist()  # plain numbers all the way down: no per-element work
         return to_jsonable(obj.tolist())
     if isinstance(obj, np.generic):
         return to_jsonable(obj.item())

@@ -17,6 +17,27 @@ from paceline.errors import PacelineError
 __all__ = ["app", "main"]
 
 
+def flag_message(exc: PacelineError) -> str:
+    """The error's message with a parameter name (``spacing_m``) shown as the command's flag (``--spacing-m``).
+
+    Library errors name the parameter of the function that rejected a value; where that parameter is an option of
+    a command, the user typed the flag, so the flag is what the message names.
+    """
+    field = getattr(exc, "field", None)
+    text = str(exc)
+    if not field or not field.isidentifier() or not text.startswith(f"{field}: "):
+        return text
+    import typer.main
+
+    group = typer.main.get_command(app)
+    for command in getattr(group, "commands", {}).values():
+        for param in command.params:
+            if param.name == field and param.opts and param.opts[0].startswith("-"):
+                flag = max(param.opts, key=len)
+                return f"{flag}: {text[len(field) + 2 :]}"
+    return text
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``paceline`` console script.
 
@@ -34,7 +55,7 @@ def main(argv: list[str] | None = None) -> None:
     except PacelineError as exc:
         if STATE["debug"]:
             raise
-        sys.stderr.write(f"paceline: error: {exc}\n")
+        sys.stderr.write(f"paceline: error: {flag_message(exc)}\n")
         sys.exit(2)
     except KeyboardInterrupt:
         sys.stderr.write("paceline: interrupted\n")

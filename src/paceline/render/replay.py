@@ -346,24 +346,3 @@ def replay_payload(race: Race, sc: Scenario | None = None, frame_dt_s: float = F
         "citations": list(race.citations),
     }
     return out
-
-
-def to_json_payload(payload: dict[str, Any]) -> Any:
-    """The payload with numpy arrays as lists and NaN as ``null`` (strict JSON)."""
-
-    def conv(o: Any) -> Any:
-        if isinstance(o, np.ndarray):
-            if o.dtype.kind == "f":
-                return [None if not math.isfinite(v) else v for v in o.tolist()]
-            return o.tolist()
-        if isinstance(o, dict):
-            return {k: conv(v) for k, v in o.items()}
-        if isinstance(o, list | tuple):
-            return [conv(v) for v in o]
-        if isinstance(o, np.generic):
-            return conv(o.item())
-        if isinstance(o, float) and not math.isfinite(o):
-            return None
-        return o
-
-    return conv(payload)

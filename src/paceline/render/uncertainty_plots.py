@@ -77,7 +77,7 @@ def sweep_plot(path: str | Path, paths: Sequence[str], plot: str | Path, value: 
 
     df = read_results(path)
     if not len(df):
-        raise ScenarioError(f"{str(path)!r} has no rows to plot", "--plot")
+        raise ScenarioError(f"{str(path)!r} has no rows to plot", "plot")
     cols = [p for p in paths if p in df.columns]
     fig = Figure(figsize=(7.5, 5.0))
     ax = fig.subplots()

@@ -118,7 +118,7 @@ def _run_dask(
     try:
         client = Client(scheduler, timeout="10s")
     except OSError as exc:
-        raise ScenarioError(f"cannot reach a Dask scheduler at {scheduler!r} ({exc})", "--scheduler") from None
+        raise ScenarioError(f"cannot reach a Dask scheduler at {scheduler!r} ({exc})", "scheduler") from None
     interrupted = False
     try:
         [shared_f] = client.scatter([shared], broadcast=True, hash=False)

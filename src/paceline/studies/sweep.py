@@ -84,7 +84,7 @@ def parse_vary(spec: str) -> Variation:
         Naming ``--vary`` and what is allowed.
     """
     if "=" not in spec:
-        raise ScenarioError(f"{spec!r} has no '='; allowed PATH=START:STOP:STEP or PATH=A,B,C", "--vary")
+        raise ScenarioError(f"{spec!r} has no '='; allowed PATH=START:STOP:STEP or PATH=A,B,C", "vary")
     path, _, rhs = spec.partition("=")
     path = path.strip()
     rhs = rhs.strip()
@@ -94,7 +94,7 @@ def parse_vary(spec: str) -> Variation:
                 f"{path!r} is not a field path; e.g. conditions.temperature_c, pacing[0].formation", "--vary"
             )
     if not rhs:
-        raise ScenarioError(f"{path}: no values given; allowed START:STOP:STEP or A,B,C", "--vary")
+        raise ScenarioError(f"{path}: no values given; allowed START:STOP:STEP or A,B,C", "vary")
     parts = rhs.split(":")
     if len(parts) in (2, 3) and all(_number(p) is not None for p in parts):
         lo, hi = float(parts[0]), float(parts[1])
@@ -106,7 +106,7 @@ def parse_vary(spec: str) -> Variation:
         return Variation(path, vals, lo, hi)
     items = [s.strip() for s in rhs.split(",") if s.strip()]
     if not items:
-        raise ScenarioError(f"{path}: no values given", "--vary")
+        raise ScenarioError(f"{path}: no values given", "vary")
     nums = [_number(s) for s in items]
     values: tuple[Any, ...] = tuple(nums) if all(v is not None for v in nums) else tuple(items)
     return Variation(path, values)
@@ -194,14 +194,14 @@ def sweep_points(variations: Sequence[Variation], samples: int | None = None, se
     In a Latin hypercube a numeric range is sampled continuously between its bounds and a list by stratified index.
     """
     if not variations:
-        raise ScenarioError("give at least one --vary PATH=VALUES", "--vary")
+        raise ScenarioError("give at least one variation PATH=VALUES", "vary")
     paths = [v.path for v in variations]
     if len(set(paths)) != len(paths):
-        raise ScenarioError("each path may be varied once", "--vary")
+        raise ScenarioError("each path may be varied once", "vary")
     if samples is None:
         return [dict(zip(paths, combo, strict=True)) for combo in itertools.product(*(v.values for v in variations))]
     if samples < 1:
-        raise ScenarioError(f"{samples} is not allowed; --samples >= 1", "--samples")
+        raise ScenarioError(f"{samples} is not allowed; samples >= 1", "samples")
     from scipy.stats import qmc
 
     u = qmc.LatinHypercube(d=len(variations), seed=np.random.default_rng(seed)).random(samples)
@@ -368,7 +368,7 @@ def sweep(
 
     model_name = model or scenario.model
     if model_name not in MODELS:
-        raise ScenarioError(f"{model_name!r} is not a model; allowed {', '.join(MODELS)}", "--model")
+        raise ScenarioError(f"{model_name!r} is not a model; allowed {', '.join(MODELS)}", "model")
     base = scenario_data(scenario)
     points = sweep_points(variations, samples, seed)
     # validate before any work (nothing half-written): each varied value alone, and the first point whole;
@@ -379,7 +379,7 @@ def sweep(
     apply_variations(base, points[0])
     out_path = Path(out)
     if out_path.suffix != ".parquet":
-        raise ScenarioError(f"{str(out_path)!r} must end in .parquet", "--out")
+        raise ScenarioError(f"{str(out_path)!r} must end in .parquet", "out")
     out_path.parent.mkdir(parents=True, exist_ok=True)
     stale = out_path.with_name(out_path.name + ".tmp")
     if stale.exists():

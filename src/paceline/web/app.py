@@ -19,7 +19,8 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 
 from paceline.errors import PacelineError, ScenarioError
-from paceline.render.replay import available_models, race_id, resolve, scenario_to_dict, to_json_payload
+from paceline.jsonable import to_jsonable
+from paceline.render.replay import available_models, race_id, resolve, scenario_to_dict
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +144,7 @@ def create_app(warm: bool = True) -> FastAPI:
         if rid in races:
             races.move_to_end(rid)
             return races[rid]
-        payload = to_json_payload(resolve(data, model))
+        payload = to_jsonable(resolve(data, model))
         races[rid] = payload
         while len(races) > MAX_RACES:
             races.popitem(last=False)

@@ -1,0 +1,138 @@
+"""Monte Carlo of a finishing time: the one kernel against the chain, the draws, and execution locally and on a
+real local Dask cluster."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from cli_runner import run as run_cli
+from paceline.chain import solve
+from paceline.fit.athlete import athlete_params
+from paceline.io.scenario import bundled_scenario_names, load_scenario
+from paceline.studies.draws import build_problem, draw_inputs
+from paceline.studies.montecarlo import monte_carlo
+from paceline.studies.sweep import apply_variations, scenario_data
+
+POOL = 20  # small drafting pools keep each run fast (the full default is 200)
+
+
+def mc_dict(**kw: object) -> dict[str, object]:
+    out = monte_carlo(load_scenario("breaking4"), pool=POOL, **kw).to_dict()  # type: ignore[arg-type]
+    out.pop("workers")
+    return out
+
+
+# --------------------------------------------------------------------------------------------------------------
+# the vectorised model against the library's
+
+
+@pytest.mark.parametrize("name", bundled_scenario_names())
+def test_central_draw_equals_predict(name: str) -> None:
+    # one kernel: the Monte Carlo's draw with every input at its central value is `predict` (equal-power) to 0.01 s
+    sc = load_scenario(name)
+    problem = build_problem(sc)
+    draws = draw_inputs(problem, 10, seed=0, pool=POOL, calibration_pool=20)
+    power = athlete_params(sc, "equal-power").power_w_kg
+    assert problem.calibration_power(draws.nominal)[0] == pytest.approx(power, rel=1e-6)
+    assert problem.time(draws.nominal)[0] == pytest.approx(solve(sc, "equal-power").finish_s, abs=0.01)
+
+
+def test_quadrature_is_exact_with_wind() -> None:
+    sc = load_scenario("breaking4")  # 1 m/s wind from 270 deg; 3 m/s here
+    data = scenario_data(sc)
+    data["conditions"]["wind_speed_m_s"] = 3.0
+    sc3 = apply_variations(data, {})
+    problem = build_problem(sc3)
+    draws = draw_inputs(problem, 10, seed=0, pool=POOL, calibration_pool=20)
+    assert problem.time(draws.nominal)[0] == pytest.approx(solve(sc3, "equal-power").finish_s, abs=1e-3)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Monte Carlo
+
+
+@pytest.fixture(scope="module")
+def mc_local() -> dict[str, object]:
+    return mc_dict(n=6000, seed=7, workers=1)
+
+
+def test_monte_carlo_summary(mc_local: dict[str, object]) -> None:
+    r = mc_local
+    for key in ("n", "seed", "median_s", "p05_s", "p95_s", "p_target", "sensitivity"):
+        assert key in r
+    assert r["n"] == r["n_done"] == 6000 and r["seed"] == 7
+    # she ran 4:06.42 as raced: her best at the distance; the target is sub-4
+    assert r["best_s"] == pytest.approx(246.42)
+    assert r["p_target"] <= r["p_best"]  # type: ignore[operator]
+    sens = r["sensitivity"]
+    assert isinstance(sens, list) and len(sens) >= 6
+    seconds = [s["seconds"] for s in sens]
+    assert seconds == sorted(seconds, reverse=True)
+    names = {s["input"] for s in sens}
+    assert {"drafting", "form", "calibration_form", "temperature_c", "wind_speed_m_s", "cd_factor"} <= names
+    # more shelter (the 95th percentile of the drafting draws) is faster; a windier night is slower
+    by = {s["input"]: s for s in sens}
+    assert by["drafting"]["high_s"] < by["drafting"]["low_s"]
+    assert by["wind_speed_m_s"]["high_s"] > by["wind_speed_m_s"]["low_s"]
+    assert by["form"]["rank_correlation"] < -0.3
+
+
+def test_same_seed_same_numbers_whatever_the_workers(mc_local: dict[str, object]) -> None:
+    assert mc_dict(n=6000, seed=7, workers=2) == mc_local
+    other = mc_dict(n=6000, seed=8, workers=1)
+    assert other["median_s"] != mc_local["median_s"]
+
+
+def test_more_shelter_uncertainty_widens_the_range() -> None:
+    sc = load_scenario("breaking4")
+    narrow = monte_carlo(sc, n=4000, seed=3, workers=1, pool=POOL, shelter_spread=0.0)
+    wide = monte_carlo(sc, n=4000, seed=3, workers=1, pool=POOL, shelter_spread=1.5)
+    assert wide.percentile(95) - wide.percentile(5) > narrow.percentile(95) - narrow.percentile(5) + 0.5
+    assert "drafting" not in {s["input"] for s in narrow.sensitivity}  # no spread: no swing to report
+
+
+def test_tornado_plot_and_cli_json(tmp_path: Path) -> None:
+    png = tmp_path / "tornado.png"
+    res = run_cli("montecarlo", "kram2025", "-n", "3000", "--seed", "2", "--pool", str(POOL), "--workers", "1",
+                  "--json", "--plot", str(png))  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout)
+    assert out["n"] == 3000 and out["seed"] == 2 and out["plot"] == str(png)
+    assert png.stat().st_size > 10_000 and png.read_bytes()[:4] == b"\x89PNG"
+    bad = run_cli("montecarlo", "breaking4", "-n", "0", "--json")
+    assert bad.returncode == 2 and "-n" in bad.stderr and bad.stdout == ""
+
+
+def test_dask_montecarlo_equals_the_local_run(cluster: Any, mc_local: dict[str, object]) -> None:
+    res = run_cli("montecarlo", "breaking4", "-n", "6000", "--seed", "7", "--pool", str(POOL),
+                  "--scheduler", cluster.address, "--json")  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout)
+    assert out.pop("workers") == f"dask {cluster.address}"
+    assert out == mc_local
+
+
+def test_dask_run_survives_a_killed_worker(cluster: Any, mc_local: dict[str, object]) -> None:
+    """Kill one of the two workers as soon as the first batch is back: Dask re-runs its work on the other."""
+    sc = load_scenario("breaking4")
+    seen: list[int] = []
+
+    def progress(done: int, total: int) -> None:
+        if not seen:
+            cluster.kill("w2")
+        seen.append(done)
+
+    n = 40_000
+    res = monte_carlo(sc, n=n, seed=7, pool=POOL, scheduler=cluster.address, batch_draws=1000, progress=progress)
+    local = monte_carlo(sc, n=n, seed=7, pool=POOL, workers=1, batch_draws=1000)
+    assert seen[0] < n and seen[-1] == n  # the worker died mid-run, and every batch came back
+    assert res.n_done == n and not res.interrupted
+    np.testing.assert_array_equal(res.times_s, local.times_s)
+    # the cluster carries on with the survivor; put a second worker back for anything after this
+    cluster.start_worker("w3")
+    cluster.wait_for_workers(2)
