@@ -20,6 +20,9 @@ def predict(
         None, "--performances", help="CSV of performances (distance_m, time): predict for this athlete instead."
     ),
     formation: str | None = typer.Option(None, "--formation", help="Hold this formation the whole race."),
+    athlete: str | None = typer.Option(
+        None, "--athlete", help="Athlete's name (with --performances): her body from the reference athletes."
+    ),
     height_m: float | None = typer.Option(None, "--height-m", help="Athlete height [m] (with --performances)."),
     mass_kg: float | None = typer.Option(None, "--mass-kg", help="Athlete mass [kg] (with --performances)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
@@ -28,24 +31,22 @@ def predict(
     from paceline.chain import solve
     from paceline.errors import ScenarioError
     from paceline.fit.performances import read_performances_csv
+    from paceline.io.athletes import body_for
     from paceline.io.scenario import load_scenario, scenario_from_dict, solo_scenario
     from paceline.models import MODELS
 
     if model is not None and model not in MODELS:
         raise ScenarioError(f"{model!r} is not a model; allowed {', '.join(MODELS)}", "--model")
     sc = load_scenario(scenario)
+    body = None
     if performances is not None:
         perfs = read_performances_csv(performances)
         d = distance_m if distance_m is not None else sc.distance_m
         if not d > 0:
             raise ScenarioError(f"{d:g} is not allowed; a distance must be positive", "--distance-m")
+        body = body_for(athlete, height_m, mass_kg)
         sc = solo_scenario(
-            perfs,
-            d,
-            height_m if height_m is not None else sc.athlete.height_m,
-            mass_kg if mass_kg is not None else sc.athlete.mass_kg,
-            formation or "solo",
-            name=performances.stem,
+            perfs, d, body.height_m, body.mass_kg, formation or "solo", name=athlete or performances.stem
         )
     else:
         if distance_m is not None:
@@ -58,6 +59,12 @@ def predict(
             sc = scenario_from_dict({k: v for k, v in data.items() if v is not None})
     race = solve(sc, model)
     out = race.summary()
+    out["athlete"] = {
+        "name": sc.athlete.name,
+        "height_m": sc.athlete.height_m,
+        "mass_kg": sc.athlete.mass_kg,
+        "body_source": body.source if body is not None else f"scenario {sc.name}",
+    }
     out["target_s"] = sc.target_s
     if sc.result is not None:
         out["actual_s"] = sc.result.time_s
@@ -66,7 +73,10 @@ def predict(
         return
     from paceline.timefmt import format_time
 
-    rows = [("scenario", sc.name), ("model", race.model), ("predicted", race.finish)]
+    rows = [("scenario", sc.name), ("model", race.model)]
+    if body is not None:
+        rows.append(("body", body.label))
+    rows.append(("predicted", race.finish))
     if sc.target_s:
         rows.append(("target", format_time(sc.target_s)))
     if sc.result is not None:
@@ -87,20 +97,29 @@ def predict(
 def fit(
     performances: Path = typer.Argument(..., help="CSV with columns distance_m and time (m:ss.xx or seconds)."),
     model: str = typer.Option("critical-speed", "--model", help="critical-speed, equal-power or optimal-control."),
-    height_m: float = typer.Option(1.57, "--height-m", help="Athlete height [m] (her drag; not critical-speed)."),
-    mass_kg: float = typer.Option(42.0, "--mass-kg", help="Athlete mass [kg] (her drag; not critical-speed)."),
+    athlete: str | None = typer.Option(
+        None, "--athlete", help="Athlete's name: her body from the reference athletes (else a generic body)."
+    ),
+    height_m: float | None = typer.Option(
+        None, "--height-m", help="Athlete height [m] (her drag; not critical-speed)."
+    ),
+    mass_kg: float | None = typer.Option(None, "--mass-kg", help="Athlete mass [kg] (her drag; not critical-speed)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Fit a model's parameters to an athlete's performances, with uncertainty and leave-one-out error."""
     from paceline.fit.performances import fit as fit_model
     from paceline.fit.performances import read_performances_csv
+    from paceline.io.athletes import body_for
 
     perfs = read_performances_csv(performances)
-    res = fit_model(perfs, model, height_m=height_m, mass_kg=mass_kg)
+    body = body_for(athlete, height_m, mass_kg)
+    res = fit_model(perfs, model, height_m=body.height_m, mass_kg=body.mass_kg)
     if as_json:
-        emit_json(res.to_dict())
+        emit_json(
+            {**res.to_dict(), "body": {"height_m": body.height_m, "mass_kg": body.mass_kg, "source": body.source}}
+        )
         return
-    rows = []
+    rows = [("body", body.label)]
     for k, v in res.params.items():
         sd = res.params_sd.get(k)
         rows.append((k, f"{v:.4g}" + (f" ± {sd:.2g}" if sd is not None else "")))
