@@ -99,7 +99,7 @@ def plan(
     if sc.result is not None:
         head.append(("as raced", format_time(sc.result.time_s)))
     con.print(kv_table(f"Plan: {sc.description or sc.name}", head))
-    laps: list[dict[Any, Any]] = race.split_table().to_dict("records")
+    laps = race.split_rows()
     con.print(
         grid_table(
             "Lap splits (at the lap lines)",
@@ -107,9 +107,9 @@ def plan(
             [[f"{r['distance_m']:.3f}", r["time"], f"{r['segment_s']:.2f}", f"{r['speed_m_s']:.3f}"] for r in laps],
         )
     )
-    t400 = {round(r["distance_m"], 3): r for r in race.split_table(every_m=400.0).to_dict("records")}
+    t400 = {round(r["distance_m"], 3): r for r in race.split_rows(every_m=400.0)}
     rows = []
-    for r in race.split_table(every_m=200.0).to_dict("records"):
+    for r in race.split_rows(every_m=200.0):
         m = t400.get(round(r["distance_m"], 3))
         rows.append(
             [f"{r['distance_m']:g}", str(r["time"]), f"{r['segment_s']:.2f}", f"{m['segment_s']:.2f}" if m else ""]

@@ -149,34 +149,38 @@ class Race:
                 pts = pts[:-1]
         return np.append(pts, self.distance_m)
 
-    def splits(self, every_m: float | None = None, lap_m: float = 400.0) -> list[dict[str, float]]:
-        """Cumulative splits ``[{distance_m, time_s}]`` (see :meth:`split_points`)."""
-        pts = self.split_points(every_m, lap_m)
-        times = np.atleast_1d(self.time_at(pts))
-        return [
-            {"distance_m": round(float(d), 3), "time_s": round(float(t), 3)} for d, t in zip(pts, times, strict=True)
-        ]
+    def split_rows(self, every_m: float | None = None, lap_m: float = 400.0) -> list[dict[str, Any]]:
+        """The split table, one dict per split (see :meth:`split_points`); the one place splits are computed.
 
-    def split_table(self, every_m: float | None = None, lap_m: float = 400.0) -> pd.DataFrame:
-        """Splits as a table: distance, cumulative time, segment time and segment speed."""
-        import pandas as pd
-
-        sp = self.splits(every_m, lap_m)
-        d = np.array([s["distance_m"] for s in sp])
-        t = np.array([s["time_s"] for s in sp])
+        Keys: ``distance_m``, ``time_s`` (cumulative), ``time`` (formatted from the unrounded seconds),
+        ``segment_s``, ``segment_m``, ``speed_m_s`` and ``pace_s_per_400m`` of the segment ending there.
+        """
+        d = self.split_points(every_m, lap_m)
+        t = np.atleast_1d(np.asarray(self.time_at(d), dtype=float))
         seg_d = np.diff(np.concatenate([[0.0], d]))
         seg_t = np.diff(np.concatenate([[0.0], t]))
-        return pd.DataFrame(
+        return [
             {
-                "distance_m": d,
-                "time_s": t,
-                "time": [format_time(x) for x in t],
-                "segment_s": seg_t,
-                "segment_m": seg_d,
-                "speed_m_s": seg_d / seg_t,
-                "pace_s_per_400m": 400.0 * seg_t / seg_d,
+                "distance_m": float(di),
+                "time_s": float(ti),
+                "time": format_time(float(ti)),
+                "segment_s": float(st),
+                "segment_m": float(sd),
+                "speed_m_s": float(sd / st),
+                "pace_s_per_400m": float(400.0 * st / sd),
             }
-        )
+            for di, ti, sd, st in zip(d, t, seg_d, seg_t, strict=True)
+        ]
+
+    def splits(self, every_m: float | None = None, lap_m: float = 400.0) -> list[dict[str, float]]:
+        """Cumulative splits ``[{distance_m, time_s}]`` (the first two columns of :meth:`split_rows`)."""
+        return [{"distance_m": r["distance_m"], "time_s": r["time_s"]} for r in self.split_rows(every_m, lap_m)]
+
+    def split_table(self, every_m: float | None = None, lap_m: float = 400.0) -> pd.DataFrame:
+        """:meth:`split_rows` as a pandas table."""
+        import pandas as pd
+
+        return pd.DataFrame(self.split_rows(every_m, lap_m))
 
     def to_dataframe(self) -> pd.DataFrame:
         """Every sample as a row: ``x_m``, ``t_s``, ``v_m_s`` and each series."""
@@ -192,7 +196,7 @@ class Race:
             "scenario": self.scenario,
             "model": self.model,
             "distance_m": self.distance_m,
-            "time_s": round(self.finish_s, 3),
+            "time_s": self.finish_s,
             "time": self.finish,
             "splits": self.splits(),
             "inputs": [a.to_dict() for a in self.assumptions],

@@ -181,7 +181,7 @@ class Plan:
         """
         out = Path(out_dir)
         if out.exists() and not out.is_dir():
-            raise ScenarioError(f"{str(out)!r} exists and is not a folder", "--out")
+            raise ScenarioError(f"{str(out)!r} exists and is not a folder", "out")
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".paceline-plan-", dir=out.parent))
         try:
@@ -212,9 +212,12 @@ def _safe(name: str) -> str:
 
 
 def _splits_csv(race: Race) -> str:
-    table = race.split_table(every_m=200.0)
+    rows = race.split_rows(every_m=200.0)
     buf = io.StringIO()
-    table.to_csv(buf, index=False, float_format="%.3f")
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    for r in rows:
+        writer.writerow({k: f"{v:.3f}" if isinstance(v, float) else v for k, v in r.items()})
     return buf.getvalue()
 
 
@@ -252,7 +255,7 @@ def pacer_roles(scenario: Scenario, race: Race) -> list[PacerRole]:
     Consecutive phases in which a pacer keeps the same slot are one stint. A pacer's speed follows the athlete's
     predicted speed, scaled by the length of their line against hers (outer slots run further on the bends).
     """
-    from paceline.physics.drafting import pacer_lines
+    from paceline.physics.lines import pacer_lines
 
     geom = scenario.track.geometry()
     start = trk.start_position_m(scenario.distance_m, geom) if scenario.track.kind == "oval" else 0.0
@@ -308,7 +311,7 @@ def pacer_roles(scenario: Scenario, race: Race) -> list[PacerRole]:
 
 
 def _single_slot_formation(role: PacerRole) -> Any:
-    from paceline.io.formations import Formation, Slot
+    from paceline.physics.formation import Formation, Slot
 
     return Formation(
         name=f"{role.name}:{role.slot}",
@@ -319,7 +322,7 @@ def _single_slot_formation(role: PacerRole) -> Any:
 
 def pacer_segments(scenario: Scenario, race: Race, role: PacerRole, every_m: float = 200.0) -> list[dict[str, float]]:
     """The pacer's stint cut into segments of the athlete's race distance: time, own-line distance, speed."""
-    from paceline.physics.drafting import pacer_lines
+    from paceline.physics.lines import pacer_lines
 
     geom = scenario.track.geometry()
     start = trk.start_position_m(scenario.distance_m, geom) if scenario.track.kind == "oval" else 0.0
@@ -390,7 +393,7 @@ def light_schedule(
         time; the last row of each train is the finish at the train's finishing time.
     """
     if not spacing_m > 0 or not math.isfinite(spacing_m):
-        raise ScenarioError(f"{spacing_m} is not allowed; the light spacing must be > 0 m", "--spacing-m")
+        raise ScenarioError(f"{spacing_m} is not allowed; the light spacing must be > 0 m", "spacing_m")
     geom = scenario.track.geometry()
     d = scenario.distance_m
     start = trk.start_position_m(d, geom)
@@ -423,7 +426,7 @@ def light_schedule(
             gap = lead.dx_m if lead is not None else 0.0
             t = np.asarray(race.time_at(np.clip(x - gap, 0.0, d)))
         else:
-            raise ScenarioError(f"{train!r} is not a light train; allowed target, plan, lead-pacer", "--train")
+            raise ScenarioError(f"{train!r} is not a light train; allowed target, plan, lead-pacer", "train")
         colour = TRAIN_COLOURS[train]
         for i in range(x.size):
             rows.append(
