@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import typer
 
 from paceline.cli.app import app, console, emit_json, kv_table
+from paceline.errors import ScenarioError
 
 formations_app = typer.Typer(
     help="Formations of pacers: shelter with its range, diagrams, and designing one.", invoke_without_command=True
@@ -17,13 +20,33 @@ app.add_typer(formations_app, name="formations")
 #: 42 kg, rho 1.20 kg/m^3, about 8.9 N solo).
 MILE_4_00_M_S = 1609.344 / 240.0
 _HEIGHT_M, _MASS_KG, _RHO = 1.57, 42.0, 1.20
+#: The library's parameter names for ``formations design`` -> this command's flags (errors name the flag).
+_DESIGN_FLAGS = {
+    "n_pacers": "--pacers",
+    "min_spacing_m": "--min-spacing-m",
+    "lanes": "--lanes",
+    "quantile": "--quantile",
+    "seed": "--seed",
+}
 
 
-def _row(form: Any, draws: Any) -> dict[str, Any]:
+@contextmanager
+def _flags(names: dict[str, str]) -> Iterator[None]:
+    """Re-raise a :class:`ScenarioError` about a library parameter as one about the command's flag."""
+    try:
+        yield
+    except ScenarioError as exc:
+        if exc.field not in names:
+            raise
+        message = str(exc).removeprefix(f"{exc.field}: ")
+        raise ScenarioError(message, names[exc.field]) from None
+
+
+def _row(form: Any, params: Any, draws: Any) -> dict[str, Any]:
     from paceline.physics import aero, drafting
     from paceline.physics import track as trk
 
-    best, lo, hi = drafting.formation_shelter_range(form, draws)
+    best, lo, hi = drafting.formation_shelter_range(form, params, draws)
     drag = float(aero.drag_force(MILE_4_00_M_S, _RHO, aero.drag_area(_HEIGHT_M, _MASS_KG)))
     return {
         "name": form.name,
@@ -66,11 +89,11 @@ def formations_list(
     """Every bundled formation with its pacers and the athlete's shelter (best fit and 90 % range) at 4:00 pace."""
     if ctx.invoked_subcommand is not None:
         return
+    from paceline.io.fitted import drafting_draws, drafting_fit_info, drafting_params
     from paceline.io.formations import bundled_formations
-    from paceline.physics import drafting
 
-    draws = drafting.parameter_draws()
-    rows = [_row(f, draws) for f in bundled_formations().values()]
+    params, draws = drafting_params(), drafting_draws()
+    rows = [_row(f, params, draws) for f in bundled_formations().values()]
     rows.sort(key=lambda r: (-r["shelter"], r["name"]))
     if as_json:
         emit_json(
@@ -85,7 +108,7 @@ def formations_list(
         return
     console().print(_table("Formations: the athlete's shelter (drag removed) at 4:00 mile pace", rows))
     console().print(
-        f"Shelter: drafting surrogate fitted to {len(drafting.load_studies())} published values; range: 5th-95th "
+        f"Shelter: drafting surrogate fitted to {drafting_fit_info()['fit']['n']} published values; range: 5th-95th "
         f"percentile over {len(draws)} parameter draws. Drag: Kipyegon (1.57 m, 42 kg), rho {_RHO} kg/m^3, "
         f"{MILE_4_00_M_S:.2f} m/s."
     )
@@ -98,16 +121,18 @@ def formations_show(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """One formation: its slots, the line each pacer runs through the bends, the shelter; optionally a diagram."""
-    from paceline.errors import ScenarioError
+    from paceline.io.fitted import drafting_draws, drafting_params
     from paceline.io.formations import get_formation
     from paceline.physics import drafting
+    from paceline.physics.lines import pacer_lines
     from paceline.physics.track import STANDARD_TRACK
 
     form = get_formation(name)
     if svg is not None and not svg.lower().endswith((".svg", ".png", ".pdf")):
         raise ScenarioError(f"{svg!r} has no known image suffix; allowed .svg, .png, .pdf", "--svg")
-    row = _row(form, drafting.parameter_draws())
-    lines = drafting.pacer_lines(form, 0.0, STANDARD_TRACK.lap_m)
+    params = drafting_params()
+    row = _row(form, params, drafting_draws())
+    lines = pacer_lines(form, 0.0, STANDARD_TRACK.lap_m)
     out: dict[str, Any] = {
         **row,
         "source": form.source,
@@ -121,13 +146,15 @@ def formations_show(
                 "extra_per_lap_m": round(pl.extra_m, 3),
                 "speed_ratio_lap": round(pl.speed_ratio, 5),
                 "speed_ratio_bend": round(pl.speed_ratio_bend, 5),
-                "shelter_alone": round(float(drafting.pair_shelter(pl.dx_m, pl.dy_m)), 4),
+                "shelter_alone": round(float(drafting.pair_shelter(pl.dx_m, pl.dy_m, params)), 4),
             }
             for pl in lines
         ],
     }
     if svg is not None:
-        drafting.plot_formation(form, svg)
+        from paceline.render.formation_plot import plot_formation
+
+        plot_formation(form, svg, params=params)
         out["diagram"] = svg
     if as_json:
         emit_json(out)
@@ -187,26 +214,29 @@ def formations_design(
 
     import numpy as np
 
-    from paceline.errors import ScenarioError
-    from paceline.io.formations import bundled_formations
+    from paceline.io.fitted import drafting_draws, drafting_params
+    from paceline.io.formations import bundled_formations, formation_to_toml
     from paceline.physics import drafting
+    from paceline.physics.lines import pacer_lines
+    from paceline.studies.design import design_formation
 
     if out is not None and not out.endswith(".toml"):
         raise ScenarioError(f"{out!r} must end in .toml", "--out")
-    res = drafting.design_formation(
-        pacers, min_spacing_m=min_spacing_m, lanes=lanes, quantile=quantile, seed=seed, name=name
-    )
+    params, draws = drafting_params(), drafting_draws()
+    with _flags(_DESIGN_FLAGS):
+        res = design_formation(
+            pacers, min_spacing_m=min_spacing_m, lanes=lanes, quantile=quantile, seed=seed, name=name, draws=draws
+        )
     form = res.formation
-    draws = drafting.parameter_draws()
-    lines = drafting.pacer_lines(form, 0.0, 400.0, lanes=lanes)
+    lines = pacer_lines(form, 0.0, 400.0, lanes=lanes)
     named = [f for f in bundled_formations().values() if f.n_pacers > 0]
-    compare = [_row(f, draws) for f in named]
+    compare = [_row(f, params, draws) for f in named]
     for r, f in zip(compare, named, strict=True):
         r["shelter_pessimistic"] = round(float(np.quantile(drafting.formation_shelter_draws(f, draws), quantile)), 4)
     compare.sort(key=lambda r: -r["shelter_pessimistic"])
     if out is not None:
         try:
-            Path(out).write_text(drafting.formation_to_toml(form), encoding="utf-8")
+            Path(out).write_text(formation_to_toml(form), encoding="utf-8")
         except OSError as exc:
             raise ScenarioError(f"cannot write {out!r}: {exc.strerror}", "--out") from None
     result: dict[str, Any] = {

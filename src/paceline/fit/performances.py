@@ -9,63 +9,19 @@ from __future__ import annotations
 import csv
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from paceline.errors import ScenarioError
+from paceline.fit.result import FitResult
 from paceline.io.scenario import Performance
 from paceline.timefmt import parse_time
 
 log = logging.getLogger(__name__)
 
 FIT_MODELS = ("critical-speed", "equal-power", "optimal-control")
-
-
-@dataclass
-class FitResult:
-    """Fitted parameters of an athlete model.
-
-    Attributes
-    ----------
-    model : str
-        Model name.
-    params : dict
-        Parameter name (with unit) -> value.
-    params_sd : dict
-        Parameter name -> standard deviation (None when the fit has no degrees of freedom left).
-    loo_mean_abs_error_pct : float or None
-        Mean absolute leave-one-out error of predicted times [%] (None with fewer than 3 performances).
-    n : int
-        Number of performances.
-    residuals_pct : list of float
-        In-sample error of each performance's predicted time [%].
-    extra : dict
-        Anything else the fit reports.
-    """
-
-    model: str
-    params: dict[str, float]
-    params_sd: dict[str, float | None]
-    loo_mean_abs_error_pct: float | None
-    n: int
-    residuals_pct: list[float] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict."""
-        return {
-            "model": self.model,
-            "params": self.params,
-            "params_sd": self.params_sd,
-            "loo_mean_abs_error_pct": self.loo_mean_abs_error_pct,
-            "n": self.n,
-            "residuals_pct": self.residuals_pct,
-            **self.extra,
-        }
 
 
 def read_performances_csv(path: str | Path) -> list[Performance]:
@@ -235,4 +191,4 @@ def fit(
 
         out = optimal_control.fit_optimal_control(list(performances), height_m=height_m, mass_kg=mass_kg)
         return out if isinstance(out, FitResult) else FitResult(**out)
-    raise ScenarioError(f"{model!r} is not a model; allowed {', '.join(FIT_MODELS)}", "--model")
+    raise ScenarioError(f"{model!r} is not a model; allowed {', '.join(FIT_MODELS)}", "model")

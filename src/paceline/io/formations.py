@@ -10,71 +10,31 @@ A formation file (TOML, bundled in ``paceline/data/formations`` or written inlin
     dx_m = 1.2     # along-track gap, centre to centre [m]; positive ahead of the athlete
     dy_m = 0.0     # lateral offset [m]; positive outward (away from the kerb)
 
-Slots are held in track coordinates through the bends (see :mod:`paceline.physics.track`).
+Slots are held in track coordinates through the bends (see :mod:`paceline.physics.lines`). The dataclasses
+:class:`~paceline.physics.formation.Slot` and :class:`~paceline.physics.formation.Formation` live in the physics
+layer; this module reads and writes them.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import tomllib
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from paceline.errors import ScenarioError
+from paceline.physics.formation import Formation, Slot
 
-
-@dataclass(frozen=True)
-class Slot:
-    """One pacer position relative to the athlete.
-
-    Attributes
-    ----------
-    name : str
-        Label of the slot ("front", "left-1").
-    dx_m : float
-        Along-track gap, centre to centre [m]; positive: ahead of the athlete.
-    dy_m : float
-        Lateral offset [m]; positive: further from the kerb than the athlete.
-    """
-
-    name: str
-    dx_m: float
-    dy_m: float
-
-
-@dataclass(frozen=True)
-class Formation:
-    """A named set of slots with where its geometry comes from.
-
-    Attributes
-    ----------
-    name : str
-        Formation name.
-    slots : tuple of Slot
-        Pacer slots (empty for ``solo``).
-    description : str
-        What it is.
-    source : str
-        Citation, or the assumptions behind the geometry.
-    athlete_offset_m : float
-        The athlete's lateral offset from the kerb [m] while in this formation.
-    assumptions : tuple of str
-        Each assumption made where the literature gives no number.
-    """
-
-    name: str
-    slots: tuple[Slot, ...]
-    description: str = ""
-    source: str = ""
-    athlete_offset_m: float = 0.30
-    assumptions: tuple[str, ...] = field(default_factory=tuple)
-
-    @property
-    def n_pacers(self) -> int:
-        """Number of pacer slots."""
-        return len(self.slots)
+__all__ = [
+    "bundled_formations",
+    "formation_from_dict",
+    "formation_names",
+    "formation_to_toml",
+    "get_formation",
+    "load_formation_file",
+]
 
 
 def formation_from_dict(data: dict[str, Any], name: str | None = None, where: str = "formation") -> Formation:
@@ -191,3 +151,35 @@ def get_formation(name: str, extra: dict[str, Formation] | None = None) -> Forma
         allowed = sorted(set(known) | set(extra or {}))
         raise ScenarioError(f"{name!r} is not a formation; allowed {', '.join(allowed)}", "formation")
     return known[name]
+
+
+def _toml_str(text: str) -> str:
+    """A TOML basic string: JSON's escapes are TOML's, and non-ASCII characters stay literal (valid UTF-8 TOML)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def formation_to_toml(formation: Formation) -> str:
+    """A formation as TOML text, loadable by :func:`formation_from_dict`, :func:`load_formation_file` or a scenario.
+
+    Parameters
+    ----------
+    formation : Formation
+        The formation to write.
+
+    Returns
+    -------
+    str
+        TOML text (numbers with ``%g``: slots in centimetres round-trip exactly).
+    """
+    lines = [
+        f"name = {_toml_str(formation.name)}",
+        f"description = {_toml_str(formation.description)}",
+        f"source = {_toml_str(formation.source)}",
+        "assumptions = [",
+        *[f"  {_toml_str(a)}," for a in formation.assumptions],
+        "]",
+        f"athlete_offset_m = {formation.athlete_offset_m:g}",
+    ]
+    for s in formation.slots:
+        lines += ["[[slots]]", f"name = {_toml_str(s.name)}", f"dx_m = {s.dx_m:g}", f"dy_m = {s.dy_m:g}"]
+    return "\n".join(lines) + "\n"

@@ -16,7 +16,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from paceline.errors import ScenarioError
-from paceline.io.formations import Formation, formation_from_dict, get_formation
+from paceline.io.formations import formation_from_dict, get_formation
+from paceline.physics.formation import Formation
 from paceline.physics.track import STANDARD_TRACK, TrackGeometry
 from paceline.timefmt import format_time, parse_time
 

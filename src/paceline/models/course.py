@@ -152,6 +152,7 @@ def build_course(
     Course
         Arrays along the race distance.
     """
+    from paceline.io.fitted import drafting_params
     from paceline.physics import drafting
 
     sc = scenario
@@ -164,7 +165,7 @@ def build_course(
     shelters, offsets = [], []
     for ph in phases:
         form = sc.formation(ph.formation)
-        shelters.append(float(drafting.formation_shelter(form, draft_params)))
+        shelters.append(float(drafting.formation_shelter(form, draft_params or drafting_params())))
         offsets.append(form.athlete_offset_m)
     shelter = np.asarray(shelters)[idx]
     offset = np.asarray(offsets)[idx]

@@ -309,6 +309,7 @@ def profile_svg(race: Race) -> str:
 
 def formations_svg(sc: Scenario) -> str:
     """Each phase's formation from above: the athlete at the origin, pacers in their slots, the shelter."""
+    from paceline.io.fitted import drafting_params
     from paceline.physics import drafting
 
     phases = sc.phases()
@@ -317,7 +318,7 @@ def formations_svg(sc: Scenario) -> str:
     axes = fig.subplots(1, n, squeeze=False)[0]
     for ax, ph in zip(axes, phases, strict=True):
         form = sc.formation(ph.formation)
-        shelter = float(drafting.formation_shelter(form))
+        shelter = float(drafting.formation_shelter(form, drafting_params()))
         for k, slot in enumerate(form.slots):
             ax.add_patch(_circle(slot.dy_m, slot.dx_m, "#4aa3ff"))
             label = ph.pacers[k] if k < len(ph.pacers) else slot.name

@@ -680,11 +680,13 @@ def _course_step_m(distance_m: float) -> float:
 
 def best_formation(scenario: Scenario) -> tuple[str, float]:
     """The named formation (bundled or the scenario's own) that shelters the athlete most, and its shelter."""
+    from paceline.io.fitted import drafting_params
     from paceline.io.formations import bundled_formations
     from paceline.physics import drafting
 
     forms = {**bundled_formations(), **scenario.own_formations()}
-    scored = sorted(((float(drafting.formation_shelter(f)), name) for name, f in forms.items()), reverse=True)
+    p = drafting_params()
+    scored = sorted(((float(drafting.formation_shelter(f, p)), name) for name, f in forms.items()), reverse=True)
     shelter, name = scored[0]
     return name, shelter
 

@@ -7,7 +7,7 @@ Monte Carlo (:func:`monte_carlo`)
     with the equal-power model, vectorised over the draws. The inputs and their distributions:
 
     ========================  ===================================================================================
-    drafting                  shelter-model parameters from :func:`paceline.physics.drafting.parameter_draws` (bootstrap
+    drafting                  shelter-model parameters from :func:`paceline.io.fitted.drafting_draws` (bootstrap
                               over the studies plus a new "study effect": the 50-89 % disagreement), applied to
                               the target race *and* to the calibration race (the same wake physics in both).
     drag coefficient          Cd ~ U(0.8, 1.0) (Pugh 1971; :mod:`paceline.physics.aero`), the same body in both races.
@@ -368,7 +368,7 @@ def draw_inputs(
     -------
     Draws
     """
-    from paceline.physics import drafting
+    from paceline.io.fitted import drafting_draws
 
     if n < 1:
         raise ScenarioError(f"{n} draws is not allowed; n >= 1", "n")
@@ -380,7 +380,7 @@ def draw_inputs(
     cal = problem.calibration
     cal_groups = problem.calibration_kernel.groups
     rng = np.random.default_rng(seed)
-    params = drafting.parameter_draws(pool, seed)
+    params = list(drafting_draws(pool, seed))
     tgt_table = _scaled_shelter(
         _shelter_table(sc, problem.kernel.groups, params), problem.target_shelter_best[None, :], shelter_spread
     )
@@ -484,9 +484,9 @@ def draw_inputs(
     distributions = [
         {
             "input": "drafting",
-            "distribution": f"{pool} refits of the shelter surrogate (drafting.parameter_draws), spread x "
+            "distribution": f"{pool} refits of the shelter surrogate (io.fitted.drafting_draws), spread x "
             f"{shelter_spread:g}, in the target and the calibration race",
-            "source": "paceline.physics.drafting: bootstrap over the studies + a new study effect",
+            "source": "paceline.fit.drafting: bootstrap over the studies + a new study effect",
         },
         {"input": "cd_factor", "distribution": "Cd ~ U(0.8, 1.0), both races", "source": "Pugh (1971)"},
         {

@@ -160,6 +160,7 @@ def _evaluator(scenario: Scenario) -> tuple[Callable[[dict[str, float]], float],
 
 
 def _best_formation_shelter_by_count() -> dict[int, float]:
+    from paceline.io.fitted import drafting_params
     from paceline.io.formations import bundled_formations
     from paceline.physics import drafting
 
@@ -167,7 +168,7 @@ def _best_formation_shelter_by_count() -> dict[int, float]:
     forms = bundled_formations().values()
     top = max((f.n_pacers for f in forms), default=0)
     for n in range(top + 1):
-        cands = [drafting.formation_shelter(f) for f in forms if f.n_pacers <= n]
+        cands = [drafting.formation_shelter(f, drafting_params()) for f in forms if f.n_pacers <= n]
         best[n] = max(cands, default=0.0)
     return best
 

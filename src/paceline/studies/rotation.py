@@ -49,8 +49,10 @@ def optimise_rotation(scenario: Scenario) -> RotationResult:
         If the roster has no pacer with performances, so nothing can be checked.
     """
     from paceline.chain import solve
+    from paceline.io.fitted import drafting_params
     from paceline.io.scenario import scenario_from_dict
     from paceline.physics import drafting
+    from paceline.physics.formation import with_slots
     from paceline.studies.plan import pacer_capability_speed, pacer_roles
 
     roster = {p.name: p for p in scenario.pacers}
@@ -76,9 +78,10 @@ def optimise_rotation(scenario: Scenario) -> RotationResult:
     for i, ph in enumerate(phases):
         form = scenario.formation(ph.formation)
         # most valuable slot first: shelter lost when it is empty
-        full = drafting.formation_shelter(form)
+        full = drafting.formation_shelter(form, drafting_params())
         value = {
-            s.name: full - drafting.formation_shelter(drafting.with_slots(form, [t for t in form.slots if t is not s]))
+            s.name: full
+            - drafting.formation_shelter(with_slots(form, [t for t in form.slots if t is not s]), drafting_params())
             for s in form.slots
         }
         order = sorted(form.slots, key=lambda s: -value[s.name])
