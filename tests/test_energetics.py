@@ -197,11 +197,15 @@ def test_denser_air_is_never_faster(cond: dict[str, float], d_t: float, model: s
     model=st.sampled_from(["ep", "cs"]),
 )
 def test_better_shelter_is_never_slower(cond: dict[str, float], forms: tuple[str, str], model: str) -> None:
+    from paceline.io.fitted import drafting_params
     from paceline.io.formations import get_formation
     from paceline.physics import drafting
 
     worse, better = forms
-    assert drafting.formation_shelter(get_formation(better)) >= drafting.formation_shelter(get_formation(worse))
+    best = drafting_params()
+    assert drafting.formation_shelter(get_formation(better), best) >= drafting.formation_shelter(
+        get_formation(worse), best
+    )
     m = solve_ep if model == "ep" else solve_cs
     d = 1609.344
     t_worse = m(variant("kram2025", conditions=cond, pacing=[{"from_m": 0, "to_m": d, "formation": worse}]))

@@ -81,7 +81,7 @@ def parse_vary(spec: str) -> Variation:
     Raises
     ------
     ScenarioError
-        Naming ``--vary`` and what is allowed.
+        Naming ``vary`` and what is allowed.
     """
     if "=" not in spec:
         raise ScenarioError(f"{spec!r} has no '='; allowed PATH=START:STOP:STEP or PATH=A,B,C", "vary")
@@ -91,7 +91,7 @@ def parse_vary(spec: str) -> Variation:
     for tok in path.split("."):
         if not _TOKEN.match(tok):
             raise ScenarioError(
-                f"{path!r} is not a field path; e.g. conditions.temperature_c, pacing[0].formation", "--vary"
+                f"{path!r} is not a field path; e.g. conditions.temperature_c, pacing[0].formation", "vary"
             )
     if not rhs:
         raise ScenarioError(f"{path}: no values given; allowed START:STOP:STEP or A,B,C", "vary")
@@ -100,7 +100,7 @@ def parse_vary(spec: str) -> Variation:
         lo, hi = float(parts[0]), float(parts[1])
         step = float(parts[2]) if len(parts) == 3 else (hi - lo) / 4 if hi != lo else 1.0
         if hi < lo or step <= 0:
-            raise ScenarioError(f"{rhs!r} needs START <= STOP and STEP > 0", f"--vary {path}")
+            raise ScenarioError(f"{path}: {rhs!r} needs START <= STOP and STEP > 0", "vary")
         k = math.floor((hi - lo) / step + 1e-9)
         vals = tuple(round(lo + i * step, 10) for i in range(k + 1))
         return Variation(path, vals, lo, hi)
