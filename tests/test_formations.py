@@ -10,9 +10,19 @@ import pytest
 
 from cli_runner import run
 from paceline.errors import ScenarioError
-from paceline.io.formations import bundled_formations, formation_from_dict, formation_names, get_formation
+from paceline.io.fitted import drafting_params
+from paceline.io.formations import (
+    bundled_formations,
+    formation_from_dict,
+    formation_names,
+    formation_to_toml,
+    get_formation,
+    load_formation_file,
+)
 from paceline.io.scenario import load_scenario
 from paceline.physics import drafting
+from paceline.physics.formation import Formation, Slot
+from paceline.physics.lines import check_slots
 
 REQUIRED = {
     "solo",
@@ -35,7 +45,7 @@ def test_required_formations_are_bundled() -> None:
 def test_formation_is_documented_and_runnable(name: str) -> None:
     f = get_formation(name)
     assert f.description and f.source
-    drafting.check_slots(f)  # nobody inside the kerb or beyond lane 8
+    check_slots(f)  # nobody inside the kerb or beyond lane 8
     pts = np.array([(0.0, 0.0)] + [(s.dx_m, s.dy_m) for s in f.slots])
     if len(pts) > 1:
         d = np.hypot(*(pts[:, None, :] - pts[None, :, :]).transpose(2, 0, 1))
@@ -61,14 +71,15 @@ def test_assumed_geometries_list_their_assumptions() -> None:
 def test_pocket_far_from_the_optimum_the_2025_paper_assumed() -> None:
     # model_anchors.md: experts called the pocket wide open, shelter far from the 70-76 % of one pacer ahead and
     # one behind that da Silva et al. (2025) assumed
-    pocket = drafting.formation_shelter(get_formation("breaking4-pocket"))
-    assert pocket < drafting.formation_shelter(get_formation("front-back"))
-    assert pocket < drafting.formation_shelter(get_formation("line-2"))
+    p = drafting_params()
+    pocket = drafting.formation_shelter(get_formation("breaking4-pocket"), p)
+    assert pocket < drafting.formation_shelter(get_formation("front-back"), p)
+    assert pocket < drafting.formation_shelter(get_formation("line-2"), p)
 
 
 def test_monaco_little_shelter() -> None:
     # races.csv: one pacer about two strides ahead; da Silva et al. (2025) credit her with "little" shelter
-    assert 0.0 < drafting.formation_shelter(get_formation("monaco-2023")) < 0.2
+    assert 0.0 < drafting.formation_shelter(get_formation("monaco-2023"), drafting_params()) < 0.2
 
 
 def test_bundled_scenarios_still_load() -> None:
@@ -80,6 +91,20 @@ def test_inline_formation_error_names_the_slot() -> None:
     bad = {"name": "x", "athlete_offset_m": 0.3, "slots": [{"name": "hugger", "dx_m": 1.0, "dy_m": -0.6}]}
     with pytest.raises(ScenarioError, match=r"hugger.*inside"):
         formation_from_dict(bad)
+
+
+def test_toml_round_trip_keeps_every_field(tmp_path: Path) -> None:
+    form = Formation(
+        'Ålesund "pocket"',
+        (Slot("front", 1.25, 0.0), Slot("wide-ü", 2.6, 0.65), Slot("back", -1.0, -0.1)),
+        description="accents and quotes survive",
+        source="test",
+        athlete_offset_m=0.4,
+        assumptions=("one", "two: with a colon"),
+    )
+    path = tmp_path / "rt.toml"
+    path.write_text(formation_to_toml(form), encoding="utf-8")
+    assert load_formation_file(path) == form
 
 
 def test_unknown_formation_file_is_a_clear_error(tmp_path: Path) -> None:
@@ -100,6 +125,10 @@ def test_cli_formations_json() -> None:
         assert {"name", "pacers", "shelter", "shelter_low", "shelter_high"} <= set(row)
         assert 0.0 <= row["shelter_low"] <= row["shelter_high"] < 1.0
     assert rows["solo"]["shelter"] == 0.0
+    # the command shows the library's best fit (shipped parameters), rounded to 4 places
+    single = drafting.formation_shelter(get_formation("single"), drafting_params())
+    assert rows["single"]["shelter"] == round(single, 4)
+    assert out["draws"] == 200
     assert rows["solo"]["drag_solo_n"] == pytest.approx(8.9, abs=0.15)  # model_anchors.md: about 8.9 N at 4:00 pace
 
 
@@ -123,6 +152,6 @@ def test_cli_design_writes_a_usable_formation(tmp_path: Path) -> None:
     assert any(c["name"] == "front-back" for c in out["compare"])
     form = get_formation(str(path))
     assert form.n_pacers == 2
-    drafting.check_slots(form, lanes=1)
+    check_slots(form, lanes=1)
     bad = run("formations", "design", "--pacers", "0")
     assert bad.returncode == 2 and "--pacers" in bad.stderr

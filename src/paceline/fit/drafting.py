@@ -382,6 +382,12 @@ def _differences(new: dict[str, Any], old: dict[str, Any], rtol: float = 1e-6) -
     for nm, v in new["fit"]["params"].items():
         if not np.isclose(v, old["fit"]["params"].get(nm, np.nan), rtol=rtol, atol=0.0):
             out.append(f"fit.params.{nm}")
+    for key in ("rms_error", "loo_mean_abs_error_pct"):
+        if not np.isclose(new["fit"][key], old["fit"].get(key, np.nan), rtol=rtol, atol=0.0):
+            out.append(f"fit.{key}")
+    for nm, v in new["fit"]["study_effects"].items():
+        if not np.isclose(v, old["fit"].get("study_effects", {}).get(nm, np.nan), rtol=rtol, atol=0.0):
+            out.append(f"fit.study_effects.{nm}")
     a, b = np.asarray(new["draws"]["values"]), np.asarray(old["draws"]["values"])
     if a.shape != b.shape or not np.allclose(a, b, rtol=rtol, atol=1e-9):
         out.append("draws.values")
