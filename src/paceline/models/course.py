@@ -153,7 +153,6 @@ def build_course(
         Arrays along the race distance.
     """
     from paceline.io.fitted import drafting_params
-    from paceline.io.fitted import drafting_params
     from paceline.physics import drafting
 
     sc = scenario

@@ -161,7 +161,6 @@ def _evaluator(scenario: Scenario) -> tuple[Callable[[dict[str, float]], float],
 
 def _best_formation_shelter_by_count() -> dict[int, float]:
     from paceline.io.fitted import drafting_params
-    from paceline.io.fitted import drafting_params
     from paceline.io.formations import bundled_formations
     from paceline.physics import drafting
 

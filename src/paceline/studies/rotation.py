@@ -50,10 +50,8 @@ def optimise_rotation(scenario: Scenario) -> RotationResult:
     """
     from paceline.chain import solve
     from paceline.io.fitted import drafting_params
-    from paceline.io.fitted import drafting_params
     from paceline.io.scenario import scenario_from_dict
     from paceline.physics import drafting
-    from paceline.physics.formation import with_slots
     from paceline.physics.formation import with_slots
     from paceline.studies.plan import pacer_capability_speed, pacer_roles
 
