@@ -10,7 +10,8 @@ import logging
 from pathlib import Path
 
 from paceline.io.races import load_race
-from paceline.studies.analysis import analyze, plot_analysis
+from paceline.render.analysis_plot import plot_analysis
+from paceline.studies.analysis import analyze
 
 log = logging.getLogger(__name__)
 

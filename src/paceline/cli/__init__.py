@@ -17,11 +17,12 @@ from paceline.errors import PacelineError
 __all__ = ["app", "main"]
 
 
-def flag_message(exc: PacelineError) -> str:
+def flag_message(exc: PacelineError, command: str | None = None) -> str:
     """The error's message with a parameter name (``spacing_m``) shown as the command's flag (``--spacing-m``).
 
     Library errors name the parameter of the function that rejected a value; where that parameter is an option of
-    a command, the user typed the flag, so the flag is what the message names.
+    a command, the user typed the flag, so the flag is what the message names. ``command`` is the command that
+    ran (its own options are looked up; a name that is none of them is left as it is); None: any command's.
     """
     field = getattr(exc, "field", None)
     text = str(exc)
@@ -30,8 +31,9 @@ def flag_message(exc: PacelineError) -> str:
     import typer.main
 
     group = typer.main.get_command(app)
-    for command in getattr(group, "commands", {}).values():
-        for param in command.params:
+    commands = getattr(group, "commands", {})
+    for cmd in [commands[command]] if command in commands else commands.values():
+        for param in cmd.params:
             if param.name == field and param.opts and param.opts[0].startswith("-"):
                 flag = max(param.opts, key=len)
                 return f"{flag}: {text[len(field) + 2 :]}"
@@ -55,7 +57,8 @@ def main(argv: list[str] | None = None) -> None:
     except PacelineError as exc:
         if STATE["debug"]:
             raise
-        sys.stderr.write(f"paceline: error: {flag_message(exc)}\n")
+        command = next((a for a in args if not a.startswith("-")), None)
+        sys.stderr.write(f"paceline: error: {flag_message(exc, command)}\n")
         sys.exit(2)
     except KeyboardInterrupt:
         sys.stderr.write("paceline: interrupted\n")

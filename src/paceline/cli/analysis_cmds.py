@@ -40,21 +40,20 @@ def analyze_cmd(
     ),
     curve: str | None = typer.Option(None, "--curve", help="Treadmill cost curve (default black2018)."),
     method: str = typer.Option("smooth", "--method", help="Reconstruction: smooth (default) or pchip."),
-    plot: Path | None = typer.Option(None, "--plot", help="Save the figure to FILE.png or FILE.svg."),
+    path: Path | None = typer.Option(None, "--plot", help="Save the figure to FILE.png or FILE.svg."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Reconstruct a race from its splits: laps, phases, energy, and the time lost against a reference."""
-    from paceline.errors import ScenarioError
+    if path is not None:
+        from paceline.render.analysis_plot import check_path
 
-    if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
-        raise ScenarioError(f"{str(plot)!r}: the figure must be .png or .svg", "--plot")
+        check_path(path)  # before the work
     an = _analyze(race, scenario, race_id, reference_formation, curve, method)
     out = an.to_dict()
-    if plot is not None:
-        from paceline.studies.analysis import plot_analysis
+    if path is not None:
+        from paceline.render.analysis_plot import plot_analysis
 
-        plot_analysis(an, plot)
-        out["plot"] = str(plot)
+        out["plot"] = str(plot_analysis(an, path))
     if as_json:
         emit_json(out)
         return
@@ -104,8 +103,14 @@ def analyze_cmd(
         f"profile passes every split within {out['profile_max_split_error_s']:.1e} s; "
         "the shares depend on the order of substitution."
     )
-    if plot is not None:
-        con.print(f"figure: {plot}")
+    inputs = {i["name"]: i for i in out["inputs"]}
+    if "athlete_body" in inputs:  # no scenario: say whose body the physics used
+        from rich.markup import escape
+
+        body = inputs["athlete_body"]
+        con.print(escape(f"athlete: {body['value']} ({body['source']})"))
+    if path is not None:
+        con.print(f"figure: {path}")
 
 
 @app.command()
@@ -118,7 +123,7 @@ def compare(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Where the time difference between two races over the same distance came from (A minus B)."""
-    from paceline.studies.analysis import compare as compare_races
+    from paceline.studies.compare import compare as compare_races
 
     a = _analyze(race_a, scenario_a, None, None, curve, "smooth")
     b = _analyze(race_b, scenario_b, None, None, curve, "smooth")
