@@ -17,7 +17,6 @@ from paceline.models import common
 from paceline.models.course import G
 from paceline.physics.metabolic import DEFAULT_CURVE, get_curve, treadmill_power_w_kg
 from paceline.studies.analysis import (
-    RUNNING_LINE_M,
     Analysis,
     Reference,
     analyze,
@@ -117,7 +116,8 @@ def test_more_shelter_never_slows_the_reference(s1: float, s2: float) -> None:
     cost = get_curve(DEFAULT_CURVE)
     lo, hi = sorted((s1, s2))
     t_lo, t_hi = (
-        time_at_power(reference_states(an.course, s, Reference(), rho)[-1][1], an.power_w_kg, cost) for s in (lo, hi)
+        time_at_power(reference_states(an.course, s, Reference(), rho, 0.30)[-1][1], an.power_w_kg, cost)
+        for s in (lo, hi)
     )
     assert t_hi <= t_lo + 1e-12
 
@@ -132,8 +132,11 @@ def test_running_wide_costs_the_extra_metres_at_the_reference_speed() -> None:
     d = an.scenario.formation(phases[0].formation).athlete_offset_m
     assert {an.scenario.formation(p.formation).athlete_offset_m for p in phases[:-1]} == {d}
     extra_m = float(np.sum(0.5 * (an.course.line_scale[1:] + an.course.line_scale[:-1] - 2) * np.diff(an.course.x_m)))
-    assert extra_m == pytest.approx(6 * math.pi * (d - RUNNING_LINE_M), rel=0.01)
-    before_line = reference_states(an.course, an.reference["shelter"], Reference(), reference_air_density(Reference()))
+    line_m = an.scenario.track.geometry().lane1_line_m
+    assert line_m == 0.30
+    assert extra_m == pytest.approx(6 * math.pi * (d - line_m), rel=0.01)
+    rho = reference_air_density(Reference())
+    before_line = reference_states(an.course, an.reference["shelter"], Reference(), rho, line_m)
     v = common.speeds_at_power(before_line[-2][1], an.power_w_kg, get_curve(DEFAULT_CURVE))
     np.testing.assert_allclose(v, v[0], rtol=1e-12)  # uniform conditions: one speed
     assert an.time_lost["outside the running line"] == pytest.approx(extra_m / v[0], rel=1e-5)

@@ -78,9 +78,6 @@ log = logging.getLogger(__name__)
 #: The causes of the attribution, in the order of substitution.
 CAUSES = ("pacing", "shelter", "wind", "air density", "outside the running line")
 
-#: Lateral offset of the lane-1 running line from the kerb [m] (World Athletics rule 160: 0.30 m).
-RUNNING_LINE_M = 0.30
-
 
 # ---------------------------------------------------------------------------------------------------------------
 # the result
@@ -250,7 +247,7 @@ def reference_air_density(reference: Reference) -> float:
 
 
 def reference_states(
-    course: Course, shelter: float, reference: Reference, air_density_kg_m3: float
+    course: Course, shelter: float, reference: Reference, air_density_kg_m3: float, running_line_m: float
 ) -> list[tuple[str, Course]]:
     """The race's course with its factors set to the reference's one at a time, in the order of :data:`CAUSES`.
 
@@ -264,6 +261,8 @@ def reference_states(
         The reference's wind and line.
     air_density_kg_m3 : float
         Reference air density [kg/m^3].
+    running_line_m : float
+        Offset of the lane-1 running line from the kerb [m] (the track's ``lane1_line_m``).
 
     Returns
     -------
@@ -279,7 +278,7 @@ def reference_states(
     c = c.with_changes(air_density_kg_m3=air_density_kg_m3)
     states.append(("air density", c))
     if reference.running_line:
-        c = c.with_changes(line_scale=np.ones_like(x), offset_m=np.full_like(x, RUNNING_LINE_M))
+        c = c.with_changes(line_scale=np.ones_like(x), offset_m=np.full_like(x, running_line_m))
     states.append(("outside the running line", c))
     return states
 
@@ -435,6 +434,71 @@ def _ordered(row: dict[str, Any]) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# the result's parts
+# ---------------------------------------------------------------------------------------------------------------
+def analysis_assumptions(
+    rec: Reconstruction,
+    notes: list[Assumption],
+    course: Course,
+    curve: CostCurve,
+    power_w_kg: float,
+    reference: Reference,
+    formation: str,
+) -> list[Assumption]:
+    """Every input of an analysis with its source: the reconstruction's, the scenario's, the course's, the cost
+    model's and the reference's."""
+    from paceline.physics.metabolic import IMPEDING_FORCE_SLOPE
+
+    return [
+        *rec.assumptions(),
+        *notes,
+        *course.assumptions,
+        Assumption("cost_curve", curve.name, "", curve.citation),
+        Assumption("impeding_force_slope", IMPEDING_FORCE_SLOPE, "per body weight", "da Silva, Kram & Hoogkamer 2022"),
+        Assumption("average_metabolic_power", round(power_w_kg, 3), "W/kg", "time-weighted over the cruise profile"),
+        Assumption(
+            "reference_formation",
+            formation,
+            "",
+            "best-sheltering named formation" if not reference.formation else "given",
+        ),
+        Assumption("attribution_order", " -> ".join(CAUSES), "", "sequential substitution; the order matters"),
+    ]
+
+
+def analysis_race(
+    splits: RaceSplits,
+    rec: Reconstruction,
+    course: Course,
+    series: dict[str, NDArray[np.float64]],
+    power_w_kg: float,
+    assumptions: list[Assumption],
+    citations: list[str],
+) -> Race:
+    """The reconstructed race on the course's samples as a :class:`~paceline.models.race.Race` (model
+    ``reconstruction``) with the physics series; ``v_m_s`` is the speed on her own line."""
+    x = course.x_m
+    return Race(
+        scenario=splits.race_id,
+        model="reconstruction",
+        distance_m=splits.event_m,
+        x_m=x,
+        # the reconstruction's own times, so the steps start from the reported time
+        t_s=np.asarray(rec.time_at(x), dtype=float),
+        v_m_s=np.where(x > 0, series["race_speed_m_s"] * course.line_scale, 0.0),
+        series=series,
+        assumptions=assumptions,
+        citations=citations,
+        meta={
+            "race_id": splits.race_id,
+            "method": rec.method,
+            "max_split_error_s": rec.max_split_error_s(),
+            "power_w_kg": power_w_kg,
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # the pipeline
 # ---------------------------------------------------------------------------------------------------------------
 def analyze(
@@ -468,7 +532,7 @@ def analyze(
         Laps, phases, energy balance and the attribution (its parts add up to the total exactly).
     """
     from paceline.models.equal_power import CITATIONS as EP_CITATIONS
-    from paceline.physics.metabolic import DEFAULT_CURVE, IMPEDING_FORCE_SLOPE, get_curve
+    from paceline.physics.metabolic import DEFAULT_CURVE, get_curve
 
     ref = reference or Reference()
     cost = get_curve(curve or DEFAULT_CURVE)
@@ -485,41 +549,13 @@ def analyze(
 
     ref_name, ref_shelter = reference_shelter(sc, ref)  # 5
     rho_ref = reference_air_density(ref)
-    states = reference_states(course, ref_shelter, ref, rho_ref)
+    states = reference_states(course, ref_shelter, ref, rho_ref, sc.track.geometry().lane1_line_m)
     steps = attribute(splits.finish_s, course, states, p_mean, cost, rec.lag_s)
 
-    assumptions = [
-        *rec.assumptions(),
-        *notes,
-        *course.assumptions,
-        Assumption("cost_curve", cost.name, "", cost.citation),
-        Assumption("impeding_force_slope", IMPEDING_FORCE_SLOPE, "per body weight", "da Silva, Kram & Hoogkamer 2022"),
-        Assumption("average_metabolic_power", round(p_mean, 3), "W/kg", "time-weighted over the cruise profile"),
-        Assumption(
-            "reference_formation", ref_name, "", "best-sheltering named formation" if not ref.formation else "given"
-        ),
-        Assumption("attribution_order", " -> ".join(CAUSES), "", "sequential substitution; the order matters"),
-        *(cs_athlete.assumptions if cs_athlete is not None else ()),
-    ]
+    assumptions = analysis_assumptions(rec, notes, course, cost, p_mean, ref, ref_name)
+    assumptions += cs_athlete.assumptions if cs_athlete is not None else ()
     citations = [*RECONSTRUCTION_CITATIONS, *EP_CITATIONS]
-    race = Race(
-        scenario=splits.race_id,
-        model="reconstruction",
-        distance_m=splits.event_m,
-        x_m=x,
-        # the reconstruction's own times, so the steps start from the reported time
-        t_s=np.asarray(rec.time_at(x), dtype=float),
-        v_m_s=np.where(x > 0, series["race_speed_m_s"] * course.line_scale, 0.0),
-        series=series,
-        assumptions=assumptions,
-        citations=citations,
-        meta={
-            "race_id": splits.race_id,
-            "method": rec.method,
-            "max_split_error_s": rec.max_split_error_s(),
-            "power_w_kg": p_mean,
-        },
-    )
+    race = analysis_race(splits, rec, course, series, p_mean, assumptions, citations)
     return Analysis(
         splits=splits,
         reconstruction=rec,
