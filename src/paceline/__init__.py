@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from paceline.errors import InfeasibleError, PacelineError, ScenarioError, SolverError
+from paceline.version import __version__
 
-__version__ = "0.1.0"
 
 __all__ = [
     "InfeasibleError",

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from paceline.io.athletes import body_for
 from paceline.io.races import RaceSplits, load_race, parse_races
 from paceline.models import common
-from paceline.models.course import G
+from paceline.physics.constants import G
 from paceline.physics.metabolic import DEFAULT_CURVE, get_curve, treadmill_power_w_kg
 from paceline.studies.analysis import (
     Analysis,

@@ -22,8 +22,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 log = logging.getLogger(__name__)
 
-#: Standard gravity [m/s^2].
-G = 9.80665
 
 
 @dataclass(frozen=True)

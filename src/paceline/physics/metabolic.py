@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from paceline.errors import ScenarioError
-from paceline.models.course import G
+from paceline.physics.constants import G
 
 #: Rise of metabolic power per unit of horizontal impeding force in body weights [-] (6.13 % per 1 % BW).
 IMPEDING_FORCE_SLOPE = 6.13
