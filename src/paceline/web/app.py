@@ -120,7 +120,7 @@ def create_app(warm: bool = True) -> FastAPI:
     warm : bool
         Solve the bundled scenarios once at start-up so that the first editor change is as fast as the rest.
     """
-    from paceline import __version__
+    from paceline.version import __version__
     from paceline.io.formations import bundled_formations
     from paceline.io.scenario import bundled_scenario_names, load_scenario
 
