@@ -624,7 +624,7 @@ def citations(inp: ReportInputs) -> list[str]:
 
 def render_report(inp: ReportInputs) -> str:
     """The report as one HTML string."""
-    from paceline import __version__
+    from paceline.version import __version__
 
     race, sc = inp.race, inp.scenario
     title = (sc.description if sc is not None and sc.description else race.scenario) or "paceline report"
@@ -706,7 +706,7 @@ def write_report(
     text = render_report(inp)
     out = Path(path)
     if out.is_dir():
-        raise ScenarioError(f"{str(out)!r} is a folder; give an .html file name", "--output")
+        raise ScenarioError(f"{str(out)!r} is a folder; give an .html file name", "output")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
