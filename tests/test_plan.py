@@ -147,9 +147,9 @@ def test_goal_levers_reach_the_target() -> None:
     assert shoe["reachable"]
     data = sc.model_dump(exclude_none=True)
     data["equipment"]["shoe_economy_gain"] = shoe["needed"]
-    from paceline.models.equal_power import EqualPowerModel
+    from paceline.chain import solve
 
-    assert EqualPowerModel().solve(scenario_from_dict(data)).finish_s == pytest.approx(239.99, abs=0.02)
+    assert solve(scenario_from_dict(data), "equal-power").finish_s == pytest.approx(239.99, abs=0.02)
     assert res["combination"]["reachable"]
     assert res["combination"]["time_s"] == pytest.approx(239.99, abs=0.02)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import Any
 
 import paceline.cli.analysis_cmds  # noqa: F401  (register commands)
 from paceline.cli import energetics_cmds, formations_cmds, oc_cmds, physics_cmds, plan_cmds, uncertainty_cmds, web_cmds  # noqa: F401  (register commands)
@@ -17,12 +18,13 @@ from paceline.errors import PacelineError
 __all__ = ["app", "main"]
 
 
-def flag_message(exc: PacelineError, command: str | None = None) -> str:
+def flag_message(exc: PacelineError, args: list[str] | None = None) -> str:
     """The error's message with a parameter name (``spacing_m``) shown as the command's flag (``--spacing-m``).
 
     Library errors name the parameter of the function that rejected a value; where that parameter is an option of
-    a command, the user typed the flag, so the flag is what the message names. ``command`` is the command that
-    ran (its own options are looked up; a name that is none of them is left as it is); None: any command's.
+    the command that ran, the user typed the flag, so the flag is what the message names. ``args`` are the command
+    line's words: the command (and sub-command, ``formations design``) is read from them; a field that is none of
+    its options is left as it is. Without ``args`` any command's options are looked up.
     """
     field = getattr(exc, "field", None)
     text = str(exc)
@@ -30,10 +32,21 @@ def flag_message(exc: PacelineError, command: str | None = None) -> str:
         return text
     import typer.main
 
-    group = typer.main.get_command(app)
-    commands = getattr(group, "commands", {})
-    for cmd in [commands[command]] if command in commands else commands.values():
-        for param in cmd.params:
+    def walk(group: Any) -> list[Any]:
+        out: list[Any] = []
+        for sub in getattr(group, "commands", {}).values():
+            out += [sub, *walk(sub)]
+        return out
+
+    root: Any = typer.main.get_command(app)
+    ran: Any = root
+    for word in args or []:
+        subs = getattr(ran, "commands", {})
+        if word.startswith("-") or word not in subs:
+            break
+        ran = subs[word]
+    for cmd in [ran] if ran is not root else walk(root):
+        for param in getattr(cmd, "params", []):
             if param.name == field and param.opts and param.opts[0].startswith("-"):
                 flag = max(param.opts, key=len)
                 return f"{flag}: {text[len(field) + 2 :]}"
@@ -57,8 +70,7 @@ def main(argv: list[str] | None = None) -> None:
     except PacelineError as exc:
         if STATE["debug"]:
             raise
-        command = next((a for a in args if not a.startswith("-")), None)
-        sys.stderr.write(f"paceline: error: {flag_message(exc, command)}\n")
+        sys.stderr.write(f"paceline: error: {flag_message(exc, args)}\n")
         sys.exit(2)
     except KeyboardInterrupt:
         sys.stderr.write("paceline: interrupted\n")

@@ -193,10 +193,10 @@ def what_would_it_take(scenario: Scenario, target_s: float | None = None) -> dic
 
     target = target_s if target_s is not None else scenario.target_s
     if target is None:
-        raise ScenarioError("no target: give --target or set target in the scenario", "target")
+        raise ScenarioError("no target: give one or set target in the scenario", "target")
     from paceline.io.scenario import check_target
 
-    check_target(scenario.distance_m, target, "--target" if target_s is not None else "target")
+    check_target(scenario.distance_m, target, "target")
     evaluate, current = _evaluator(scenario)
     now = evaluate({})
     rows = []
