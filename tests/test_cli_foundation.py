@@ -51,7 +51,7 @@ def test_air_json() -> None:
         (("track", "--lane", "9"), "lane"),
         (("track", "--offset-m", "-1"), "--offset-m"),
         (("track", "--event", "marathonish"), "--event"),
-        (("air", "--temperature-c", "20", "--relative-humidity", "50"), "relative_humidity"),
+        (("air", "--temperature-c", "20", "--relative-humidity", "50"), "--relative-humidity"),
         (("plan", "no_such_file.toml"), "scenario"),
     ],
 )
