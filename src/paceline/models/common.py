@@ -15,6 +15,46 @@ if TYPE_CHECKING:  # pragma: no cover
     from paceline.models.course import Course
 
 
+def series_at_speed(
+    course: Course, speed_m_s: NDArray[np.float64], curve: str | CostCurve
+) -> dict[str, NDArray[np.float64]]:
+    """What the athlete meets and spends at a speed profile on a course, on its samples.
+
+    Parameters
+    ----------
+    course : Course
+        The race environment.
+    speed_m_s : ndarray
+        Her speed over the ground at each sample [m/s].
+    curve : str or CostCurve
+        Treadmill cost curve.
+
+    Returns
+    -------
+    dict of ndarray
+        ``drag_n`` [N] (:func:`paceline.physics.aero.drag_force`), ``drag_power_w`` [W]
+        (:func:`paceline.physics.aero.drag_power`), ``metabolic_power_w_kg`` [W/kg]
+        (:func:`paceline.physics.metabolic.metabolic_power_w_kg`), and the course's ``shelter``,
+        ``wind_along_m_s``, ``line_scale``, ``offset_m``, ``track_pos_m``, ``curvature_1_m``.
+    """
+    v = np.asarray(speed_m_s, dtype=float)
+    environment = (course.air_density_kg_m3, course.cda_m2, course.wind_along_m_s, course.shelter)
+    drag = np.asarray(aero.drag_force(v, *environment), dtype=float)
+    return {
+        "shelter": course.shelter,
+        "drag_n": drag,
+        "drag_power_w": np.asarray(aero.drag_power(v, *environment), dtype=float),
+        "wind_along_m_s": course.wind_along_m_s,
+        "metabolic_power_w_kg": np.asarray(
+            metabolic_power_w_kg(v, drag, course.mass_kg, course.shoe_economy_gain, curve), dtype=float
+        ),
+        "line_scale": course.line_scale,
+        "offset_m": course.offset_m,
+        "track_pos_m": course.track_pos_m,
+        "curvature_1_m": course.curvature_1_m,
+    }
+
+
 def drag_coefficient_n_s2_m2(course: Course) -> NDArray[np.float64]:
     """``k = 1/2 rho CdA (1 - shelter)`` at each sample [N s^2/m^2], so that drag is ``k (v - w)|v - w|``."""
     return 0.5 * course.air_density_kg_m3 * course.cda_m2 * (1.0 - course.shelter)
@@ -111,8 +151,8 @@ def power_of_solo_speed(
 ) -> NDArray[np.float64]:
     """Metabolic power [W/kg] of running alone at ``u_m_s`` in still reference air."""
     u = np.asarray(u_m_s, dtype=float)
-    k = reference_drag_k(height_m, mass_kg)
-    return metabolic_power_w_kg(u, k * u * u, mass_kg, 0.0, curve)
+    drag = aero.drag_force(u, REFERENCE_AIR_DENSITY, aero.drag_area(height_m, mass_kg))
+    return metabolic_power_w_kg(u, drag, mass_kg, 0.0, curve)
 
 
 def equivalent_solo_speed(

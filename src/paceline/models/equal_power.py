@@ -36,7 +36,6 @@ from paceline.physics.metabolic import (
     IMPEDING_FORCE_SLOPE,
     CostCurve,
     get_curve,
-    metabolic_power_w_kg,
     speed_at_power,
     treadmill_power_w_kg,
 )
@@ -286,21 +285,7 @@ def race_at_power(
     c = get_curve(curve)
     v = common.speeds_at_power(course, power_w_kg, c)
     t = common.cumulative_time_s(course, v)
-    k = common.drag_coefficient_n_s2_m2(course)
-    u = v - course.wind_along_m_s
-    drag = k * u * np.abs(u)
-    power = metabolic_power_w_kg(v, drag, course.mass_kg, course.shoe_economy_gain, c)
-    series = {
-        "shelter": course.shelter,
-        "drag_n": drag,
-        "drag_power_w": drag * v,
-        "wind_along_m_s": course.wind_along_m_s,
-        "metabolic_power_w_kg": power,
-        "line_scale": course.line_scale,
-        "offset_m": course.offset_m,
-        "track_pos_m": course.track_pos_m,
-        "curvature_1_m": course.curvature_1_m,
-    }
+    series = common.series_at_speed(course, v, c)
     return Race(
         scenario=course.name,
         model=model_name,

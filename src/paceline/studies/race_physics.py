@@ -65,27 +65,13 @@ def physics_along(course: Course, rec: Reconstruction, curve: CostCurve) -> dict
         ``metabolic_power_w_kg`` [W/kg] (:func:`paceline.physics.metabolic.metabolic_power_w_kg`), and the course's
         ``shelter``, ``wind_along_m_s``, ``line_scale``, ``offset_m``, ``track_pos_m``.
     """
-    from paceline.physics import aero
-    from paceline.physics.metabolic import metabolic_power_w_kg
+    from paceline.models.common import series_at_speed
 
     x = course.x_m
     v = course.line_scale / rec.cruise_pace(x)  # speed on her own line [m/s]
-    environment = (course.air_density_kg_m3, course.cda_m2, course.wind_along_m_s, course.shelter)
-    drag = np.asarray(aero.drag_force(v, *environment), dtype=float)
-    return {
-        "race_speed_m_s": np.asarray(rec.speed_at(x), dtype=float),
-        "cruise_speed_m_s": v,
-        "shelter": course.shelter,
-        "wind_along_m_s": course.wind_along_m_s,
-        "drag_n": drag,
-        "drag_power_w": np.asarray(aero.drag_power(v, *environment), dtype=float),
-        "metabolic_power_w_kg": np.asarray(
-            metabolic_power_w_kg(v, drag, course.mass_kg, course.shoe_economy_gain, curve), dtype=float
-        ),
-        "line_scale": course.line_scale,
-        "offset_m": course.offset_m,
-        "track_pos_m": course.track_pos_m,
-    }
+    series = series_at_speed(course, v, curve)
+    series.pop("curvature_1_m")
+    return {"race_speed_m_s": np.asarray(rec.speed_at(x), dtype=float), "cruise_speed_m_s": v, **series}
 
 
 def time_weighted_mean(values: NDArray[np.float64], t_s: NDArray[np.float64]) -> float:
