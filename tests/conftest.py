@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+from collections.abc import Iterator
 from importlib import resources
 
 import pytest
@@ -24,3 +26,15 @@ def track_reference() -> list[dict[str, str]]:
 @pytest.fixture(scope="session")
 def air_reference() -> list[dict[str, str]]:
     return read_reference_csv("air_density_checks.csv")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Fits cached on disk (paceline.fit.cache) go to a fresh directory, not the user's; subprocesses inherit it."""
+    old = os.environ.get("PACELINE_CACHE_DIR")
+    os.environ["PACELINE_CACHE_DIR"] = str(tmp_path_factory.mktemp("paceline-cache"))
+    yield
+    if old is None:
+        os.environ.pop("PACELINE_CACHE_DIR", None)
+    else:
+        os.environ["PACELINE_CACHE_DIR"] = old

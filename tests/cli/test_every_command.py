@@ -54,7 +54,9 @@ def cases() -> Iterator[Any]:
         for scenario in bundled_scenario_names():
             for model in models:
                 marks = [pytest.mark.slow] if model == "optimal-control" or command == "report" else []
-                yield pytest.param(command, scenario, model, id=f"{command}-{scenario}-{model or 'default'}", marks=marks)
+                yield pytest.param(
+                    command, scenario, model, id=f"{command}-{scenario}-{model or 'default'}", marks=marks
+                )
 
 
 def test_the_matrix_covers_the_commands_that_take_a_scenario() -> None:

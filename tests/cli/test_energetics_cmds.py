@@ -9,7 +9,7 @@ import pytest
 
 from cli_runner import run
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def test_predict_kram2025_json() -> None:

@@ -183,7 +183,9 @@ def test_bad_out_writes_nothing(tmp_path: Path) -> None:
 
 def test_bad_scenario_writes_nothing(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
-    text = (Path(__file__).parent / ".." / "src" / "paceline" / "data" / "scenarios" / "breaking4.toml").read_text()
+    text = (
+        Path(__file__).resolve().parents[2] / "src" / "paceline" / "data" / "scenarios" / "breaking4.toml"
+    ).read_text()
     bad.write_text(text.replace("to_m = 1609.344", "to_m = 1700", 1))
     out = tmp_path / "out"
     r = run("plan", str(bad), "--out", str(out))
