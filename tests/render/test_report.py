@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from paceline.chain import solve
 from paceline.errors import ScenarioError
 from paceline.io.scenario import load_scenario
-from paceline.chain import solve
 from paceline.render.report import SECTIONS, race_from_dict, write_report
 
 _EXTERNAL = re.compile(r"""(?:src|href|action|poster|data)\s*=\s*["']?\s*(?:https?:)?//""", re.I)

@@ -26,7 +26,7 @@ def test_parse_vary_and_paths() -> None:
     f = parse_vary("pacing[0].formation=single,ineos-v")
     assert f.values == ("single", "ineos-v") and not f.numeric
     for bad in ("conditions.temperature_c", "conditions.temperature_c=30:10:5", "pacing[x].formation=single"):
-        with pytest.raises(ScenarioError, match="^vary: "):
+        with pytest.raises(ScenarioError, match=r"^vary: "):
             parse_vary(bad)
     base = scenario_data(load_scenario("breaking4"))
     sc = apply_variations(base, {"pacing[*].formation": "single", "conditions.temperature_c": 30.0})

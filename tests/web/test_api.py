@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from live_server import live_server
-from paceline.io.scenario import bundled_scenario_names, load_scenario
 from paceline.chain import solve
+from paceline.io.scenario import bundled_scenario_names, load_scenario
 from paceline.web import resolve
 from paceline.web.app import MAX_BODY_BYTES
 
@@ -233,8 +233,8 @@ def test_replay_light_front_follows_the_light_schedule() -> None:
     # the target
     import numpy as np
 
-    from paceline.io.scenario import load_scenario
     from paceline.chain import solve
+    from paceline.io.scenario import load_scenario
     from paceline.render.replay import light_front_m
 
     sc = load_scenario("breaking4")
