@@ -1,79 +1,37 @@
-"""Benchmark: ``paceline plan`` end to end on the default scenario, and the equal-power solve inside it.
+"""Benchmark: whole-process times of ``paceline plan`` (and the other timed commands) against ``paceline --help``.
 
-Whole-process times of the command (median of several runs) against a baseline in the same run: the start-up cost of
-``paceline --help``. Prints its figures and read-modify-writes ``benchmarks/results.json`` (key ``plan``).
-Target (DESIGN.md): ``paceline plan`` under 2 s.
+The figures and their keys are those of :func:`paceline.studies.bench.command_ratios` (the implementation
+``paceline bench`` runs too): ``help_wall_s``, ``plan_wall_s`` and ``<command>_over_help`` for ``formations``,
+``plan``, ``predict_oc`` and ``report``, medians of ``--runs`` runs after a warm-up run, in the same invocation.
+Targets (DESIGN.md, issue 13): ``plan`` under 2 s (1 s on a quiet machine), ``plan_over_help`` <= 3,
+``formations_over_help`` <= 2, ``predict_oc_over_help`` <= 3, ``report_over_help`` <= 6.
 
-Run: ``python benchmarks/bench_plan.py [--runs 5]``.
+Run: ``python benchmarks/bench_plan.py [--runs 5]``. Prints the figures and merges them into
+``benchmarks/results.json`` (keys other scripts write are kept).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import statistics
-import subprocess
-import sys
-import time
 from pathlib import Path
+from typing import Any
 
-HERE = Path(__file__).resolve().parent
-PACELINE = [sys.executable, "-m", "paceline"]
+from paceline.studies import bench
 
-
-def wall_s(cmd: list[str], runs: int) -> list[float]:
-    """Wall-clock seconds of each of ``runs`` runs of a command (after one warm-up run)."""
-    subprocess.run(cmd, capture_output=True, check=True)
-    out = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        subprocess.run(cmd, capture_output=True, check=True)
-        out.append(time.perf_counter() - t0)
-    return out
+RESULTS = Path(__file__).with_name("results.json")
+TARGETS = {"plan_over_help": 3.0, "formations_over_help": 2.0, "predict_oc_over_help": 3.0, "report_over_help": 6.0}
 
 
-def in_process_s(runs: int) -> dict[str, float]:
-    """Median seconds of the library steps of a plan, in one process (calibration cached after the first)."""
-    from paceline.io.scenario import load_scenario
-    from paceline.models.equal_power import EqualPowerModel
-    from paceline.studies.plan import make_plan
-
-    sc = load_scenario("breaking4")
-    model = EqualPowerModel()
-    cal = model.calibrate(sc)
-    solve, plan = [], []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        model.solve(sc, cal)
-        solve.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        make_plan(sc)
-        plan.append(time.perf_counter() - t0)
-    return {"equal_power_solve_s": statistics.median(solve), "make_plan_s": statistics.median(plan)}
-
-
-def main() -> dict[str, float]:
+def main() -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    plan = wall_s([*PACELINE, "plan"], args.runs)
-    baseline = wall_s([*PACELINE, "--help"], args.runs)
-    figures = {
-        "plan_wall_s": statistics.median(plan),
-        "plan_wall_min_s": min(plan),
-        "plan_wall_max_s": max(plan),
-        "help_wall_s": statistics.median(baseline),
-        "plan_over_help": statistics.median(plan) / statistics.median(baseline),
-        "runs": args.runs,
-        **in_process_s(args.runs),
-    }
+    figures = {**bench.machine(), **bench.command_ratios(args.runs)}
     for k, v in figures.items():
-        print(f"{k:24s} {v:.4f}" if isinstance(v, float) else f"{k:24s} {v}")
-    print(f"target: paceline plan < 2 s -> {'met' if figures['plan_wall_s'] < 2.0 else 'NOT met'}")
-    path = HERE / "results.json"
-    data = json.loads(path.read_text()) if path.exists() else {}
-    data["plan"] = {k: round(v, 5) if isinstance(v, float) else v for k, v in figures.items()}
-    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+        print(f"{k:36s} {v}")
+    for k, limit in TARGETS.items():
+        print(f"target {k} <= {limit:g}: {'met' if figures[k] <= limit else 'NOT met'}")
+    bench.merge_results(figures, RESULTS)
     return figures
 
 

@@ -16,7 +16,7 @@ def pacing(
     """Optimal pacing: split per lap, and the time lost by even pace and by the as-raced profile."""
     from paceline.errors import ScenarioError
     from paceline.io.scenario import load_scenario
-    from paceline.models.optimal_control import pacing_advice
+    from paceline.studies.pacing import pacing_advice
     from paceline.timefmt import format_time
 
     if n_intervals < 50:
@@ -37,7 +37,7 @@ def pacing(
     for label, _ in profiles:
         table.add_column(f"{label} lap \\[s]", justify="right")
     for i, lap in enumerate(adv["optimal"]["laps"]):
-        row = [f"{lap['distance_m']:.1f}"] + [f"{prof['laps'][i]['lap_s']:.2f}" for _, prof in profiles]
+        row = [f"{lap['distance_m']:.1f}"] + [f"{prof['laps'][i]['segment_s']:.2f}" for _, prof in profiles]
         table.add_row(*row)
     table.add_row("finish", *[format_time(prof["time_s"]) for _, prof in profiles], style="bold", end_section=True)
     table.add_row("lost vs optimal \\[s]", "0.00", *[f"{prof['lost_s']:+.2f}" for _, prof in profiles[1:]])

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import typer
 
@@ -174,64 +173,33 @@ def sweep(
         raise typer.Exit(130)
 
 
-def _bench_figures(quick: bool) -> dict[str, Any]:
+def web_resolve_ms(repeats: int = 5) -> float:
+    """Milliseconds of one web-editor re-solve of Breaking4 (validate, solve, replay payload), median of ``repeats``."""
+    import statistics
     import time
 
     from paceline.io.scenario import load_scenario
-    from paceline.studies.montecarlo import bench_evaluations, monte_carlo
+    from paceline.render.replay import resolve, scenario_to_dict
 
-    sc = load_scenario("breaking4")
-    n = 20_000 if quick else 100_000
-    figures: dict[str, Any] = {}
-    monte_carlo(sc, n=2000, seed=0, workers=1, pool=50)  # warm: drafting pool and fits cached
-
-    def rate(workers: int) -> float:
+    data = scenario_to_dict(load_scenario("breaking4"))
+    resolve(data)
+    times = []
+    for _ in range(repeats):
         t0 = time.perf_counter()
-        monte_carlo(sc, n=n, seed=0, workers=workers, pool=50)
-        return n / (time.perf_counter() - t0)
-
-    one = rate(1)
-    two = rate(2)
-    figures["montecarlo_draws"] = n
-    figures["montecarlo_draws_per_s"] = round(one)
-    figures["montecarlo_draws_per_s_2_workers"] = round(two)
-    figures["montecarlo_speedup_2_workers"] = round(two / one, 2)
-    figures["equal_power_evals_per_s"] = round(bench_evaluations(sc))
-    try:
-        from paceline.models.optimal_control import OptimalControlModel
-
-        oc = OptimalControlModel()
-        t0 = time.perf_counter()
-        oc.solve(sc)
-        figures["optimal_control_cold_s"] = round(time.perf_counter() - t0, 3)
-        t0 = time.perf_counter()
-        oc.solve(sc)
-        figures["optimal_control_warm_s"] = round(time.perf_counter() - t0, 3)
-    except ImportError:
-        pass
-    except Exception as exc:  # another module's failure must not hide these figures
-        figures["optimal_control_error"] = f"{type(exc).__name__}: {exc}"
-    try:
-        from paceline.render.replay import resolve, scenario_to_dict
-    except ImportError:
-        pass
-    else:
-        data = scenario_to_dict(sc)
         resolve(data)
-        t0 = time.perf_counter()
-        for _ in range(5):
-            resolve(data)
-        figures["web_resolve_ms"] = round((time.perf_counter() - t0) / 5 * 1000, 1)
-    return figures
+        times.append(time.perf_counter() - t0)
+    return round(statistics.median(times) * 1000.0, 1)
 
 
 @app.command()
 def bench(
-    quick: bool = typer.Option(False, "--quick", help="Fewer draws (about 5 s)."),
+    quick: bool = typer.Option(False, "--quick", help="Fewer repeats and draws (several seconds)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
-    """Quick in-process benchmarks: Monte Carlo draws/s (1 and 2 workers), equal-power evaluations/s, and more."""
-    figures = _bench_figures(quick)
+    """Benchmarks on this machine: optimal-control solves, evaluations/s, Monte Carlo, command times vs --help."""
+    from paceline.studies.bench import run
+
+    figures = run(quick, probes={"web_resolve_ms": web_resolve_ms})
     if as_json:
         emit_json(figures)
         return

@@ -187,8 +187,7 @@ def fit(
     if model == "equal-power":
         return fit_critical_power(performances, height_m, mass_kg)
     if model == "optimal-control":
-        from paceline.models import optimal_control
+        from paceline.fit.optimal_control import fit_optimal_control
 
-        out = optimal_control.fit_optimal_control(list(performances), height_m=height_m, mass_kg=mass_kg)
-        return out if isinstance(out, FitResult) else FitResult(**out)
+        return fit_optimal_control(list(performances), height_m=height_m, mass_kg=mass_kg)
     raise ScenarioError(f"{model!r} is not a model; allowed {', '.join(FIT_MODELS)}", "model")
