@@ -307,21 +307,29 @@ def profile_svg(race: Race) -> str:
     return _svg(fig)
 
 
-def formations_svg(sc: Scenario) -> str:
-    """Each phase's formation from above: the athlete at the origin, pacers in their slots, the shelter."""
+def formations_svg(sc: Scenario, per_row: int = 4) -> str:
+    """Each formation of the race from above (once, with the phases that use it): the athlete at the origin,
+    pacers in their slots, the shelter; ``per_row`` panels to a row."""
     from paceline.io.fitted import drafting_params
     from paceline.physics import drafting
 
-    phases = sc.phases()
-    n = len(phases)
-    fig = _figure(min(3.0 * n, 12.0), 3.2)
-    axes = fig.subplots(1, n, squeeze=False)[0]
-    for ax, ph in zip(axes, phases, strict=True):
-        form = sc.formation(ph.formation)
+    used: dict[str, list[Any]] = {}
+    for ph in sc.phases():
+        used.setdefault(ph.formation, []).append(ph)
+    n = len(used)
+    cols = min(n, per_row)
+    rows = -(-n // per_row)
+    fig = _figure(3.0 * cols, 3.2 * rows)
+    axes = list(fig.subplots(rows, cols, squeeze=False).ravel())
+    for ax in axes[n:]:
+        ax.set_axis_off()
+    for ax, (name, phases) in zip(axes, used.items(), strict=False):
+        form = sc.formation(name)
+        first = phases[0]
         shelter = float(drafting.formation_shelter(form, drafting_params()))
         for k, slot in enumerate(form.slots):
             ax.add_patch(_circle(slot.dy_m, slot.dx_m, "#4aa3ff"))
-            label = ph.pacers[k] if k < len(ph.pacers) else slot.name
+            label = first.pacers[k] if k < len(first.pacers) else slot.name
             ax.annotate(label, (slot.dy_m, slot.dx_m), xytext=(6, 3), textcoords="offset points", fontsize=7)
         ax.add_patch(_circle(0.0, 0.0, "#ff7a45"))
         ax.annotate(sc.athlete.name.split()[-1], (0, 0), xytext=(6, -9), textcoords="offset points", fontsize=7)
@@ -332,10 +340,8 @@ def formations_svg(sc: Scenario) -> str:
         ax.set_xlabel("lateral [m] (+ outward)", fontsize=7)
         ax.set_ylabel("along track [m] (+ ahead)", fontsize=7)
         ax.tick_params(labelsize=7)
-        ax.set_title(
-            f"{ph.from_m:.0f}-{ph.to_m:.0f} m: {form.name}\n{form.n_pacers} pacers, shelter {100 * shelter:.0f} %",
-            fontsize=8,
-        )
+        spans = ", ".join(f"{ph.from_m:.0f}-{ph.to_m:.0f}" for ph in phases[:3]) + (" ..." if len(phases) > 3 else "")
+        ax.set_title(f"{spans} m: {form.name}\n{form.n_pacers} pacers, shelter {100 * shelter:.0f} %", fontsize=8)
     return _svg(fig)
 
 
