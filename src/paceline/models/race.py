@@ -147,7 +147,7 @@ class Race:
             pts = np.arange(every_m, self.distance_m - 1e-9, every_m)
             if pts.size and self.distance_m - pts[-1] < 0.5 * every_m:
                 pts = pts[:-1]
-        return np.append(pts, self.distance_m)
+        return np.append(np.round(pts, 6), self.distance_m)  # race distances to the micrometre (no fmod noise)
 
     def split_rows(self, every_m: float | None = None, lap_m: float = 400.0) -> list[dict[str, Any]]:
         """The split table, one dict per split (see :meth:`split_points`); the one place splits are computed.
