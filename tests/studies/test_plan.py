@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 from typing import Any
@@ -18,7 +16,6 @@ from paceline.physics import track
 from paceline.studies.plan import (
     RIEGEL_EXPONENT,
     light_schedule,
-    lights_csv,
     make_plan,
     pacer_capability_speed,
 )
@@ -71,13 +68,6 @@ def test_lights_monotonic_cover_race_and_agree_with_splits(b4_plan: Any) -> None
     plan_rows = [r for r in rows if r["train"] == "plan"]
     assert {r["lap"] for r in plan_rows} == {0, 1, 2, 3, 4}  # the mile: 9.344 m then four laps
     assert all(0 <= r["rail_pos_m"] < 400 for r in rows)
-
-
-def test_lights_csv_round_trip(b4_plan: Any) -> None:
-    text = lights_csv(b4_plan.lights)
-    back = list(csv.DictReader(io.StringIO(text)))
-    assert len(back) == len(b4_plan.lights)
-    assert float(back[-1]["time_s"]) == pytest.approx(b4_plan.lights[-1]["time_s"])
 
 
 def test_light_spacing_must_be_positive(b4_plan: Any) -> None:
@@ -159,9 +149,11 @@ def test_plan_cli_writes_files(tmp_path: Path) -> None:
     r = run("plan", "breaking4-optimal", "--out", str(out), "--json")
     assert r.returncode == 0, r.stderr
     d = json.loads(r.stdout)
-    assert (out / "plan.json").is_file() and (out / "splits.csv").is_file() and (out / "lights.csv").is_file()
+    for name in ("plan.json", "splits.csv", "lights.csv", "lights.html", "cards.html"):
+        assert (out / name).is_file(), name
     briefs = sorted(p.stem for p in (out / "briefings").glob("*.md"))
-    assert briefs == sorted({p["name"] for p in d["pacers"]})
+    cards = sorted(p.stem for p in (out / "cards").glob("*.html"))
+    assert briefs == cards == sorted({p["name"] for p in d["pacers"]})
     text = (out / "briefings" / "A1.md").read_text()
     assert "Step off" in text and "s per 400 m" in text
 
@@ -195,16 +187,16 @@ def test_bad_scenario_writes_nothing(tmp_path: Path) -> None:
 
 
 def test_lights_and_goal_cli() -> None:
-    r = run("lights", "--format", "json")
+    r = run("lights", "--json")
     assert r.returncode == 0, r.stderr
     d = json.loads(r.stdout)
-    assert d["schedule"] and d["summary"]
+    assert d["machine"]["rows"] and d["sheet"]["trains"]
     r = run("goal", "--target", "3:59.99", "--json")
     assert r.returncode == 0, r.stderr
     assert {"lever", "current", "needed", "reachable"} <= set(json.loads(r.stdout)["levers"][0])
     r = run("goal", "--target", "3:5x")
     assert r.returncode == 2 and "--target" in r.stderr
-    r = run("lights", "--format", "xml")
+    r = run("lights", "--format", "csv")  # --format is gone: --csv FILE and --json
     assert r.returncode == 2 and "--format" in r.stderr
 
 

@@ -53,7 +53,9 @@ def scenarios_show(name: str = typer.Argument(..., help="Bundled scenario name."
 def plan(
     scenario: str = typer.Argument("breaking4", help="Bundled scenario name or path to a .toml file."),
     model: str | None = typer.Option(None, "--model", help="equal-power, critical-speed or optimal-control."),
-    out: Path | None = typer.Option(None, "--out", help="Write plan.json, splits.csv, lights.csv, briefings/ here."),
+    out: Path | None = typer.Option(
+        None, "--out", help="Write plan.json, splits.csv, lights.csv and .html, briefings/, cards/ here."
+    ),
     optimise_rotation: bool = typer.Option(
         False, "--optimise-rotation", help="Propose the pacer assignment that keeps the best shelter longest."
     ),
@@ -75,7 +77,11 @@ def plan(
 
         sc = optimise(sc).scenario
     pl = make_plan(sc, model)
-    written = pl.write(out) if out is not None else []
+    written = []
+    if out is not None:
+        from paceline.render.plan_files import plan_files
+
+        written = pl.write(out, plan_files(pl))
     if report is not None:
         from paceline.render.report import write_report
 
@@ -162,46 +168,143 @@ def plan(
         con.print(f"wrote {p}", markup=False, highlight=False)
 
 
+def _write_text(path: Path, text: str, flag: str) -> None:
+    """Write a whole file or nothing (a temporary file moved into place)."""
+    from paceline.errors import ScenarioError
+
+    if path.is_dir():
+        raise ScenarioError(f"{str(path)!r} is a folder; give a file name", flag)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
 @app.command()
 def lights(
     scenario: str = typer.Argument("breaking4", help="Bundled scenario name or path to a .toml file."),
-    fmt: str = typer.Option("csv", "--format", help="csv or json."),
-    spacing_m: float = typer.Option(1.0, "--spacing-m", help="Distance between lights on the rail [m]."),
-    train: list[str] = typer.Option(["target", "plan"], "--train", help="Trains: target, plan, lead-pacer."),
-    model: str | None = typer.Option(None, "--model", help="Model for the plan train."),
+    csv_file: Path | None = typer.Option(
+        None, "--csv", help="Write the machine file here: one row per light per train (columns in the README)."
+    ),
+    html_file: Path | None = typer.Option(None, "--html", help="Write the printable sheet (one HTML page) here."),
+    spacing_m: float = typer.Option(1.0, "--spacing-m", help="Distance between lights on the rail, in m."),
+    train: list[str] = typer.Option(
+        ["target", "plan", "lead-pacer"], "--train", help="Light trains: target, plan, lead-pacer (repeat the flag)."
+    ),
+    model: str | None = typer.Option(None, "--model", help="Model for the plan train (default: the scenario's)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object: the sheet and the machine rows."),
 ) -> None:
-    """The pacing-light schedule: when each light train's front passes each light of the rail."""
-    from paceline.chain import solve
-    from paceline.errors import ScenarioError
-    from paceline.io.scenario import load_scenario
-    from paceline.studies.plan import light_schedule, lights_csv, lights_summary
+    """The lights operator's sheet: each train's clock at every 100 m mark and lap line, and where pacing changes.
 
-    if fmt not in ("csv", "json"):
-        raise ScenarioError(f"{fmt!r} is not a format; allowed csv, json", "--format")
+    Marks are counted in metres past the finish line; lap 0 runs from the start to the first finish-line crossing.
+    A road race has no rail: exit 2.
+    """
+    from paceline.chain import solve
+    from paceline.io.scenario import load_scenario
+    from paceline.render.lights_sheet import (
+        LIGHTS_CSV_SCHEMA,
+        lap_rows,
+        lights_csv,
+        lights_sheet_html,
+        sheet_rows,
+    )
+    from paceline.studies.marks import lights_sheet
+    from paceline.studies.plan import light_schedule, require_track
+
     sc = load_scenario(scenario)
-    rows = light_schedule(sc, solve(sc, model), spacing_m, tuple(train))
-    if fmt == "json":
-        emit_json({"scenario": sc.name, "spacing_m": spacing_m, "summary": lights_summary(rows), "schedule": rows})
-    else:
-        typer.echo(lights_csv(rows), nl=False)
+    require_track(sc)
+    race = solve(sc, model)
+    rows = light_schedule(sc, race, spacing_m, tuple(train))
+    sheet = lights_sheet(sc, race, tuple(train))
+    written = []
+    if csv_file is not None:
+        _write_text(csv_file, lights_csv(rows), "--csv")
+        written.append(csv_file)
+    if html_file is not None:
+        _write_text(html_file, lights_sheet_html(sheet, spacing_m), "--html")
+        written.append(html_file)
+    if as_json:
+        emit_json(
+            {
+                "scenario": sc.name,
+                "sheet": sheet,
+                "machine": {"spacing_m": spacing_m, "columns": LIGHTS_CSV_SCHEMA, "rows": rows},
+                "written": [str(p) for p in written],
+            }
+        )
+        return
+    con = console()
+    for tr in sheet["trains"]:
+        con.print(f"{tr['label']}, finish {format_time_(tr['finish_s'])}", markup=False, highlight=False)
+    head, body = sheet_rows(sheet, compact=True)
+    con.print(
+        grid_table(f"Clock at every {sheet['every_m']:g} m mark past the line (start {sheet['start']})", head, body)
+    )
+    head, body = lap_rows(sheet)
+    con.print(grid_table("Laps (at the finish line)", head, body))
+    for tr in sheet["trains"]:
+        for c in tr["changes"]:
+            con.print(
+                f"{tr['train']}: at {c['mark']} (lap {c['lap']}, clock {format_time_(c['time_s'])}): {c['why']}",
+                markup=False,
+                highlight=False,
+            )
+    con.print(sheet["lap_convention"], markup=False, highlight=False)
+    for p in written:
+        con.print(f"wrote {p}", markup=False, highlight=False)
+
+
+def format_time_(seconds: float) -> str:
+    """:func:`paceline.timefmt.format_time`, imported when used."""
+    from paceline.timefmt import format_time
+
+    return format_time(seconds)
 
 
 @app.command()
 def brief(
     scenario: str = typer.Argument("breaking4", help="Bundled scenario name or path to a .toml file."),
-    pacer: str | None = typer.Option(None, "--pacer", help="Only this pacer's briefing."),
+    pacer: str | None = typer.Option(None, "--pacer", help="Only this pacer's card."),
+    html_file: Path | None = typer.Option(
+        None, "--html", help="Write the printable cards (one page per pacer, then the handovers) here."
+    ),
+    model: str | None = typer.Option(None, "--model", help="equal-power, critical-speed or optimal-control."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object: the cards and the handovers."),
 ) -> None:
-    """Print the pacers' briefings (Markdown)."""
+    """The pacer cards: slot, line, splits at the track marks, when to enter and step off, who takes over."""
     from paceline.errors import ScenarioError
     from paceline.io.scenario import load_scenario
-    from paceline.studies.plan import briefing, make_plan
+    from paceline.render.pacer_cards import briefing_markdown, pacer_cards_html, plan_info
+    from paceline.studies.handover import handovers, pacer_cards
+    from paceline.studies.plan import make_plan
 
-    pl = make_plan(load_scenario(scenario))
-    names = sorted({r.name for r in pl.roles})
+    pl = make_plan(load_scenario(scenario), model)
+    cards = pacer_cards(pl)
+    names = [c["name"] for c in cards]
     if pacer is not None and pacer not in names:
-        raise ScenarioError(f"{pacer!r} has no role in this plan; allowed {', '.join(names)}", "--pacer")
-    for name in [pacer] if pacer else names:
-        typer.echo(briefing(pl.scenario, pl.race, [r for r in pl.roles if r.name == name]))
+        raise ScenarioError(f"{pacer!r} has no role in this plan; allowed {', '.join(names) or 'none'}", "--pacer")
+    chosen = [c for c in cards if pacer is None or c["name"] == pacer]
+    hand = handovers(pl.roles, pl.scenario.distance_m)
+    info = plan_info(pl)
+    written = []
+    if html_file is not None:
+        _write_text(html_file, pacer_cards_html(chosen, hand, info), "--html")
+        written.append(html_file)
+    if as_json:
+        emit_json(
+            {
+                "scenario": pl.scenario.name,
+                **info,
+                "cards": chosen,
+                "handovers": hand,
+                "written": [str(p) for p in written],
+            }
+        )
+        return
+    for card in chosen:
+        typer.echo(briefing_markdown(card, info))
+    for p in written:
+        typer.echo(f"wrote {p}")
 
 
 @app.command()

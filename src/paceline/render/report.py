@@ -540,8 +540,6 @@ def _lights(inp: ReportInputs) -> str:
 def _pacers(inp: ReportInputs) -> str:
     if inp.plan is None:
         return "<p class='note'>No pacer roles or briefings (needs the plan).</p>"
-    from paceline.studies import plan as plan_mod
-
     roles = inp.plan.roles
     rows = []
     for r in roles:
@@ -563,9 +561,13 @@ def _pacers(inp: ReportInputs) -> str:
         rows,
         left=2,
     )
+    from paceline.render.pacer_cards import briefing_markdown, plan_info
+    from paceline.studies.handover import pacer_cards
+
     briefs = []
-    for name in sorted({r.name for r in roles}):
-        text = plan_mod.briefing(inp.plan.scenario, inp.plan.race, [r for r in roles if r.name == name])
+    info = plan_info(inp.plan)
+    for card in pacer_cards(inp.plan):
+        name, text = card["name"], briefing_markdown(card, info)
         briefs.append(f"<details><summary>Briefing: {_e(name)}</summary><pre>{_e(text)}</pre></details>")
     notes = "".join(f"<li class='note'>{_e(n)}</li>" for n in inp.plan.notes)
     return table + ("<ul>" + notes + "</ul>" if notes else "") + "".join(briefs)

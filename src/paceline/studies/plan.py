@@ -1,4 +1,4 @@
-"""The race plan: pacer roles and their feasibility, the pacing-light schedule, briefings, and the rules.
+"""The race plan: pacer roles and their feasibility, the pacing-light schedule, and the rules.
 
 A plan reads a scenario and the :class:`~paceline.models.race.Race` a model made of it, and adds what a race organiser
 needs to run it: who runs where and how fast on their own line, whether they can, where the lights must be, and
@@ -7,19 +7,18 @@ whether a record-eligible plan breaks a pacing rule. It adds no physics of its o
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
-import json
 import logging
 import math
 import shutil
 import tempfile
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from paceline.errors import ScenarioError
 from paceline.jsonable import to_jsonable
@@ -173,8 +172,9 @@ class Plan:
             }
         )
 
-    def write(self, out_dir: str | Path) -> list[Path]:
-        """Write ``plan.json``, ``splits.csv``, ``lights.csv`` and ``briefings/NAME.md`` into ``out_dir``.
+    def write(self, out_dir: str | Path, files: Mapping[str, str | bytes]) -> list[Path]:
+        """Write ``files`` (relative path -> text or bytes; see :func:`paceline.render.plan_files.plan_files`) into
+        ``out_dir``.
 
         Everything is written to a temporary folder first and moved into place at the end, so a failure leaves
         nothing half-written.
@@ -185,14 +185,13 @@ class Plan:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".paceline-plan-", dir=out.parent))
         try:
-            (tmp / "plan.json").write_text(json.dumps(self.to_dict(), indent=2), encoding="utf-8")
-            (tmp / "splits.csv").write_text(_splits_csv(self.race), encoding="utf-8")
-            (tmp / "lights.csv").write_text(lights_csv(self.lights), encoding="utf-8")
-            (tmp / "briefings").mkdir()
-            for name in sorted({r.name for r in self.roles}):
-                (tmp / "briefings" / f"{_safe(name)}.md").write_text(
-                    briefing(self.scenario, self.race, [r for r in self.roles if r.name == name]), encoding="utf-8"
-                )
+            for rel, content in files.items():
+                dst = tmp / rel
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                if isinstance(content, bytes):
+                    dst.write_bytes(content)
+                else:
+                    dst.write_text(content, encoding="utf-8")
             out.mkdir(exist_ok=True)
             written = []
             for src in sorted(tmp.rglob("*")):
@@ -205,20 +204,6 @@ class Plan:
             return written
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _safe(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in name) or "pacer"
-
-
-def _splits_csv(race: Race) -> str:
-    rows = race.split_rows(every_m=200.0)
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    for r in rows:
-        writer.writerow({k: f"{v:.3f}" if isinstance(v, float) else v for k, v in r.items()})
-    return buf.getvalue()
 
 
 # ---- pacers ----------------------------------------------------------------------------------------------------
@@ -363,6 +348,67 @@ def shelter_profile(race: Race) -> list[dict[str, float]]:
 # ---- lights ----------------------------------------------------------------------------------------------------
 
 
+#: Light trains a schedule can run, in the order they are listed.
+TRAINS = ("target", "plan", "lead-pacer")
+
+
+def require_track(scenario: Scenario) -> None:
+    """Refuse pacing lights for a race off the track.
+
+    Raises
+    ------
+    ScenarioError
+        ``track.kind``: a road race has no rail of lights along a kerb.
+    """
+    if scenario.track.kind != "oval":
+        raise ScenarioError(
+            f"pacing lights need a track; {scenario.name!r} is a {scenario.track.kind} race (track.kind = "
+            f"{scenario.track.kind!r}) with no rail of lights",
+            "track.kind",
+        )
+
+
+def lead_gap_m(scenario: Scenario) -> float:
+    """How far the lead pacer runs ahead of the athlete [m]: the largest ``dx_m`` of any slot (0 when solo)."""
+    gaps = [sl.dx_m for ph in scenario.phases() for sl in scenario.formation(ph.formation).slots]
+    return max([0.0, *gaps])
+
+
+def train_times(scenario: Scenario, race: Race, train: str, x_m: NDArray[np.float64]) -> NDArray[np.float64] | None:
+    """When a light train's front is at race distances ``x_m`` [s] (None: the train does not run).
+
+    ``target`` runs even pace to the scenario's target (None without a target), ``plan`` follows the predicted
+    race, ``lead-pacer`` runs the plan's profile shifted ahead by the lead slot's gap (:func:`lead_gap_m`): the
+    lights the lead pacer follows.
+
+    Raises
+    ------
+    ScenarioError
+        ``train``: not one of :data:`TRAINS`.
+    """
+    x = np.asarray(x_m, dtype=float)
+    d = scenario.distance_m
+    if train == "target":
+        return None if not scenario.target_s else scenario.target_s * x / d
+    if train == "plan":
+        return np.asarray(race.time_at(x), dtype=float)
+    if train == "lead-pacer":
+        return np.asarray(race.time_at(np.clip(x - lead_gap_m(scenario), 0.0, d)), dtype=float)
+    raise ScenarioError(f"{train!r} is not a light train; allowed {', '.join(TRAINS)}", "train")
+
+
+def train_label(scenario: Scenario, race: Race, train: str) -> str:
+    """The name of a train as the sheet and the files show it, e.g. ``target: even pace to 3:59.99 (green)``."""
+    colour = TRAIN_COLOURS[train]
+    if train == "target":
+        what = f"even pace to the target {format_time(scenario.target_s)}" if scenario.target_s else "no target"
+    elif train == "plan":
+        what = f"the predicted race, {format_time(race.finish_s)} ({race.model})"
+    else:
+        what = f"the plan {lead_gap_m(scenario):.1f} m ahead of her: what the lead pacer follows"
+    return f"{train}: {what} ({colour})"
+
+
 def light_schedule(
     scenario: Scenario,
     race: Race,
@@ -371,29 +417,37 @@ def light_schedule(
 ) -> list[dict[str, Any]]:
     """When the light front of each train passes each light of the rail.
 
-    The rail runs along the kerb with a light every ``spacing_m`` metres of the lane-1 running line. A train is a
-    pace: ``target`` runs even pace to the target time, ``plan`` follows the predicted race, ``lead-pacer`` runs
-    the plan's profile shifted ahead by the lead slot's gap. Each light is passed once per lap.
+    The rail runs along the kerb with a light every ``spacing_m`` metres of the lane-1 running line, light 0 on the
+    finish line. A train is a pace (:func:`train_times`). Each light is passed once per lap.
+
+    Lap convention: lap 0 runs from the start to the first crossing of the finish line (a mile: 9.344 m; a 1500 m:
+    300 m; 0 m when the race starts on the finish line), lap k from the k-th crossing to the next one.
 
     Parameters
     ----------
     scenario : Scenario
-        The scenario (distance, target, start position).
+        The scenario (distance, target, start position); a track race (:func:`require_track`).
     race : Race
         The predicted race.
     spacing_m : float
         Distance between lights [m] (> 0).
     trains : tuple of str
-        Which trains to schedule.
+        Which trains to schedule (:data:`TRAINS`).
 
     Returns
     -------
     list of dict
         Rows ``{train, colour, light_index, rail_pos_m, lap, race_distance_m, time_s}`` ordered by train and
-        time; the last row of each train is the finish at the train's finishing time.
+        time; the last row of each train is the finish at the train's finishing time. Times are unrounded.
+
+    Raises
+    ------
+    ScenarioError
+        ``spacing_m`` not positive, ``train`` unknown, ``track.kind`` not a track.
     """
     if not spacing_m > 0 or not math.isfinite(spacing_m):
         raise ScenarioError(f"{spacing_m} is not allowed; the light spacing must be > 0 m", "spacing_m")
+    require_track(scenario)
     geom = scenario.track.geometry()
     d = scenario.distance_m
     start = trk.start_position_m(d, geom)
@@ -407,26 +461,12 @@ def light_schedule(
         x = np.append(x, d)
         s = np.append(s, start + d)
     light_index = np.round(np.mod(s, lap_m) / spacing_m).astype(int) % max(1, round(lap_m / spacing_m))
-    # lap k runs from lap line k-1 to lap line k; lap 0 is the stretch from the start to the first lap line
-    laps = np.where(x <= first_line + 1e-9, 0, np.ceil((x - first_line) / lap_m - 1e-9).astype(int))
+    laps = lap_numbers(x, first_line, lap_m)
     rows: list[dict[str, Any]] = []
     for train in trains:
-        if train == "target":
-            if not scenario.target_s:
-                continue
-            t = scenario.target_s * x / d
-        elif train == "plan":
-            t = np.asarray(race.time_at(x))
-        elif train == "lead-pacer":
-            lead = max(
-                (p for ph in scenario.phases() for p in scenario.formation(ph.formation).slots),
-                key=lambda sl: sl.dx_m,
-                default=None,
-            )
-            gap = lead.dx_m if lead is not None else 0.0
-            t = np.asarray(race.time_at(np.clip(x - gap, 0.0, d)))
-        else:
-            raise ScenarioError(f"{train!r} is not a light train; allowed target, plan, lead-pacer", "train")
+        t = train_times(scenario, race, train, x)
+        if t is None:
+            continue
         colour = TRAIN_COLOURS[train]
         for i in range(x.size):
             rows.append(
@@ -436,21 +476,18 @@ def light_schedule(
                     "light_index": int(light_index[i]),
                     "rail_pos_m": round(float(np.mod(s[i], lap_m)), 3) % round(lap_m, 3),
                     "lap": int(laps[i]),
-                    "race_distance_m": round(float(x[i]), 3),
-                    "time_s": round(float(t[i]), 3),
+                    "race_distance_m": float(x[i]),
+                    "time_s": float(t[i]),
                 }
             )
     return rows
 
 
-def lights_csv(rows: list[dict[str, Any]]) -> str:
-    """The light schedule as CSV text."""
-    buf = io.StringIO()
-    cols = ["train", "colour", "light_index", "rail_pos_m", "lap", "race_distance_m", "time_s"]
-    w = csv.DictWriter(buf, fieldnames=cols)
-    w.writeheader()
-    w.writerows(rows)
-    return buf.getvalue()
+def lap_numbers(x_m: NDArray[np.float64], first_line_m: float, lap_m: float) -> NDArray[np.int64]:
+    """The lap each race distance is in: 0 up to the first finish-line crossing ``first_line_m``, then k from the
+    k-th crossing (exclusive) to the next (inclusive)."""
+    x = np.asarray(x_m, dtype=float)
+    return np.where(x <= first_line_m + 1e-9, 0, np.ceil((x - first_line_m) / lap_m - 1e-9).astype(int))
 
 
 def lights_summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -470,90 +507,6 @@ def lights_summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             }
         )
     return out
-
-
-# ---- briefings -------------------------------------------------------------------------------------------------
-
-
-def _where(scenario: Scenario, x_m: float) -> str:
-    geom = scenario.track.geometry()
-    if scenario.track.kind != "oval":
-        return f"{x_m:.0f} m"
-    s = (trk.start_position_m(scenario.distance_m, geom) + x_m) % geom.lap_m
-    bend, st = geom.bend_m, geom.straight_m
-    if s < bend:
-        part = "bend 1"
-    elif s < bend + st:
-        part = "the back straight"
-    elif s < 2 * bend + st:
-        part = "bend 2"
-    else:
-        part = "the home straight"
-    to_line = (geom.lap_m - s) % geom.lap_m
-    return f"{x_m:.0f} m into the race, on {part} ({to_line:.0f} m before the finish line)"
-
-
-def _slot_words(role: PacerRole) -> str:
-    ahead = f"{abs(role.dx_m):.1f} m {'ahead of' if role.dx_m >= 0 else 'behind'} her"
-    if abs(role.dy_m) < 0.05:
-        side = "directly in line with her"
-    else:
-        side = f"{abs(role.dy_m):.1f} m to her {'outside' if role.dy_m > 0 else 'inside'}"
-    return f"{ahead}, {side} (your line is {role.offset_m:.2f} m from the kerb)"
-
-
-def briefing(scenario: Scenario, race: Race, roles: list[PacerRole]) -> str:
-    """A pacer's briefing in Markdown: where to enter, the slot, pace per 200 m on their own line, how to leave."""
-    name = roles[0].name
-    lines = [
-        f"# Briefing for {name}: {scenario.description or scenario.name}",
-        "",
-        f"Athlete: {scenario.athlete.name}. Planned finish {race.finish} ({race.model} model)"
-        + (f", target {format_time(scenario.target_s)}." if scenario.target_s else "."),
-        "",
-    ]
-    for k, r in enumerate(roles, start=1):
-        enter = (
-            "at the start"
-            if r.enter_m <= 1e-6
-            else f"at {_where(scenario, r.enter_m)}, race clock {format_time(r.enter_s)}"
-        )
-        lines += [
-            f"## Stint {k}: slot '{r.slot}'",
-            "",
-            f"- Enter {enter}.",
-            f"- Hold your slot: {_slot_words(r)}. Keep the gap constant through the bends: on the outside you run "
-            "further and must run faster there.",
-            f"- Distance you run: {r.distance_run_m:.1f} m for her {r.leave_m - r.enter_m:.1f} m; mean pace "
-            f"{r.required_pace_s_per_400:.2f} s per 400 m on your line ({r.required_speed_m_s:.2f} m/s).",
-        ]
-        if r.margin is not None:
-            verdict = "within" if r.margin >= 0 else "BEYOND"
-            lines.append(
-                f"- This is {verdict} what you can hold for that long ({r.capability_speed_m_s:.2f} m/s, "
-                f"margin {100 * r.margin:+.1f} %; {r.capability_source})."
-            )
-        lines += [
-            "",
-            "| her distance [m] | clock at end | your metres | your split [s] | your pace [s/400 m] |",
-            "|---|---|---|---|---|",
-        ]
-        for seg in pacer_segments(scenario, race, r, 200.0):
-            dt = seg["to_s"] - seg["from_s"]
-            lines.append(
-                f"| {seg['from_m']:.0f}-{seg['to_m']:.0f} | {format_time(seg['to_s'])} | {seg['distance_m']:.1f} | "
-                f"{dt:.2f} | {400 * dt / seg['distance_m']:.2f} |"
-            )
-        if r.leave_m >= scenario.distance_m - 1e-6:
-            leave = "Run through the finish line in your slot unless told otherwise; do not cut in front of her."
-        else:
-            leave = (
-                f"Step off at {_where(scenario, r.leave_m)}, race clock {format_time(r.leave_s)}: hold your pace "
-                "until the next pacer is in your slot, then drift to the outside (never across her line), ease off "
-                "gradually and leave the track at the outside without stopping in lane 1 or 2."
-            )
-        lines += ["", f"- {leave}", ""]
-    return "\n".join(lines)
 
 
 # ---- rules -----------------------------------------------------------------------------------------------------
@@ -616,7 +569,9 @@ def make_plan(scenario: Scenario, model: str | None = None, spacing_m: float = 1
 
     race = solve(scenario, model)
     roles = pacer_roles(scenario, race)
-    lights = light_schedule(scenario, race, spacing_m, trains=("target", "plan"))
+    lights = (
+        light_schedule(scenario, race, spacing_m, trains=("target", "plan")) if scenario.track.kind == "oval" else []
+    )
     rules = check_rules(scenario, roles)
     notes = []
     for r in roles:
