@@ -15,7 +15,7 @@ app = typer.Typer(
     no_args_is_help=False,
     add_completion=False,
     pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,  # help is plain text: a unit such as "[m]" or "[degC]" is not Rich markup
 )
 
 #: Global options set by the top-level callback.

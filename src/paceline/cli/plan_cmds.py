@@ -187,7 +187,7 @@ def lights(
         None, "--csv", help="Write the machine file here: one row per light per train (columns in the README)."
     ),
     html_file: Path | None = typer.Option(None, "--html", help="Write the printable sheet (one HTML page) here."),
-    spacing_m: float = typer.Option(1.0, "--spacing-m", help="Distance between lights on the rail, in m."),
+    spacing_m: float = typer.Option(1.0, "--spacing-m", help="Distance between lights on the rail [m]."),
     train: list[str] = typer.Option(
         ["target", "plan", "lead-pacer"], "--train", help="Light trains: target, plan, lead-pacer (repeat the flag)."
     ),
