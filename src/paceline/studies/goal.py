@@ -243,13 +243,13 @@ def what_would_it_take(scenario: Scenario, target_s: float | None = None) -> dic
 
     combination: dict[str, Any]
     if now <= target:
-        combination = {"reachable": True, "fraction": 0.0, "values": {}, "time_s": round(now, 3)}
+        combination = {"reachable": True, "fraction": 0.0, "values": {}, "time_s": now}
     elif evaluate(combined(1.0)) > target:
         combination = {
             "reachable": False,
             "fraction": None,
             "values": combined(1.0),
-            "time_s": round(evaluate(combined(1.0)), 3),
+            "time_s": evaluate(combined(1.0)),
         }
     else:
         frac = float(brentq(lambda f: evaluate(combined(f)) - target, 0.0, 1.0, xtol=1e-6))
@@ -258,12 +258,12 @@ def what_would_it_take(scenario: Scenario, target_s: float | None = None) -> dic
             "reachable": True,
             "fraction": round(frac, 4),
             "values": {k: round(v, 4) for k, v in vals.items()},
-            "time_s": round(evaluate(vals), 3),
+            "time_s": evaluate(vals),
         }
     return {
         "scenario": scenario.name,
         "model": "equal-power",
-        "predicted_s": round(now, 3),
+        "predicted_s": now,
         "target_s": target,
         "levers": rows,
         "combination": combination,
