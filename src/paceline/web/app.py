@@ -228,6 +228,9 @@ def create_app(warm: bool = True) -> FastAPI:
             raise HTTPException(404, f"no race {race_id!r}; solve one with POST /api/solve")
         return JSONResponse(races[race_id])
 
+    from paceline.web.plan_api import add_plan_routes
+
+    add_plan_routes(app)  # POST /api/export, /api/plan, /api/uncertainty
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     if warm:

@@ -1,0 +1,145 @@
+"""The endpoints that make things from an edited scenario: its TOML, the plan as a zip, and a quick Monte Carlo.
+
+``POST /api/export``: scenario JSON -> TOML text that ``paceline plan FILE`` reads back to the same scenario.
+``POST /api/plan``: scenario JSON -> a zip of the plan's files (:func:`paceline.render.plan_files.plan_files`:
+plan.json, splits.csv, lights.csv and lights.html, briefings, pacer cards) and the HTML report.
+``POST /api/uncertainty``: starts a quick Monte Carlo (:data:`QUICK_DRAWS` draws, equal-power) in a background
+thread and returns its id; ``GET /api/uncertainty/{id}`` reports its progress, then P(target) and the 5-95 % interval.
+Bad input is 422 naming the field (the app's handler of :class:`~paceline.errors.PacelineError`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections import OrderedDict
+from typing import Any
+
+from fastapi import FastAPI, HTTPException
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from paceline.errors import PacelineError, ScenarioError
+
+log = logging.getLogger(__name__)
+
+#: Draws of the web page's Monte Carlo (about a second with a small drafting pool).
+QUICK_DRAWS = 1000
+#: Drafting-parameter refits in its pool.
+QUICK_POOL = 20
+#: Monte Carlo jobs kept for polling.
+MAX_JOBS = 16
+
+
+class ScenarioBody(BaseModel):
+    """A scenario as JSON (the ``scenario`` of ``GET /api/scenarios/{name}``, edited) and the model."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scenario: dict[str, Any] = Field(..., description="A scenario as JSON.")
+    model: str = Field("equal-power", description="equal-power, critical-speed or optimal-control.")
+
+
+def _scenario(data: dict[str, Any]) -> Any:
+    from paceline.io.scenario import scenario_from_dict
+    from paceline.render.replay import check_client_scenario
+
+    sc = scenario_from_dict(data, source="scenario")
+    check_client_scenario(sc)
+    return sc
+
+
+def _model(model: str) -> str:
+    from paceline.render.replay import available_models
+
+    if model not in available_models():
+        raise ScenarioError(f"{model!r} is not available; allowed {', '.join(available_models())}", "model")
+    return model
+
+
+def _file_name(name: str, suffix: str) -> str:
+    from paceline.render.plan_files import safe_name
+
+    return f"{safe_name(name)}{suffix}"
+
+
+def add_plan_routes(app: FastAPI) -> None:
+    """Register ``/api/export``, ``/api/plan`` and ``/api/uncertainty`` on the app."""
+    jobs: OrderedDict[str, dict[str, Any]] = OrderedDict()
+    lock = threading.Lock()
+
+    @app.post("/api/export", summary="The edited scenario as TOML")
+    def export(body: ScenarioBody) -> Response:
+        """Scenario JSON -> TOML text (``paceline plan FILE.toml`` solves it to the same time)."""
+        from paceline.io.scenario_toml import scenario_toml
+
+        sc = _scenario(body.scenario)
+        text = scenario_toml(body.scenario)
+        headers = {"Content-Disposition": f'attachment; filename="{_file_name(sc.name, ".toml")}"'}
+        return Response(text, media_type="application/toml; charset=utf-8", headers=headers)
+
+    @app.post("/api/plan", summary="Make the plan: a zip of its files and the report")
+    def plan(body: ScenarioBody) -> Response:
+        """Scenario JSON -> ``NAME-plan.zip``: plan.json, splits.csv, lights.csv, lights.html (a track race),
+        briefings/*.md, cards/*.html, cards.html, report.html and scenario.toml."""
+        from paceline.io.scenario_toml import scenario_toml
+        from paceline.render.plan_files import plan_files, zip_bytes
+        from paceline.render.report import gather, render_report
+        from paceline.studies.plan import make_plan
+
+        sc = _scenario(body.scenario)
+        pl = make_plan(sc, _model(body.model))
+        report = render_report(gather(None, plan=pl, with_uncertainty=False))
+        files = plan_files(pl, report_html=report)
+        files["scenario.toml"] = scenario_toml(body.scenario)
+        folder = _file_name(sc.name, "-plan")
+        headers = {"Content-Disposition": f'attachment; filename="{folder}.zip"'}
+        return Response(zip_bytes(files, folder), media_type="application/zip", headers=headers)
+
+    @app.post("/api/uncertainty", summary="Start a quick Monte Carlo of the finishing time")
+    def uncertainty(body: ScenarioBody) -> JSONResponse:
+        """Starts :data:`QUICK_DRAWS` equal-power draws in the background; poll ``GET /api/uncertainty/{id}``."""
+        sc = _scenario(body.scenario)
+        job_id = uuid.uuid4().hex[:12]
+        job: dict[str, Any] = {"id": job_id, "n": QUICK_DRAWS, "n_done": 0, "done": False, "error": None}
+        with lock:
+            jobs[job_id] = job
+            while len(jobs) > MAX_JOBS:
+                jobs.popitem(last=False)
+
+        def run() -> None:
+            from paceline.studies.montecarlo import monte_carlo
+
+            def progress(done: int, total: int) -> None:
+                job["n_done"] = done
+
+            try:
+                mc = monte_carlo(sc, n=QUICK_DRAWS, seed=0, workers=1, pool=QUICK_POOL, progress=progress)
+                job.update(
+                    p_target=mc.probability_under(sc.target_s),
+                    target_s=sc.target_s,
+                    median_s=mc.median_s,
+                    p05_s=mc.percentile(5),
+                    p95_s=mc.percentile(95),
+                    n_done=mc.n_done,
+                )
+            except PacelineError as exc:
+                job["error"] = str(exc)
+            except Exception as exc:  # a bug: reported to the page, logged here
+                log.exception("Monte Carlo job %s failed", job_id)
+                job["error"] = f"internal error: {type(exc).__name__}"
+            job["done"] = True
+
+        threading.Thread(target=run, name=f"paceline-mc-{job_id}", daemon=True).start()
+        return JSONResponse({"id": job_id, "n": QUICK_DRAWS})
+
+    @app.get("/api/uncertainty/{job_id}", summary="Progress and result of a quick Monte Carlo")
+    def uncertainty_job(job_id: str) -> JSONResponse:
+        """``{id, n, n_done, done, error}``, and when done ``p_target`` (None without a target), ``median_s``,
+        ``p05_s``, ``p95_s`` [s]."""
+        with lock:
+            job = jobs.get(job_id)
+        if job is None:
+            raise HTTPException(404, f"no Monte Carlo {job_id!r}; start one with POST /api/uncertainty")
+        return JSONResponse(dict(job))
