@@ -228,7 +228,16 @@ def _pacer_tracks(
         if ok.any():
             px, py, _, _ = trk.position(s[ok], off[ok], geom)
             x[ok], y[ok] = px, py
-        out.append({"name": name, "slots": slots, "x_m": np.round(x, 2), "y_m": np.round(y, 2)})
+        out.append(
+            {
+                "name": name,
+                "slots": slots,
+                "x_m": np.round(x, 2),
+                "y_m": np.round(y, 2),
+                "race_m": np.round(s - (s_ath - x_ath), 2),
+                "off_m": np.round(off, 2),
+            }
+        )
     return out
 
 
@@ -251,6 +260,51 @@ def light_front_m(sc: Scenario | None, race: Race, t: NDArray[np.float64]) -> tu
     dist = np.array([0.0] + [r["race_distance_m"] for r in rows])
     front = np.interp(t, times, dist)
     return front, f"the {train} train of the light schedule ({times[-1]:.2f} s)"
+
+
+def light_trains(sc: Scenario, race: Race, t: NDArray[np.float64]) -> list[dict[str, Any]]:
+    """Every light train of the plan (:data:`paceline.studies.plan.TRAINS`) as the race distance of its front at the
+    frame times [m], with its name and colour; none on a road (no rail)."""
+    if sc.track.kind != "oval":
+        return []
+    from paceline.studies.plan import TRAIN_COLOURS, TRAINS, light_schedule, train_label
+
+    out = []
+    rows = light_schedule(sc, race, spacing_m=5.0, trains=TRAINS)
+    for train in TRAINS:
+        tr = [r for r in rows if r["train"] == train]
+        if not tr:
+            continue
+        times = np.array([0.0] + [r["time_s"] for r in tr])
+        dist = np.array([0.0] + [r["race_distance_m"] for r in tr])
+        out.append(
+            {
+                "train": train,
+                "label": train_label(sc, race, train),
+                "colour": TRAIN_COLOURS[train],
+                "finish_s": round(float(times[-1]), 3),
+                "race_m": np.round(np.interp(t, times, dist), 2),
+            }
+        )
+    return out
+
+
+def jump_marks(sc: Scenario, race: Race) -> list[dict[str, Any]]:
+    """Where the page's jump buttons go: on a track each lap line (the finish line: 9.344 m, 409.344 m, ... for a
+    mile) and the finish; on a road every 5 km and the finish. ``{label, distance_m, time_s}``."""
+    from paceline.timefmt import format_time
+
+    if sc.track.kind == "oval":
+        pts = race.split_points()
+    else:
+        pts = np.append(np.arange(5000.0, race.distance_m - 1.0, 5000.0), race.distance_m)
+    out = [{"label": "start", "distance_m": 0.0, "time_s": 0.0}]
+    for d in pts:
+        t = float(race.time_at(float(d)))
+        last = d >= race.distance_m - 1e-9
+        label = f"finish {format_time(t)}" if last else f"{d:.0f} m" if sc.track.kind == "oval" else f"{d / 1000:g} km"
+        out.append({"label": label, "distance_m": float(d), "time_s": t})
+    return out
 
 
 # ---- payload -----------------------------------------------------------------------------------------------------
@@ -337,7 +391,10 @@ def replay_payload(race: Race, sc: Scenario | None = None, frame_dt_s: float = F
             "athlete": {"x_m": np.round(ax, 2), "y_m": np.round(ay, 2)},
             "pacers": _pacer_tracks(roles, t, x_ath, s_ath, off_ath, v_ath, race.distance_m, geom),
             "lights": {"x_m": np.round(lx, 2), "y_m": np.round(ly, 2), "race_m": np.round(lights_m, 2)},
+            "trains": light_trains(sc, race, t),
+            "athlete_off_m": np.round(off_ath, 2),
         },
+        "marks": jump_marks(sc, race),
         "lights_source": lights_source,
         "roles": roles,
         "wind": wind_arrow(sc),
