@@ -409,6 +409,19 @@ def train_label(scenario: Scenario, race: Race, train: str) -> str:
     return f"{train}: {what} ({colour})"
 
 
+def check_light_spacing(spacing_m: float, distance_m: float) -> None:
+    """Refuse a light spacing outside :data:`~paceline.io.limits.LIGHT_SPACING_RANGE_M` or one that puts more than
+    :data:`~paceline.io.limits.MAX_LIGHTS` lights along the race (the schedule has a row per light per train)."""
+    from paceline.io.limits import LIGHT_SPACING_RANGE_M, MAX_LIGHTS, check_range
+
+    check_range(spacing_m, *LIGHT_SPACING_RANGE_M, "spacing_m", "m")
+    if distance_m / spacing_m > MAX_LIGHTS:
+        raise ScenarioError(
+            f"{spacing_m:g} m over {distance_m:g} m is {distance_m / spacing_m:,.0f} lights; at most {MAX_LIGHTS:,}",
+            "spacing_m",
+        )
+
+
 def light_schedule(
     scenario: Scenario,
     race: Race,
@@ -445,8 +458,7 @@ def light_schedule(
     ScenarioError
         ``spacing_m`` not positive, ``train`` unknown, ``track.kind`` not a track.
     """
-    if not spacing_m > 0 or not math.isfinite(spacing_m):
-        raise ScenarioError(f"{spacing_m} is not allowed; the light spacing must be > 0 m", "spacing_m")
+    check_light_spacing(spacing_m, scenario.distance_m)
     require_track(scenario)
     geom = scenario.track.geometry()
     d = scenario.distance_m
