@@ -23,7 +23,14 @@ const state = {
   pending: false,
   solves: 0,
   lastSolveMs: null,
+  busyShown: 0,        // how many solves showed the progress indicator (over BUSY_AFTER_MS)
+  labels: [],          // label boxes drawn in the last frame: {text, x, y, w, h, bounds}
+  mc: null,            // latest quick Monte Carlo: {id, n, n_done, done, p_target, p05_s, p95_s}
+  mcRuns: 0,
+  downloads: 0,
 };
+const BUSY_AFTER_MS = 200;
+const TRAIN_RGB = { green: "80,255,140", blue: "90,150,255", white: "255,255,255" };
 
 // ---- formatting ----------------------------------------------------------------------------------------------
 function fmtTime(s) {
@@ -49,6 +56,25 @@ async function api(path, body) {
     throw new Error(msg || `HTTP ${r.status}`);
   }
   return data;
+}
+
+async function apiBlob(path, body) {
+  const r = await fetch(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  if (!r.ok) {
+    const data = await r.json();
+    throw new Error(data.message || (Array.isArray(data.detail) ? data.detail.map((d) => d.msg).join("; ") : data.detail) || `HTTP ${r.status}`);
+  }
+  const cd = r.headers.get("Content-Disposition") || "";
+  const m = cd.match(/filename="([^"]+)"/);
+  return { blob: await r.blob(), name: m ? m[1] : "download" };
+}
+
+function saveBlob(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement("a");
+  a.href = url; a.download = name; document.body.appendChild(a); a.click(); a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+  state.downloads++;
 }
 
 // ---- interpolation ---------------------------------------------------------------------------------------------
@@ -138,18 +164,55 @@ function railPoint(race, sRef) {
 }
 
 function drawLights(ctx, T, race, t) {
-  const fr = frameAt(race, t), L = race.frames.lights.race_m;
-  const front = L[fr.i] + fr.w * (L[fr.i + 1] - L[fr.i]);
-  const s0 = race.start_s_ref_m + front;
+  const fr = frameAt(race, t);
   ctx.lineCap = "round";
-  for (let k = 0; k < 24; k++) {   // the lit band: 24 m of rail behind the front, brightest at the front
-    const a = toPx(T, railPoint(race, s0 - k - 1)), b = toPx(T, railPoint(race, s0 - k));
-    ctx.strokeStyle = `rgba(80,255,140,${(1 - k / 24).toFixed(3)})`;
-    ctx.lineWidth = 5; ctx.beginPath(); ctx.moveTo(a[0], a[1]); ctx.lineTo(b[0], b[1]); ctx.stroke();
+  for (const tr of race.frames.trains || []) {
+    const L = tr.race_m, front = L[fr.i] + fr.w * (L[fr.i + 1] - L[fr.i]);
+    const s0 = race.start_s_ref_m + front, rgb = TRAIN_RGB[tr.colour] || "200,200,200";
+    for (let k = 0; k < 16; k++) {   // the lit band: 16 m of rail behind the front, brightest at the front
+      const a = toPx(T, railPoint(race, s0 - k - 1)), b = toPx(T, railPoint(race, s0 - k));
+      ctx.strokeStyle = `rgba(${rgb},${(1 - k / 16).toFixed(3)})`;
+      ctx.lineWidth = 5; ctx.beginPath(); ctx.moveTo(a[0], a[1]); ctx.lineTo(b[0], b[1]); ctx.stroke();
+    }
+    const p = toPx(T, railPoint(race, s0));
+    ctx.fillStyle = `rgb(${rgb})`; ctx.beginPath(); ctx.arc(p[0], p[1], 4, 0, 2 * Math.PI); ctx.fill();
   }
   ctx.lineCap = "butt";
-  const p = toPx(T, railPoint(race, s0));
-  ctx.fillStyle = "#8dffb4"; ctx.beginPath(); ctx.arc(p[0], p[1], 4, 0, 2 * Math.PI); ctx.fill();
+}
+
+function trainFront(race, tr, t) {
+  const fr = frameAt(race, t), L = tr.race_m;
+  return L[fr.i] + fr.w * (L[fr.i + 1] - L[fr.i]);
+}
+
+// ---- labels: never overlapping, never outside their box -----------------------------------------------------------
+function placeLabels(ctx, items, bounds) {
+  // items: {text, x, y, color, font}; greedy: try right and left of the dot, then a line above or below, and so on
+  const placed = [];
+  const sorted = items.slice().sort((a, b) => a.y - b.y);
+  for (const it of sorted) {
+    ctx.font = it.font;
+    const w = ctx.measureText(it.text).width + 2, h = 13;
+    let best = null;
+    for (let k = 0; k < 40 && !best; k++) {
+      const dy = (k % 2 ? 1 : -1) * Math.ceil(k / 2) * (h + 1);
+      for (const dx of [6, -6 - w]) {
+        let x = it.x + dx, y = it.y - h / 2 + dy;
+        x = Math.max(bounds.x + 1, Math.min(x, bounds.x + bounds.w - w - 1));
+        y = Math.max(bounds.y + 1, Math.min(y, bounds.y + bounds.h - h - 1));
+        const box = { x, y, w, h };
+        if (!placed.some((p) => box.x < p.x + p.w && p.x < box.x + box.w && box.y < p.y + p.h && p.y < box.y + box.h)) { best = box; break; }
+      }
+    }
+    if (!best) continue;   // no free spot: better no label than one on top of another
+    placed.push(best);
+    if (Math.abs(best.y + best.h / 2 - it.y) > best.h) {   // moved away: a thin leader line to the dot
+      ctx.strokeStyle = "rgba(230,233,239,0.45)"; ctx.lineWidth = 1; ctx.beginPath();
+      ctx.moveTo(it.x, it.y); ctx.lineTo(best.x < it.x ? best.x + best.w : best.x, best.y + best.h / 2); ctx.stroke();
+    }
+    ctx.fillStyle = it.color; ctx.fillText(it.text, best.x + 1, best.y + h - 3);
+    state.labels.push({ text: it.text, ...best, bounds });
+  }
 }
 
 function dot(ctx, p, r, fill, stroke) {
@@ -158,37 +221,29 @@ function dot(ctx, p, r, fill, stroke) {
 }
 
 function drawRunners(ctx, T, race, ghost, t, radiusPx, labels) {
+  // labels: {pacers, items}: name labels are collected into items (placed later); pacers named only if labels.pacers
   const fr = frameAt(race, t);
   for (const p of race.frames.pacers) {
     const q = lerpAt(p.x_m, p.y_m, fr);
     if (!q) continue;
     const px = toPx(T, q);
     dot(ctx, px, radiusPx, "#4aa3ff", "#0b2340");
-    if (labels) { ctx.fillStyle = "#cfe6ff"; ctx.font = "11px sans-serif"; ctx.fillText(p.name, px[0] + radiusPx + 1, px[1] - radiusPx); }
+    if (labels.pacers) labels.items.push({ text: p.name, x: px[0], y: px[1], color: "#cfe6ff", font: "11px sans-serif" });
   }
   if (ghost) {
     const g = athleteAt(ghost, t);
     if (g) {
       const gp = toPx(T, g);
       ctx.globalAlpha = 0.65; dot(ctx, gp, radiusPx + 1, "#c58bff", "#ffffff"); ctx.globalAlpha = 1;
-      if (labels) { ctx.fillStyle = "#e6d2ff"; ctx.font = "11px sans-serif"; ctx.fillText(ghost.scenario, gp[0] + radiusPx + 2, gp[1] + 12); }
+      labels.items.push({ text: `ghost: ${ghost.scenario}`, x: gp[0], y: gp[1], color: "#e6d2ff", font: "11px sans-serif" });
     }
   }
   const a = athleteAt(race, t);
   if (a) {
     const ap = toPx(T, a);
     dot(ctx, ap, radiusPx + 1, "#ff7a45", "#ffffff");
-    if (labels) { ctx.fillStyle = "#ffd9c9"; ctx.font = "bold 12px sans-serif"; ctx.fillText(race.athlete, ap[0] + radiusPx + 3, ap[1] + 4); }
+    labels.items.push({ text: race.athlete, x: ap[0], y: ap[1], color: "#ffd9c9", font: "bold 12px sans-serif" });
   }
-}
-
-function drawLabels(ctx, T, race, ghost, t) {
-  // on the whole-track view only the athlete and the ghost are named (the follow-cam names the pacers)
-  const a = athleteAt(race, t);
-  ctx.font = "bold 12px sans-serif";
-  if (a) { const p = toPx(T, a); ctx.fillStyle = "#ffd9c9"; ctx.fillText(race.athlete, p[0] + 8, p[1] + 16); }
-  const g = ghost ? athleteAt(ghost, t) : null;
-  if (g) { const p = toPx(T, g); ctx.fillStyle = "#e6d2ff"; ctx.font = "11px sans-serif"; ctx.fillText(`ghost: ${ghost.scenario}`, p[0] + 8, p[1] - 8); }
 }
 
 function drawWind(ctx, race) {
@@ -219,23 +274,105 @@ function drawInset(ctx, race, ghost, t) {
   const T = { scale, cx: X + W / 2 - a.x * scale, cy: Y + H / 2 + a.y * scale };
   drawTrack(ctx, T, race);
   drawLights(ctx, T, race, t);
-  drawRunners(ctx, T, race, ghost, t, Math.max(3, 0.3 * scale), true);
+  const labels = { pacers: true, items: [] };
+  drawRunners(ctx, T, race, ghost, t, Math.max(3, 0.3 * scale), labels);
+  placeLabels(ctx, labels.items, { x: X, y: Y, w: W, h: H });
   ctx.restore();
   ctx.strokeStyle = "#e6e9ef"; ctx.lineWidth = 1; ctx.strokeRect(X, Y, W, H);
   ctx.fillStyle = "#e6e9ef"; ctx.font = "11px sans-serif"; ctx.fillText("follow-cam (20 m wide)", X + 4, Y - 4);
+}
+
+// ---- a road: the course as a distance strip, and a follow-cam of the formation ---------------------------------------
+function runnersOnRoad(race, t) {
+  const fr = frameAt(race, t), f = race.frames;
+  const x = distanceAt(race, t), off = f.athlete_off_m[fr.i] + fr.w * (f.athlete_off_m[fr.i + 1] - f.athlete_off_m[fr.i]);
+  const pacers = [];
+  for (const p of f.pacers) {
+    const ra = p.race_m[fr.i], rb = p.race_m[fr.i + 1], oa = p.off_m[fr.i], ob = p.off_m[fr.i + 1];
+    if (ra === null || rb === null) continue;
+    pacers.push({ name: p.name, x: ra + fr.w * (rb - ra), off: oa + fr.w * (ob - oa) });
+  }
+  return { x, off, pacers };
+}
+
+function drawRoad(ctx, race, ghost, t) {
+  const c = ctx.canvas, W = c.width, D = race.distance_m;
+  ctx.fillStyle = "#0c1016"; ctx.fillRect(0, 0, W, c.height);
+  const L = 40, R = 40, y0 = 70, X = (d) => L + (d / D) * (W - L - R);
+  ctx.fillStyle = "#3b3f46"; ctx.fillRect(L, y0 - 9, W - L - R, 18);
+  ctx.strokeStyle = "#d9d9d9"; ctx.lineWidth = 1; ctx.setLineDash([8, 8]);
+  ctx.beginPath(); ctx.moveTo(L, y0); ctx.lineTo(W - R, y0); ctx.stroke(); ctx.setLineDash([]);
+  ctx.fillStyle = "#8b95a5"; ctx.font = "11px sans-serif";
+  const step = D > 20000 ? 5000 : D > 5000 ? 1000 : 100;
+  for (let d = 0; d <= D + 1e-6; d += step) {
+    const x = X(d); ctx.fillRect(x, y0 + 10, 1, 6);
+    ctx.fillText(d >= 1000 ? `${d / 1000} km` : `${d} m`, x - 12, y0 + 28);
+  }
+  ctx.fillStyle = "#ffffff"; ctx.fillRect(X(D) - 1, y0 - 14, 3, 28);
+  ctx.fillStyle = "#ffd84a"; ctx.fillRect(X(0) - 1, y0 - 14, 3, 28);
+  ctx.fillStyle = "#e6e9ef"; ctx.font = "12px sans-serif";
+  ctx.fillText(`${race.track.name || "road"}: ${(D / 1000).toFixed(3)} km from start (yellow) to finish (white), drawn as a distance strip`, L, 24);
+  const me = runnersOnRoad(race, t);
+  const labels = [];
+  if (ghost) {
+    const gx = X(Math.min(distanceAt(ghost, t), D));
+    dot(ctx, [gx, y0 + 4], 5, "#c58bff", "#ffffff");
+    labels.push({ text: `ghost: ${ghost.scenario}`, x: gx, y: y0 + 4, color: "#e6d2ff", font: "11px sans-serif" });
+  }
+  dot(ctx, [X(me.x), y0 - 4], 6, "#ff7a45", "#ffffff");
+  labels.push({ text: race.athlete, x: X(me.x), y: y0 - 4, color: "#ffd9c9", font: "bold 12px sans-serif" });
+  placeLabels(ctx, labels, { x: 0, y: 32, w: W, h: y0 + 10 - 32 + 40 });
+  // follow-cam: 30 m of road around her, from above, running to the right
+  const FX = 60, FY = 160, FW = W - 120, FH = c.height - FY - 30, scale = FW / 30;
+  ctx.fillStyle = "#3b3f46"; ctx.fillRect(FX, FY, FW, FH);
+  ctx.strokeStyle = "#e6e9ef"; ctx.strokeRect(FX, FY, FW, FH);
+  ctx.fillStyle = "#e6e9ef"; ctx.font = "11px sans-serif";
+  ctx.fillText("follow-cam: 30 m of road around her, running to the right", FX + 4, FY - 6);
+  const P = (x, off) => [FX + FW / 2 + (x - me.x) * scale, FY + FH / 2 + (off - me.off) * scale];
+  const items = [];
+  for (const p of me.pacers) {
+    const q = P(p.x, p.off);
+    if (q[0] < FX || q[0] > FX + FW || q[1] < FY || q[1] > FY + FH) continue;
+    dot(ctx, q, Math.max(3, 0.3 * scale), "#4aa3ff", "#0b2340");
+    items.push({ text: p.name, x: q[0], y: q[1], color: "#cfe6ff", font: "11px sans-serif" });
+  }
+  const a = P(me.x, me.off);
+  dot(ctx, a, Math.max(4, 0.3 * scale) + 1, "#ff7a45", "#ffffff");
+  items.push({ text: race.athlete, x: a[0], y: a[1], color: "#ffd9c9", font: "bold 12px sans-serif" });
+  placeLabels(ctx, items, { x: FX, y: FY, w: FW, h: FH });
 }
 
 function drawScene() {
   const race = state.race;
   if (!race) return;
   const canvas = $("track"), ctx = canvas.getContext("2d");
+  state.labels = [];
+  if (race.track.kind === "road") { drawRoad(ctx, race, state.ghost, state.t); return; }
   const T = trackTransform(canvas, race);
   drawTrack(ctx, T, race);
   drawLights(ctx, T, race, state.t);
   drawWind(ctx, race);
-  drawRunners(ctx, T, race, state.ghost, state.t, 4, false);
-  drawLabels(ctx, T, race, state.ghost, state.t);
+  const labels = { pacers: false, items: [] };
+  drawRunners(ctx, T, race, state.ghost, state.t, 4, labels);
+  placeLabels(ctx, labels.items, { x: 0, y: 0, w: canvas.width, h: canvas.height });
   drawInset(ctx, race, state.ghost, state.t);
+}
+
+function buildLegend() {
+  const race = state.race, ul = $("legend"); ul.innerHTML = "";
+  const add = (color, text, bar) => {
+    const li = document.createElement("li"), sw = document.createElement("span");
+    sw.className = bar ? "sw bar" : "sw"; sw.style.background = color; li.append(sw, document.createTextNode(text)); ul.appendChild(li);
+    return li;
+  };
+  add("#ff7a45", `${race.athlete} (predicted ${race.finish})`);
+  if (race.frames.pacers.length) add("#4aa3ff", `pacers (${race.frames.pacers.length}; named in the follow-cam)`);
+  if (state.ghost) add("#c58bff", `ghost: ${state.ghost.scenario} (${state.ghost.finish})`);
+  for (const tr of race.frames.trains || []) {
+    const li = add(`rgb(${TRAIN_RGB[tr.colour] || "200,200,200"})`, `lights: ${tr.label}`, true);
+    li.dataset.train = tr.train;
+  }
+  if (race.track.kind === "road") add("#3b3f46", "road race: no pacing lights (no rail)", true);
 }
 
 // ---- charts --------------------------------------------------------------------------------------------------
@@ -270,7 +407,7 @@ function drawCharts() {
       ctx.beginPath(); ctx.moveTo(L, y); ctx.lineTo(L + W, y); ctx.stroke();
       ctx.fillText(v.toFixed(ch.k === 100 ? 0 : 2), 4, y + 4);
     }
-    for (const sp of race.splits) { const x = X(sp.distance_m); ctx.beginPath(); ctx.moveTo(x, Tp); ctx.lineTo(x, Tp + H); ctx.stroke(); }
+    for (const sp of race.marks.slice(1)) { const x = X(sp.distance_m); ctx.beginPath(); ctx.moveTo(x, Tp); ctx.lineTo(x, Tp + H); ctx.stroke(); }
     ctx.fillText(ch.label, L + 4, 12);
     ctx.fillText(`${xMax.toFixed(0)} m`, L + W - 44, c.height - 5);
     series.forEach((s, idx) => {
@@ -295,7 +432,7 @@ function updateReadout() {
   $("clock").textContent = fmtTime(state.t);
   const scrub = $("scrub");
   if (document.activeElement !== scrub) scrub.value = String(state.t);
-  const sp = race.splits;
+  const sp = race.marks.slice(1);   // lap lines on a track, every 5 km on a road, then the finish
   let text = "";
   for (let k = 0; k < sp.length; k++) {
     const t0 = k === 0 ? 0 : sp[k - 1].time_s;
@@ -335,9 +472,11 @@ function setTime(t) {
 
 function buildLaps() {
   const box = $("laps"); box.innerHTML = "";
-  const mk = (label, t) => { const b = document.createElement("button"); b.type = "button"; b.textContent = label; b.addEventListener("click", () => setTime(t)); box.appendChild(b); };
-  mk("start", 0);
-  state.race.splits.forEach((sp, k) => mk(k === state.race.splits.length - 1 ? `finish ${fmtTime(sp.time_s)}` : `${sp.distance_m.toFixed(0)} m`, sp.time_s));
+  for (const m of state.race.marks) {
+    const b = document.createElement("button"); b.type = "button"; b.textContent = m.label;
+    b.title = `${m.distance_m.toFixed(3)} m, ${fmtTime(m.time_s)}`;
+    b.addEventListener("click", () => setTime(m.time_s)); box.appendChild(b);
+  }
 }
 
 function showRace(race) {
@@ -350,6 +489,7 @@ function showRace(race) {
   $("scrub").max = String(end);
   state.t = Math.min(state.t, end);
   buildLaps();
+  buildLegend();
   const ul = $("assumptions"); ul.innerHTML = "";
   for (const a of race.assumptions) { const li = document.createElement("li"); li.textContent = `${a.name} = ${a.value} ${a.unit} (${a.source})`; ul.appendChild(li); }
   render();
@@ -357,30 +497,41 @@ function showRace(race) {
 
 // ---- editor ----------------------------------------------------------------------------------------------------
 const clone = (o) => JSON.parse(JSON.stringify(o));
+const names = (text) => text.split(",").map((x) => x.trim()).filter((x) => x);
 
 function phaseEditors() {
   const box = $("phases"); box.innerHTML = "";
-  const h = document.createElement("h3"); h.textContent = "Pacing"; box.appendChild(h);
+  const h = document.createElement("h3"); h.textContent = "Pacing phases"; box.appendChild(h);
   const phases = state.original.pacing || [];
   if (!phases.length) { const p = document.createElement("p"); p.className = "hint"; p.textContent = "no pacing phases: run solo"; box.appendChild(p); }
   phases.forEach((ph, k) => {
     const div = document.createElement("div"); div.className = "phase";
-    const title = document.createElement("div"); title.className = "title";
-    title.textContent = `${ph.from_m.toFixed(0)}–${ph.to_m.toFixed(0)} m`;
+    const row = (label, el) => { const r = document.createElement("div"); r.className = "row"; const l = document.createElement("label"); l.textContent = label; l.htmlFor = el.id; r.append(l, el); div.appendChild(r); };
+    const to = document.createElement("input"); to.type = "number"; to.id = `to-${k}`; to.step = "any"; to.min = "0";
+    to.value = String(ph.to_m); to.setAttribute("aria-label", `phase ${k + 1} ends at [m]`);
+    if (k === phases.length - 1) to.disabled = true;   // the last phase ends at the finish
+    const title = document.createElement("div"); title.className = "title"; title.id = `from-${k}`;
+    title.textContent = `phase ${k + 1} from ${ph.from_m.toFixed(1)} m to`;
+    div.appendChild(title);
+    row("to [m]", to);
     const sel = document.createElement("select"); sel.id = `formation-${k}`; sel.setAttribute("aria-label", `formation ${k + 1}`);
     const own = Object.keys(state.original.formations || {});
     for (const name of [...Object.keys(state.formations), ...own]) {
       const o = document.createElement("option"); o.value = name; o.textContent = name; sel.appendChild(o);
     }
     sel.value = ph.formation;
-    const num = document.createElement("input"); num.type = "number"; num.min = "0"; num.id = `pacers-${k}`; num.style.width = "3.5rem";
+    row("formation", sel);
+    const num = document.createElement("input"); num.type = "number"; num.min = "0"; num.id = `pacers-${k}`;
     num.setAttribute("aria-label", `pacers ${k + 1}`);
     const slots = () => formationSlots(sel.value).length;
     num.max = String(slots()); num.value = String(slots());
+    row("pacers", num);
+    const who = document.createElement("input"); who.type = "text"; who.id = `names-${k}`; who.value = (ph.pacers || []).join(", ");
+    who.placeholder = "unnamed"; who.setAttribute("aria-label", `pacers of phase ${k + 1}, in slot order`);
+    row("who", who);
     sel.addEventListener("change", () => { num.max = String(slots()); num.value = String(slots()); edited(); });
-    num.addEventListener("input", edited);
-    const lab = document.createElement("label"); lab.textContent = " pacers ";
-    div.append(title, sel, lab, num);
+    to.addEventListener("change", () => { const next = $(`from-${k + 1}`); if (next) next.textContent = `phase ${k + 2} from ${Number(to.value).toFixed(1)} m to`; edited(); });
+    for (const el of [num, who]) el.addEventListener("change", edited);
     box.appendChild(div);
   });
 }
@@ -389,6 +540,15 @@ function formationSlots(name) {
   const own = (state.original.formations || {})[name];
   if (own) return own.slots || [];
   return state.formations[name] ? state.formations[name].slots : [];
+}
+
+function parsePerformances(text) {
+  return text.split("\n").map((l) => l.trim()).filter((l) => l).map((l) => {
+    const [d, t] = l.split(/[\s,;]+/);
+    const out = { distance_m: Number(d) };
+    if (/^\d+(\.\d*)?$/.test(t || "")) out.time_s = Number(t); else out.time = t || "";
+    return out;
+  });
 }
 
 function fromEditor() {
@@ -402,11 +562,32 @@ function fromEditor() {
     const r = sc.conditions[`${k}_range`];
     if (r) sc.conditions[`${k}_range`] = [Math.min(r[0], sc.conditions[k]), Math.max(r[1], sc.conditions[k])];
   }
+  const ath = sc.athlete;
+  ath.name = $("athlete-name").value.trim();
+  ath.height_m = Number($("height_m").value);
+  ath.mass_kg = Number($("mass_kg").value);
+  if ($("calibration").value) ath.calibration = $("calibration").value; else delete ath.calibration;
+  const perfs = parsePerformances($("performances").value);
+  // keep the dates and notes of performances left as they were
+  ath.performances = perfs.map((p, i) => {
+    const o = (state.original.athlete.performances || [])[i];
+    return o && o.distance_m === p.distance_m && (p.time_s === undefined || o.time_s === p.time_s) && p.time === undefined ? o : p;
+  });
+  delete sc.target_s; delete sc.target;
+  const target = $("target-time").value.trim();
+  if (target) sc.target = /^\d+(\.\d*)?$/.test(target) ? Number(target) : target;
+  const roster = names($("roster").value);
+  const known = Object.fromEntries((state.original.pacers || []).map((p) => [p.name, p]));
+  sc.pacers = roster.map((n) => known[n] || { name: n });
+  let from = 0;
   (sc.pacing || []).forEach((ph, k) => {
+    ph.from_m = from;
+    ph.to_m = k === sc.pacing.length - 1 ? sc.distance_m : Number($(`to-${k}`).value);
+    from = ph.to_m;
     const form = $(`formation-${k}`).value;
     const all = formationSlots(form);
     const n = Math.max(0, Math.min(all.length, Math.round(Number($(`pacers-${k}`).value) || 0)));
-    const orig = state.original.pacing[k];
+    const who = names($(`names-${k}`).value);
     if (n === 0) { ph.formation = "solo"; ph.pacers = []; return; }
     if (n === all.length) {
       ph.formation = form;
@@ -418,22 +599,32 @@ function fromEditor() {
       if (base.athlete_offset_m !== undefined) sc.formations[name].athlete_offset_m = base.athlete_offset_m;
       ph.formation = name;
     }
-    const names = orig.pacers || [];
-    ph.pacers = names.length >= n ? names.slice(0, n) : [];
+    ph.pacers = who.length > n ? who.slice(0, n) : who;
   });
   return sc;
 }
 
 function setEditorValues(sc) {
-  const c = sc.conditions || {}, e = sc.equipment || {};
+  const c = sc.conditions || {}, e = sc.equipment || {}, a = sc.athlete;
   const defaults = { temperature_c: 20, relative_humidity: 0.5, altitude_m: 0, wind_speed_m_s: 0, wind_from_deg: 0, shoe_economy_gain: 0, cda_factor: 1 };
   for (const k of WEATHER) $(k).value = String(c[k] ?? defaults[k]);
   for (const k of EQUIPMENT) $(k).value = String(e[k] ?? defaults[k]);
+  $("athlete-name").value = a.name; $("height_m").value = String(a.height_m); $("mass_kg").value = String(a.mass_kg);
+  $("calibration").value = a.calibration || "";
+  $("performances").value = (a.performances || []).map((p) => `${p.distance_m} ${fmtTime(p.time_s)}`).join("\n");
+  $("target-time").value = sc.target_s ? fmtTime(sc.target_s) : "";
+  $("roster").value = (sc.pacers || []).map((p) => p.name).join(", ");
   showOutputs();
 }
 
 function showOutputs() {
   for (const k of [...WEATHER, ...EQUIPMENT]) document.querySelector(`output[for="${k}"]`).textContent = $(k).value;
+}
+
+async function busy(work) {
+  // a progress indicator on anything that takes over BUSY_AFTER_MS
+  const timer = setTimeout(() => { $("busy").hidden = false; state.busyShown++; }, BUSY_AFTER_MS);
+  try { return await work(); } finally { clearTimeout(timer); $("busy").hidden = true; }
 }
 
 async function solveNow(model) {
@@ -442,12 +633,13 @@ async function solveNow(model) {
   const t0 = performance.now();
   try {
     state.scenario = fromEditor();
-    const race = await api("/api/solve", { scenario: state.scenario, model: model || "equal-power" });
+    const race = await busy(() => api("/api/solve", { scenario: state.scenario, model: model || "equal-power" }));
     state.lastSolveMs = performance.now() - t0;
     state.solves++;
     $("error").textContent = "";
     $("status").textContent = `${race.model}: ${race.finish} (round trip ${state.lastSolveMs.toFixed(0)} ms)`;
     showRace(race);
+    scheduleMonteCarlo();
   } catch (err) {
     $("error").textContent = String(err.message || err);
   } finally {
@@ -457,6 +649,68 @@ async function solveNow(model) {
 }
 
 function edited() { showOutputs(); solveNow(); }
+
+// ---- P(target): a quick Monte Carlo on the server, polled with a progress bar ----------------------------------------
+let mcTimer = null;
+function scheduleMonteCarlo() {
+  clearTimeout(mcTimer);
+  mcTimer = setTimeout(startMonteCarlo, 400);
+}
+
+async function startMonteCarlo() {
+  const bar = $("mc-progress");
+  try {
+    const job = await api("/api/uncertainty", { scenario: state.scenario });
+    state.mc = { ...job, n_done: 0, done: false };
+    bar.hidden = false; bar.value = 0;
+    $("p-target").textContent = "…"; $("interval").textContent = "…";
+    while (state.mc && state.mc.id === job.id && !state.mc.done) {
+      await new Promise((r) => setTimeout(r, 200));
+      const s = await api(`/api/uncertainty/${job.id}`);
+      if (!state.mc || state.mc.id !== job.id) return;   // a newer edit started another run
+      state.mc = s; bar.value = s.n ? s.n_done / s.n : 0;
+    }
+    bar.hidden = true;
+    const s = state.mc;
+    if (s.error) { $("p-target").textContent = "–"; $("interval").textContent = "–"; $("error").textContent = s.error; return; }
+    $("p-target").textContent = s.p_target === null ? "no target" : `${(100 * s.p_target).toFixed(0)} %`;
+    $("interval").textContent = `${fmtTime(s.p05_s)}–${fmtTime(s.p95_s)}`;
+    state.mcRuns++;
+  } catch (err) {
+    bar.hidden = true;
+    $("error").textContent = String(err.message || err);
+  }
+}
+
+// ---- downloads -------------------------------------------------------------------------------------------------
+async function download(path, body) {
+  try {
+    const { blob, name } = await busy(() => apiBlob(path, body));
+    $("error").textContent = "";
+    saveBlob(blob, name);
+    $("status").textContent = `downloaded ${name}`;
+  } catch (err) {
+    $("error").textContent = String(err.message || err);
+  }
+}
+
+// ---- keyboard: Space play/pause, arrows step, Home restart -------------------------------------------------------------
+function onKey(ev) {
+  const tag = (ev.target && ev.target.tagName) || "";
+  if (["INPUT", "SELECT", "TEXTAREA", "BUTTON"].includes(tag) && !(tag === "BUTTON" && ev.key !== " ")) return;
+  if (!state.race) return;
+  if (ev.key === " ") { ev.preventDefault(); togglePlay(); }
+  else if (ev.key === "ArrowRight") { ev.preventDefault(); setTime(state.t + (ev.shiftKey ? 10 : 1)); }
+  else if (ev.key === "ArrowLeft") { ev.preventDefault(); setTime(state.t - (ev.shiftKey ? 10 : 1)); }
+  else if (ev.key === "Home") { ev.preventDefault(); restart(); }
+}
+
+function raceEnd() { return state.race ? Math.max(state.race.finish_s, state.ghost ? state.ghost.finish_s : 0) : 0; }
+function togglePlay() {
+  if (!state.playing && state.race && state.t >= raceEnd()) state.t = 0;
+  state.playing = !state.playing; render();
+}
+function restart() { state.t = 0; render(); }
 
 async function loadScenario(name) {
   const data = await api(`/api/scenarios/${encodeURIComponent(name)}`);
@@ -472,7 +726,7 @@ async function loadGhost(name) {
   if (!name) { state.ghost = null; $("ghost-time").textContent = "–"; }
   else {
     try {
-      state.ghost = await api("/api/solve", { name });
+      state.ghost = await busy(() => api("/api/solve", { name }));
       $("ghost-time").textContent = `${state.ghost.finish} (${name})`;
     } catch (err) { $("error").textContent = String(err.message || err); }
   }
@@ -487,6 +741,9 @@ async function init() {
   for (const sel of [$("scenario"), $("ghost")]) {
     for (const n of names) { const o = document.createElement("option"); o.value = n; o.textContent = n; sel.appendChild(o); }
   }
+  for (const [value, text] of [["", "(her performances)"], ...names.map((n) => [n, n]), ["performances", "performances"]]) {
+    const o = document.createElement("option"); o.value = value; o.textContent = text; $("calibration").appendChild(o);
+  }
   const params = new URLSearchParams(location.search);
   const first = names.includes(params.get("scenario")) ? params.get("scenario") : (names.includes("breaking4") ? "breaking4" : names[0]);
   $("scenario").value = first;
@@ -495,13 +752,16 @@ async function init() {
   exact.title = exact.disabled ? "the optimal-control model is not installed yet" : "solve with the optimal-control model";
   $("scenario").addEventListener("change", () => loadScenario($("scenario").value));
   $("ghost").addEventListener("change", () => loadGhost($("ghost").value));
-  $("play").addEventListener("click", () => {
-    if (!state.playing && state.race && state.t >= Math.max(state.race.finish_s, state.ghost ? state.ghost.finish_s : 0)) state.t = 0;
-    state.playing = !state.playing; render();
-  });
+  $("play").addEventListener("click", togglePlay);
+  $("restart").addEventListener("click", restart);
+  document.addEventListener("keydown", onKey);
+  for (const id of ["athlete-name", "height_m", "mass_kg", "calibration", "performances", "target-time", "roster"]) $(id).addEventListener("change", edited);
+  $("download-toml").addEventListener("click", () => download("/api/export", { scenario: fromEditor() }));
+  $("make-plan").addEventListener("click", () => download("/api/plan", { scenario: fromEditor() }));
   $("speed").addEventListener("change", () => { state.speed = Number($("speed").value); });
   $("scrub").addEventListener("input", () => setTime(Number($("scrub").value)));
   for (const k of [...WEATHER, ...EQUIPMENT]) $(k).addEventListener("input", edited);
+  for (const k of [...WEATHER, ...EQUIPMENT]) $(k).addEventListener("keydown", (ev) => ev.stopPropagation());
   $("reset").addEventListener("click", () => { phaseEditors(); setEditorValues(state.original); solveNow(); });
   exact.addEventListener("click", () => solveNow("optimal-control"));
   for (const ch of CHARTS) {
@@ -531,6 +791,11 @@ window.paceline = {
   athlete: () => (state.race ? athleteAt(state.race, state.t) : null),
   distance: () => (state.race ? distanceAt(state.race, state.t) : null),
   setTime,
+  labels: () => state.labels,
+  trainFront: (train) => {
+    const tr = state.race && (state.race.frames.trains || []).find((x) => x.train === train);
+    return tr ? trainFront(state.race, tr, state.t) : null;
+  },
 };
 
 init().catch((err) => { $("error").textContent = String(err.message || err); });
