@@ -188,7 +188,9 @@ def pace_changes(
                 "time_s": t0,
                 "from_s_per_400m": before["pace_s_per_400m"],
                 "to_s_per_400m": after["pace_s_per_400m"],
-                "why": f"formation {ph_prev.formation} -> {ph.formation}",
+                "why": f"formation {ph_prev.formation} -> {ph.formation}"
+                if ph.formation != ph_prev.formation
+                else f"fresh pacers ({', '.join(ph_prev.pacers) or 'unnamed'} -> {', '.join(ph.pacers) or 'unnamed'})",
             }
         )
     out.sort(key=lambda c: c["race_distance_m"])
