@@ -34,6 +34,29 @@ def test_breaking4_facts() -> None:
     assert sum(p.sex == "F" for p in sc.pacers) == 2
 
 
+def test_breaking4_phases_follow_the_reports() -> None:
+    """model_anchors.md (press reports): all 13 pacers run; the two women step aside after two laps (800 m); the lead
+    pacers pull away on lap 3; five pacers are still with her in the final stretch."""
+    sc = load_scenario("breaking4")
+    phases = sc.phases()
+    on_track = [set(p.pacers) for p in phases]
+    assert set().union(*on_track) == {p.name for p in sc.pacers}
+    women = {p.name for p in sc.pacers if p.sex == "F"}
+    assert all(women <= s for s, p in zip(on_track, phases, strict=True) if p.to_m <= 800)
+    assert not any(women & s for s, p in zip(on_track, phases, strict=True) if p.from_m >= 800)
+    assert len(on_track[-1]) == 5 and phases[-1].to_m == sc.distance_m
+    # pacers only leave (no report of anyone joining): each phase's pacers are a subset of the previous phase's
+    assert all(b <= a for a, b in zip(on_track, on_track[1:], strict=False))
+
+    # lap 3: the lead slots (dx > 1 m, ahead of her) move further ahead; after the bell nobody is ahead of her
+    def lead_gap(form_name: str) -> float:
+        return min((s.dx_m for s in sc.formation(form_name).slots if s.dx_m > 1.0), default=float("inf"))
+
+    lap3 = [p for p in phases if 800 <= p.from_m < 1200]
+    assert lead_gap(lap3[-1].formation) > lead_gap(lap3[0].formation)
+    assert all(lead_gap(p.formation) == float("inf") for p in phases if p.from_m >= 1200)
+
+
 def mutate(path: str, value: Any) -> dict[str, Any]:
     data = base()
     node: Any = data
@@ -60,7 +83,7 @@ def mutate(path: str, value: Any) -> dict[str, Any]:
         ("pacing[1].formation", "blob", "pacing[1].formation: 'blob' is not a formation"),
         ("pacing[1].from_m", 700, "pacing[1].from_m"),
         ("pacing[0].pacers", ["M1"], "pacing[0].pacers"),
-        ("pacing[2].pacers", ["Nobody"], "not on the roster"),
+        ("pacing[4].pacers", ["M4", "M5", "M6", "M7", "Nobody"], "not on the roster"),
         ("target", "3:5x", "target"),
         ("athlete.height_m", KeyError, "athlete.height_m: is required"),
         ("conditions.temperature_c", 35.0, "temperature_c_range"),
@@ -82,8 +105,9 @@ def test_unknown_field_is_named() -> None:
 
 def test_inline_formation_and_kerb_check(tmp_path: Path) -> None:
     data = base()
-    data["formations"] = {"mine": {"slots": [{"name": "in", "dx_m": 1.0, "dy_m": -2.0}], "athlete_offset_m": 0.5}}
+    data["formations"]["mine"] = {"slots": [{"name": "in", "dx_m": 1.0, "dy_m": -2.0}], "athlete_offset_m": 0.5}
     data["pacing"][2]["formation"] = "mine"
+    data["pacing"][2].pop("pacers")
     with pytest.raises(ScenarioError, match=r"formations\.mine\.slots\[0\].*inside"):
         scenario_from_dict(data)
     data["formations"]["mine"]["athlete_offset_m"] = 2.5

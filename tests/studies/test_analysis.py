@@ -123,14 +123,16 @@ def test_more_shelter_never_slows_the_reference(s1: float, s2: float) -> None:
 
 
 def test_running_wide_costs_the_extra_metres_at_the_reference_speed() -> None:
-    """Breaking4 ran the pocket (its offset d from the kerb) for three laps, six bends, then the running line: every
-    bend at d costs pi (d - 0.30) m (2 pi (d - 0.30) per lap: track geometry, reference/track_standard_400m.csv),
-    and at the reference's even power that distance takes metres / speed."""
+    """Breaking4 ran the pocket (its offset d from the kerb) for three laps, six bends, then the running line ("the
+    clean inside line she held into the final 300m"): every bend at d costs pi (d - 0.30) m (2 pi (d - 0.30) per
+    lap: track geometry, reference/track_standard_400m.csv), and at the reference's even power that distance takes
+    metres / speed."""
     an = analysed("breaking4_2025")
     phases = an.scenario.phases()
-    assert [(p.from_m, p.to_m) for p in phases][-1] == (1200.0, 1609.344)
     d = an.scenario.formation(phases[0].formation).athlete_offset_m
-    assert {an.scenario.formation(p.formation).athlete_offset_m for p in phases[:-1]} == {d}
+    wide = [p for p in phases if an.scenario.formation(p.formation).athlete_offset_m == d]
+    assert (wide[0].from_m, wide[-1].to_m) == (0.0, 1200.0) and len(wide) == 3
+    assert {an.scenario.formation(p.formation).athlete_offset_m for p in phases[3:]} == {0.30}
     extra_m = float(np.sum(0.5 * (an.course.line_scale[1:] + an.course.line_scale[:-1] - 2) * np.diff(an.course.x_m)))
     line_m = an.scenario.track.geometry().lane1_line_m
     assert line_m == 0.30

@@ -70,9 +70,10 @@ def test_solve_returns_the_race_the_library_solves(client: httpx.Client, breakin
     assert frames["athlete"]["y_m"][0] < -36.5
     # ... and finishes on the finish line
     assert frames["athlete"]["x_m"][-1] == pytest.approx(geom_half, abs=0.05)
-    # seven pacers in the pocket at the start, one (M8) at the finish
+    # the scenario's pacers on the track at the start and at the finish (all 13, and the five of the final stretch)
+    sc = load_scenario("breaking4")
     on_at = [sum(p["x_m"][i] is not None for p in frames["pacers"]) for i in (0, n - 1)]
-    assert on_at == [7, 1]
+    assert on_at == [len(sc.phases()[0].pacers), len(sc.phases()[-1].pacers)] == [13, 5]
     assert {"v_m_s", "shelter", "energy_kj_kg", "x_m", "t_s"} <= set(race["series"])
 
 
