@@ -19,14 +19,27 @@ _BLOCK = re.compile(r"^```console check\n(.*?)^```\s*$", re.M | re.S)
 
 
 def refreshed(body: str) -> str:
-    out = []
+    out: list[str] = []
+    command: list[str] = []
     for row in body.splitlines():
-        if row.startswith("$ "):
-            code, stdout, stderr = run(row[2:].strip())
-            if code != 0:
-                raise SystemExit(f"{row}: exit {code}: {stderr}")
-            out += [row, *[line.rstrip() for line in stdout.rstrip("\n").splitlines()]]
+        if command and command[-1].rstrip().endswith("\\"):
+            command.append(row)
+        elif row.startswith("$ "):
+            _emit(command, out)
+            command = [row]
+    _emit(command, out)
     return "\n".join(out) + "\n"
+
+
+def _emit(command: list[str], out: list[str]) -> None:
+    """Run one (possibly continued) ``$ paceline ...`` command and add it with its output."""
+    if not command:
+        return
+    text = " ".join(r.strip().removesuffix("\\").strip() for r in command).removeprefix("$ ")
+    code, stdout, stderr = run(text)
+    if code != 0:
+        raise SystemExit(f"{text}: exit {code}: {stderr}")
+    out += [*command, *[line.rstrip() for line in stdout.rstrip("\n").splitlines()]]
 
 
 def main() -> None:

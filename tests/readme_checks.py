@@ -15,13 +15,15 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import re
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+#: The README checked (``PACELINE_README`` points the checks at a draft).
+README = Path(os.environ.get("PACELINE_README") or Path(__file__).resolve().parents[1] / "README.md")
 
 #: A figure: digits with a decimal point or a colon (times, decimals); plain integers are too common to check.
 FIGURE = re.compile(r"(?<![\w.:])-?\d+(?:[.:]\d+)+(?![\w:])")
@@ -57,10 +59,15 @@ def console_checks(text: str) -> list[Check]:
             continue
         first = line_of(text, m.start(2))
         current: Check | None = None
+        continued = False
         for k, row in enumerate(m.group(2).splitlines()):
-            if row.startswith("$ "):
+            if continued and current is not None:  # a command continued with a trailing backslash
+                current.command = current.command.removesuffix("\\").rstrip() + " " + row.strip()
+                continued = row.rstrip().endswith("\\")
+            elif row.startswith("$ "):
                 current = Check(row[2:].strip(), first + k)
                 out.append(current)
+                continued = row.rstrip().endswith("\\")
             elif current is not None:
                 current.shown += row + "\n"
                 current.figures += FIGURE.findall(row)
