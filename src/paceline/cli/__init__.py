@@ -10,6 +10,8 @@ import logging
 import sys
 from typing import Any
 
+import typer
+
 import paceline.cli.analysis_cmds  # noqa: F401  (register commands)
 from paceline.cli import energetics_cmds, formations_cmds, oc_cmds, physics_cmds, plan_cmds, uncertainty_cmds, web_cmds  # noqa: F401  (register commands)
 from paceline.cli.app import STATE, app
@@ -45,12 +47,25 @@ def flag_message(exc: PacelineError, args: list[str] | None = None) -> str:
         if word.startswith("-") or word not in subs:
             break
         ran = subs[word]
+    typed = {w.split("=", 1)[0] for w in args or [] if w.startswith("-")}
     for cmd in [ran] if ran is not root else walk(root):
         for param in getattr(cmd, "params", []):
+            if args is not None and not typed & set(param.opts):
+                continue  # a scenario field that shares an option's name (distance_m): the user typed no flag
             if param.name == field and param.opts and param.opts[0].startswith("-"):
                 flag = max(param.opts, key=len)
                 return f"{flag}: {text[len(field) + 2 :]}"
     return text
+
+
+def _usage_line(exc: Exception) -> str:
+    """A command-line usage error (Click's, raised by Typer) as one line, with where to read the options."""
+    fmt = getattr(exc, "format_message", None)
+    message = " ".join((fmt() if fmt else str(exc)).split())
+    ctx = getattr(exc, "ctx", None)
+    if ctx is None:
+        return message
+    return f"{message} (see {ctx.command_path} --help)"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -66,7 +81,15 @@ def main(argv: list[str] | None = None) -> None:
         format="%(levelname)s %(name)s: %(message)s",
     )
     try:
-        app(args=args, prog_name="paceline")
+        code = app(args=args, prog_name="paceline", standalone_mode=False)
+    except typer.TyperException as exc:  # a bad option or argument (type, missing, unknown): one line, exit 2
+        if STATE["debug"]:
+            raise
+        sys.stderr.write(f"paceline: error: {_usage_line(exc)}\n")
+        sys.exit(getattr(exc, "exit_code", 2))
+    except typer.Abort:
+        sys.stderr.write("paceline: interrupted\n")
+        sys.exit(130)
     except PacelineError as exc:
         if STATE["debug"]:
             raise
@@ -82,3 +105,5 @@ def main(argv: list[str] | None = None) -> None:
             f"paceline: internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)\n"
         )
         sys.exit(1)
+    if isinstance(code, int) and code:
+        sys.exit(code)

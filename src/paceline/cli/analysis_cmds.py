@@ -62,7 +62,9 @@ def analyze_cmd(
     from paceline.timefmt import format_time
 
     con = console()
-    laps = Table(title=f"{an.splits.athlete}, {an.splits.venue}, {an.splits.date}: {format_time(an.finish_s)}")
+    from rich.markup import escape
+
+    laps = Table(title=escape(f"{an.splits.athlete}, {an.splits.venue}, {an.splits.date}: {format_time(an.finish_s)}"))
     for col in (
         "lap",
         "from \\[m]",
@@ -90,8 +92,10 @@ def analyze_cmd(
     con.print(laps)
     ref = out["reference"]
     att = Table(
-        title=f"Time lost against the reference ({format_time(an.reference_s)}: {ref['formation']} shelter, "
-        f"even power {ref['power_w_kg']:.2f} W/kg, still air)"
+        title=escape(
+            f"Time lost against the reference ({format_time(an.reference_s)}: {ref['formation']} shelter, "
+            f"even power {ref['power_w_kg']:.2f} W/kg, still air)"
+        )
     )
     att.add_column("cause (in order of substitution)")
     att.add_column("seconds", justify="right")
@@ -132,9 +136,10 @@ def compare(
     if as_json:
         emit_json(out)
         return
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=f"{out['race_a']} minus {out['race_b']}: {out['difference_s']:+.2f} s")
+    table = Table(title=escape(f"{out['race_a']} minus {out['race_b']}: {out['difference_s']:+.2f} s"))
     table.add_column("cause (in order of substitution)")
     table.add_column("seconds", justify="right")
     for s in out["attribution_steps"]:

@@ -35,12 +35,12 @@ def console() -> Any:
 
 
 def grid_table(title: str, columns: list[str], rows: list[list[str]]) -> Any:
-    """A rich table with escaped text: the first column (and any ``source`` / ``detail`` column) left-aligned,
-    numbers right-aligned."""
+    """A rich table with escaped text (title, columns, cells: user text is never markup): the first column (and any
+    ``source`` / ``detail`` column) left-aligned, numbers right-aligned."""
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=title, show_header=True, header_style="bold")
+    table = Table(title=escape(title), show_header=True, header_style="bold")
     for i, c in enumerate(columns):
         table.add_column(escape(c), justify="left" if i == 0 or c in ("source", "detail") else "right")
     for r in rows:

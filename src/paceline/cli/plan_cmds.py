@@ -93,6 +93,8 @@ def plan(
             data["written"] = [str(p) for p in written]
         emit_json(data)
         return
+    from rich.markup import escape
+
     con = console()
     race = pl.race
     head = [
@@ -163,7 +165,7 @@ def plan(
         )
     )
     for n in pl.notes:
-        con.print(f"[yellow]note[/yellow]: {n}", markup=True, highlight=False)
+        con.print(f"[yellow]note[/yellow]: {escape(n)}", markup=True, highlight=False)
     for p in written:
         con.print(f"wrote {p}", markup=False, highlight=False)
 
@@ -187,7 +189,7 @@ def lights(
         None, "--csv", help="Write the machine file here: one row per light per train (columns in the README)."
     ),
     html_file: Path | None = typer.Option(None, "--html", help="Write the printable sheet (one HTML page) here."),
-    spacing_m: float = typer.Option(1.0, "--spacing-m", help="Distance between lights on the rail [m]."),
+    spacing_m: float = typer.Option(1.0, "--spacing-m", help="Distance between lights on the rail [m] (0.1 to 100)."),
     train: list[str] = typer.Option(
         ["target", "plan", "lead-pacer"], "--train", help="Light trains: target, plan, lead-pacer (repeat the flag)."
     ),

@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 
 from paceline.cli.app import app, console, emit_json, kv_table
+from paceline.io.limits import MAX_DRAWS, MAX_SWEEP_POINTS
 
 SCENARIO_HELP = "Bundled scenario name or path to a .toml file."
 SCHEDULER_HELP = "Address of a Dask scheduler (tcp://host:port) to run on instead of the local process pool."
@@ -42,29 +43,32 @@ def _progress(enabled: bool, what: str) -> Iterator[Callable[[int, int], None] |
 @app.command()
 def montecarlo(
     scenario: str = typer.Argument("breaking4", help=SCENARIO_HELP),
-    n: int = typer.Option(10_000, "-n", "--n", help="Number of draws."),
-    seed: int = typer.Option(0, "--seed", help="Seed: the same seed gives the same numbers on any workers."),
+    n: int = typer.Option(10_000, "-n", "--n", help="Number of draws (1 to --max-draws)."),
+    seed: int = typer.Option(
+        0, "--seed", help="Seed (0 to 2^63-1): the same seed gives the same numbers on any workers."
+    ),
     workers: int | None = typer.Option(None, "--workers", help=WORKERS_HELP),
     scheduler: str | None = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
-    pool: int = typer.Option(200, "--pool", help="Drafting-parameter refits in the pool (min 2)."),
-    shelter_spread: float = typer.Option(1.0, "--shelter-spread", help="Factor on the drafting uncertainty."),
+    pool: int = typer.Option(200, "--pool", help="Drafting-parameter refits in the pool (2 to 10000)."),
+    shelter_spread: float = typer.Option(
+        1.0, "--shelter-spread", help="Factor on the drafting uncertainty (0 to 10; 1: as fitted)."
+    ),
+    max_draws: int = typer.Option(MAX_DRAWS, "--max-draws", help="Cap on -n (raise it for a bigger run)."),
     plot: Path | None = typer.Option(None, "--plot", help="Save a tornado chart of the sensitivities (PNG/SVG)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Monte Carlo of the finishing time: median, 5-95 %, P(target), P(best), sensitivity ranking."""
-    from paceline.errors import ScenarioError
     from paceline.io.scenario import load_scenario
     from paceline.render.uncertainty_plots import tornado_plot
-    from paceline.studies.montecarlo import monte_carlo
+    from paceline.studies.montecarlo import check_options, monte_carlo
     from paceline.timefmt import format_time
 
-    if n < 1:
-        raise ScenarioError(f"{n} is not allowed; -n >= 1", "-n")
+    check_options(n, seed, pool, shelter_spread, workers, scheduler, max_draws)  # before loading anything
     sc = load_scenario(scenario)
     with _progress(not as_json and n >= 20_000, "Monte Carlo") as bar:
         res = monte_carlo(
             sc, n=n, seed=seed, workers=workers, scheduler=scheduler, pool=pool, shelter_spread=shelter_spread,
-            progress=bar,
+            progress=bar, max_draws=max_draws,
         )  # fmt: skip
     out = res.to_dict()
     if plot is not None:
@@ -123,30 +127,38 @@ def sweep(
         ..., "--vary", help="PATH=START:STOP:STEP or PATH=A,B,C (e.g. conditions.temperature_c=10:30:5); repeat."
     ),
     out: Path = typer.Option(..., "--out", help="Parquet file; a re-run resumes, skipping the points it holds."),
-    samples: int | None = typer.Option(None, "--samples", help="Latin hypercube of N points instead of the grid."),
-    seed: int = typer.Option(0, "--seed", help="Seed of the Latin hypercube."),
+    samples: int | None = typer.Option(
+        None, "--samples", help="Latin hypercube of N points (1 to --max-points) instead of the grid."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Seed of the Latin hypercube (0 to 2^63-1)."),
     model: str | None = typer.Option(None, "--model", help="Model (default: the scenario's)."),
     workers: int | None = typer.Option(None, "--workers", help=WORKERS_HELP),
     scheduler: str | None = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
     batch_size: int | None = typer.Option(None, "--batch-size", help="Points per task (default: automatic)."),
     plot: Path | None = typer.Option(None, "--plot", help="Heat map of the time over the first two varied inputs."),
+    max_points: int = typer.Option(
+        MAX_SWEEP_POINTS, "--max-points", help="Cap on the grid or --samples points (raise it for a bigger sweep)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Solve a grid (or Latin hypercube) of scenario variations; results appended to Parquet as batches finish."""
     from paceline.errors import ScenarioError
     from paceline.io.scenario import load_scenario
     from paceline.render.uncertainty_plots import sweep_plot
-    from paceline.studies.sweep import parse_vary
+    from paceline.studies.executors import check_execution
+    from paceline.studies.sweep import parse_vary, sweep_points
     from paceline.studies.sweep import sweep as run_sweep
 
     if batch_size is not None and batch_size < 1:
         raise ScenarioError(f"{batch_size} is not allowed; --batch-size >= 1", "--batch-size")
+    check_execution(workers, scheduler)
+    variations = [parse_vary(v, max_points) for v in vary]
+    sweep_points(variations, samples, seed, max_points)  # the caps, before loading anything
     sc = load_scenario(scenario)
-    variations = [parse_vary(v) for v in vary]
     with _progress(not as_json, "Sweep") as bar:
         res = run_sweep(
             sc, variations, out, samples=samples, seed=seed, model=model, workers=workers, scheduler=scheduler,
-            batch_size=batch_size, progress=bar,
+            batch_size=batch_size, progress=bar, max_points=max_points,
         )  # fmt: skip
     summary = res.to_dict()
     if plot is not None:

@@ -25,7 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from paceline.errors import ScenarioError
+from paceline.io.limits import MAX_SLOTS, MAX_TEXT_CHARS, check_finite, parse_toml, read_text
 from paceline.physics.formation import Formation, Slot
+
+#: Largest lateral offset of the athlete from the kerb [m]: the outside of lane 8 of a standard track (8 x 1.22 m).
+MAX_ATHLETE_OFFSET_M = 9.76
 
 __all__ = [
     "bundled_formations",
@@ -51,15 +55,22 @@ def formation_from_dict(data: dict[str, Any], name: str | None = None, where: st
         Field path for error messages (``formations.my-pocket``).
     """
     allowed = {"name", "slots", "description", "source", "athlete_offset_m", "assumptions"}
+    if not isinstance(data, dict):
+        raise ScenarioError(f"must be a table with keys {sorted(allowed)}", where)
     unknown = set(data) - allowed
     if unknown:
         raise ScenarioError(f"unknown keys {sorted(unknown)}; allowed {sorted(allowed)}", where)
     fname = str(data.get("name", name or ""))
     if not fname:
         raise ScenarioError("a formation needs a name", f"{where}.name")
+    for key in ("name", "description", "source"):
+        if key in data and (not isinstance(data[key], str) or len(data[key]) > MAX_TEXT_CHARS):
+            raise ScenarioError(f"must be text of at most {MAX_TEXT_CHARS} characters", f"{where}.{key}")
     raw_slots = data.get("slots", [])
     if not isinstance(raw_slots, list):
         raise ScenarioError("must be a list of {name, dx_m, dy_m} tables", f"{where}.slots")
+    if len(raw_slots) > MAX_SLOTS:
+        raise ScenarioError(f"{len(raw_slots)} slots; a formation has at most {MAX_SLOTS}", f"{where}.slots")
     slots = []
     for i, s in enumerate(raw_slots):
         path = f"{where}.slots[{i}]"
@@ -69,11 +80,13 @@ def formation_from_dict(data: dict[str, Any], name: str | None = None, where: st
         if extra:
             raise ScenarioError(f"unknown keys {sorted(extra)}; allowed name, dx_m, dy_m", path)
         try:
-            dx, dy = float(s["dx_m"]), float(s["dy_m"])
+            dx, dy = (check_finite(_number(s[k]), path, "m") for k in ("dx_m", "dy_m"))
         except KeyError as exc:
             raise ScenarioError(f"missing {exc.args[0]}; every slot needs dx_m and dy_m [m]", path) from None
         except (TypeError, ValueError):
-            raise ScenarioError("dx_m and dy_m must be numbers [m]", path) from None
+            raise ScenarioError("dx_m and dy_m must be finite numbers [m]", path) from None
+        if not isinstance(s.get("name", ""), str) or len(s.get("name", "")) > MAX_TEXT_CHARS:
+            raise ScenarioError(f"name must be text of at most {MAX_TEXT_CHARS} characters", path)
         if abs(dx) > 50 or abs(dy) > 10:
             raise ScenarioError(
                 f"({dx}, {dy}) m is too far to be a pacer slot; allowed |dx| <= 50, |dy| <= 10",
@@ -84,7 +97,15 @@ def formation_from_dict(data: dict[str, Any], name: str | None = None, where: st
         slots.append(Slot(str(s.get("name", f"slot-{i + 1}")), dx, dy))
     min_dy = min((s.dy_m for s in slots), default=0.0)
     default_offset = max(0.30, 0.30 - min_dy)
-    offset = float(data.get("athlete_offset_m", default_offset))
+    try:
+        offset = check_finite(_number(data.get("athlete_offset_m", default_offset)), f"{where}.athlete_offset_m", "m")
+    except (TypeError, ValueError):
+        raise ScenarioError("must be a number [m] from the kerb", f"{where}.athlete_offset_m") from None
+    if not 0.0 <= offset <= MAX_ATHLETE_OFFSET_M:
+        raise ScenarioError(
+            f"{offset:g} m is off the track; allowed 0 m (the kerb) to {MAX_ATHLETE_OFFSET_M:g} m (outside lane 8)",
+            f"{where}.athlete_offset_m",
+        )
     for i, s in enumerate(slots):
         if offset + s.dy_m < 0.0:
             raise ScenarioError(
@@ -98,8 +119,21 @@ def formation_from_dict(data: dict[str, Any], name: str | None = None, where: st
         description=str(data.get("description", "")),
         source=str(data.get("source", "")),
         athlete_offset_m=offset,
-        assumptions=tuple(str(a) for a in data.get("assumptions", [])),
+        assumptions=_texts(data.get("assumptions", []), f"{where}.assumptions"),
     )
+
+
+def _number(value: object) -> float:
+    """A TOML/JSON number as float; text and booleans are not numbers."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(value)
+    return float(value)
+
+
+def _texts(value: object, field: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(a, str) and len(a) <= MAX_TEXT_CHARS for a in value):
+        raise ScenarioError(f"must be a list of texts of at most {MAX_TEXT_CHARS} characters", field)
+    return tuple(value)
 
 
 @functools.cache
@@ -129,14 +163,7 @@ def load_formation_file(path: str | Path) -> Formation:
         Path of the ``.toml`` file.
     """
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(f"cannot read {str(p)!r}: {exc.strerror}", "formation") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{str(p)!r} is not valid TOML: {exc}", "formation") from None
+    data = parse_toml(read_text(p, "formation", "a formation .toml"), repr(str(p)), "formation")
     return formation_from_dict(data, name=p.stem, where=f"formation file {p.name}")
 
 

@@ -21,6 +21,9 @@ DISTANCE_RANGE_M = (100.0, 100_000.0)
 #: Mean speed of any time given for a distance (targets, performances, results, splits) [m/s]: above a slow walk,
 #: below the 100 m world record's mean speed (9.58 s, 10.44 m/s).
 MEAN_SPEED_RANGE_M_S = (1.0, 10.44)
+#: Mean speed over one split segment [m/s]: a segment may be faster than any whole race, up to the fastest
+#: measured sprint speed (12.4 m/s, Bolt, Berlin 2009 World Championships biomechanics report), rounded up.
+SEGMENT_SPEED_RANGE_M_S = (1.0, 13.0)
 #: Largest input file (scenario, formation, split CSV, performances CSV) [bytes].
 MAX_FILE_BYTES = 1024 * 1024
 #: Deepest nesting of tables/arrays in a scenario or a request body.
@@ -52,7 +55,12 @@ LIMITS: tuple[tuple[str, str, str], ...] = (
     (
         "any time for a distance",
         f"a mean speed of {MEAN_SPEED_RANGE_M_S[0]:g} to {MEAN_SPEED_RANGE_M_S[1]:g} m/s",
-        "target, performances, result and its splits, split CSVs",
+        "target, performances, result",
+    ),
+    (
+        "a split segment",
+        f"a mean speed of {SEGMENT_SPEED_RANGE_M_S[0]:g} to {SEGMENT_SPEED_RANGE_M_S[1]:g} m/s",
+        "result.splits, split CSVs",
     ),
     ("lateral offsets", "on the track: 0 m (the kerb) to the outside of the last lane", "athlete_offset_m, slots"),
     ("pacer slot", "|dx_m| <= 50 m, |dy_m| <= 10 m, at least 0.3 m from the athlete", "formations"),
@@ -118,17 +126,18 @@ def check_seed(seed: int, field: str = "seed") -> int:
     return seed
 
 
-def check_mean_speed(distance_m: float, time_s: float, field: str) -> None:
-    """Refuse a time for a distance whose mean speed is no running speed (outside :data:`MEAN_SPEED_RANGE_M_S`)."""
+def check_mean_speed(distance_m: float, time_s: float, field: str, segment: bool = False) -> None:
+    """Refuse a time for a distance whose mean speed is no running speed: outside :data:`MEAN_SPEED_RANGE_M_S` for a
+    race, :data:`SEGMENT_SPEED_RANGE_M_S` for a split segment (``segment=True``)."""
     from paceline.timefmt import format_time
 
-    lo, hi = MEAN_SPEED_RANGE_M_S
+    lo, hi = SEGMENT_SPEED_RANGE_M_S if segment else MEAN_SPEED_RANGE_M_S
+    why = "a walk to the fastest measured sprint speed" if segment else "a walk to the 100 m world record's mean speed"
     v = distance_m / time_s
     if not lo <= v <= hi:
         shown = format_time(time_s) if time_s < 1e9 else f"{time_s:.3g} s"
         raise ScenarioError(
-            f"{shown} for {distance_m:g} m is a mean speed of {v:.3g} m/s; allowed {lo:g} to {hi:g} m/s "
-            "(a walk to the 100 m world record's mean speed)",
+            f"{shown} for {distance_m:g} m is a mean speed of {v:.3g} m/s; allowed {lo:g} to {hi:g} m/s ({why})",
             field,
         )
 
@@ -178,9 +187,7 @@ def read_text(path: str | Path, field: str, what: str = "file", max_bytes: int =
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ScenarioError(
-            f"{str(p)!r} is not UTF-8 text (byte {exc.start}); save {what} as UTF-8", field
-        ) from None
+        raise ScenarioError(f"{str(p)!r} is not UTF-8 text (byte {exc.start}); save {what} as UTF-8", field) from None
     if "\x00" in text:
         raise ScenarioError(f"{str(p)!r} holds NUL bytes: it is binary, not {what}", field)
     return text

@@ -31,6 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from paceline.errors import ScenarioError
+from paceline.io.limits import DISTANCE_RANGE_M, MAX_SPLITS, check_mean_speed, read_text
 from paceline.physics.track import EVENTS_M
 from paceline.timefmt import parse_time
 
@@ -136,8 +137,9 @@ def _parse_event(text: str, where: str) -> float:
     if s.lower() in EVENTS_M:
         return EVENTS_M[s.lower()]
     value = _parse_number(s, where, f"the race distance in metres or one of {', '.join(EVENTS_M)}")
-    if not 0 < value <= 100_000:
-        raise ScenarioError(f"{text!r} is not a race distance; allowed (0, 100000] m", where)
+    lo, hi = DISTANCE_RANGE_M
+    if not lo <= value <= hi:
+        raise ScenarioError(f"{text!r} is not a race distance; allowed {lo:g} to {hi:g} m", where)
     return value
 
 
@@ -230,6 +232,11 @@ def _build_race(
     notes: list[str] = []
     lines: list[int] = []
     style: tuple[str, int] | None = None
+    if len(rlist) > MAX_SPLITS:
+        raise ScenarioError(
+            f"race {rid!r} has {len(rlist):,} splits; at most {MAX_SPLITS} (a marathon every 100 m is 422)",
+            f"{source} line {rlist[MAX_SPLITS][0]}",
+        )
     for lineno, cells in rlist:
         where = f"{source} line {lineno}"
         ev = _parse_event(cells[col["event_m"]], f"{where}, event_m")
@@ -268,6 +275,9 @@ def _build_race(
                 "cumulative times must increase",
                 f"{where}, time_s",
             )
+        check_mean_speed(
+            d - (dists[-1] if dists else 0.0), t - (times[-1] if times else 0.0), f"{where}, time_s", segment=True
+        )
         dists.append(d)
         times.append(t)
         notes.append(cells[col["note"]].strip())
@@ -313,11 +323,7 @@ def load_races(path: str | Path) -> list[RaceSplits]:
     p = Path(path)
     if not p.is_file():
         raise ScenarioError(f"no such file {str(p)!r}; give a race CSV or a bundled race name", "race")
-    try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{str(p)!r} is not UTF-8 text; a race file is CSV", "race") from None
-    return parse_races(text, source=p.name)
+    return parse_races(read_text(p, "race", "a race CSV"), source=p.name)
 
 
 def load_race(name_or_path: str | Path, race_id: str | None = None) -> RaceSplits:

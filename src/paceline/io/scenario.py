@@ -8,7 +8,7 @@ message starts with the field's path, e.g. ``pacing[2].to_m: 1700 is beyond the 
 from __future__ import annotations
 
 import functools
-import tomllib
+import math
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -17,6 +17,20 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from paceline.errors import ScenarioError
 from paceline.io.formations import formation_from_dict, get_formation
+from paceline.io.limits import (
+    DISTANCE_RANGE_M,
+    MAX_FORMATIONS,
+    MAX_PACERS,
+    MAX_PERFORMANCES,
+    MAX_PHASES,
+    MAX_SPLITS,
+    MAX_TEXT_CHARS,
+    MEAN_SPEED_RANGE_M_S,
+    check_depth,
+    check_mean_speed,
+    parse_toml,
+    read_text,
+)
 from paceline.physics.formation import Formation
 from paceline.physics.track import STANDARD_TRACK, TrackGeometry
 from paceline.timefmt import format_time, parse_time
@@ -25,13 +39,16 @@ ModelName = Literal["equal-power", "critical-speed", "optimal-control"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # every number finite, every text bounded (io.limits)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, str_max_length=MAX_TEXT_CHARS)
 
 
 class Performance(_Strict):
     """A race result used to fit or calibrate an athlete model."""
 
-    distance_m: float = Field(gt=0, le=100_000, description="Race distance [m].")
+    distance_m: float = Field(
+        ge=DISTANCE_RANGE_M[0], le=DISTANCE_RANGE_M[1], description="Race distance [m] (100 m to 100 km)."
+    )
     time_s: float = Field(gt=0, description="Finishing time [s]; accepts 'time' as 'm:ss.xx'.")
     date: str | None = None
     note: str | None = None
@@ -44,6 +61,11 @@ class Performance(_Strict):
             data["time_s"] = parse_time(data.pop("time"), "time")
         return data
 
+    @model_validator(mode="after")
+    def _speed(self) -> Performance:
+        check_mean_speed(self.distance_m, self.time_s, "time_s")
+        return self
+
 
 class Athlete(_Strict):
     """The athlete making the attempt."""
@@ -52,7 +74,7 @@ class Athlete(_Strict):
     height_m: float = Field(ge=1.2, le=2.2, description="Body height [m].")
     mass_kg: float = Field(ge=30, le=120, description="Body mass [kg].")
     sex: Literal["F", "M"] = "F"
-    performances: tuple[Performance, ...] = ()
+    performances: tuple[Performance, ...] = Field((), max_length=MAX_PERFORMANCES)
     calibration: str | None = Field(
         None,
         description="Bundled scenario of a race this athlete ran, used to calibrate the equal-power model.",
@@ -116,7 +138,9 @@ class Pacer(_Strict):
     name: str
     sex: Literal["F", "M"] = "M"
     performances: tuple[Performance, ...] = Field(
-        (), description="Recent results (800 m to 3000 m) that set what the pacer can hold."
+        (),
+        max_length=MAX_PERFORMANCES,
+        description="Recent results (800 m to 3000 m) that set what the pacer can hold.",
     )
     starts_race: bool | None = Field(
         None,
@@ -141,7 +165,7 @@ class Result(_Strict):
 
     time_s: float = Field(gt=0, description="Finishing time [s]; accepts 'time'.")
     splits: tuple[tuple[float, float], ...] = Field(
-        (), description="(race distance [m], time [s]) pairs; times may be 'm:ss.xx'."
+        (), max_length=MAX_SPLITS, description="(race distance [m], time [s]) pairs; times may be 'm:ss.xx'."
     )
     source: str | None = None
 
@@ -153,10 +177,28 @@ class Result(_Strict):
             if "time" in data:
                 data["time_s"] = parse_time(data.pop("time"), "result.time")
             if "splits" in data:
-                data["splits"] = [
-                    (float(d), parse_time(t, f"result.splits[{i}]")) for i, (d, t) in enumerate(data["splits"])
-                ]
+                data["splits"] = _parse_splits(data["splits"])
         return data
+
+
+def _parse_splits(raw: Any) -> list[tuple[float, float]]:
+    """``[[distance_m, time], ...]`` -> ``[(m, s), ...]``; a malformed pair is a ScenarioError naming it."""
+    if not isinstance(raw, list | tuple):
+        raise ScenarioError("must be a list of [race distance in m, time] pairs", "result.splits")
+    if len(raw) > MAX_SPLITS:
+        raise ScenarioError(f"{len(raw)} splits; at most {MAX_SPLITS}", "result.splits")
+    out = []
+    for i, pair in enumerate(raw):
+        where = f"result.splits[{i}]"
+        if not isinstance(pair, list | tuple) or len(pair) != 2:
+            raise ScenarioError(f"{pair!r} is not a [race distance in m, time] pair", where)
+        d, t = pair
+        if isinstance(d, bool) or not isinstance(d, int | float) or not math.isfinite(d):
+            raise ScenarioError(f"{d!r} is not a race distance; give a finite number of metres", where)
+        if not isinstance(t, str | int | float):
+            raise ScenarioError(f"{t!r} is not a time; use seconds or 'm:ss.xx'", where)
+        out.append((float(d), parse_time(t, where)))
+    return out
 
 
 class Scenario(_Strict):
@@ -164,7 +206,9 @@ class Scenario(_Strict):
 
     name: str
     description: str = ""
-    distance_m: float = Field(gt=0, le=100_000, description="Race distance [m].")
+    distance_m: float = Field(
+        ge=DISTANCE_RANGE_M[0], le=DISTANCE_RANGE_M[1], description="Race distance [m] (100 m to 100 km)."
+    )
     target_s: float | None = Field(None, gt=0, description="Target time [s]; accepts 'target' as 'm:ss.xx'.")
     model: ModelName = "equal-power"
     eligibility: Literal["exhibition", "record"] = Field(
@@ -174,9 +218,9 @@ class Scenario(_Strict):
     equipment: Equipment = Equipment()
     conditions: Conditions = Conditions()
     track: TrackSpec = TrackSpec()
-    pacers: tuple[Pacer, ...] = ()
-    pacing: tuple[PacingPhase, ...] = ()
-    formations: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    pacers: tuple[Pacer, ...] = Field((), max_length=MAX_PACERS)
+    pacing: tuple[PacingPhase, ...] = Field((), max_length=MAX_PHASES)
+    formations: dict[str, dict[str, Any]] = Field(default_factory=dict, max_length=MAX_FORMATIONS)
     result: Result | None = None
     sources: tuple[str, ...] = ()
 
@@ -217,8 +261,8 @@ def _format_loc(loc: tuple[Any, ...]) -> str:
     return out
 
 
-#: Plausible mean speeds of a running target [m/s]: above a walk, below the 100 m world record's mean (10.44 m/s).
-TARGET_SPEED_RANGE_M_S = (1.0, 10.44)
+#: Plausible mean speeds of a running target [m/s] (:data:`paceline.io.limits.MEAN_SPEED_RANGE_M_S`).
+TARGET_SPEED_RANGE_M_S = MEAN_SPEED_RANGE_M_S
 
 
 def check_target(distance_m: float, target_s: float, field: str = "target") -> None:
@@ -264,6 +308,14 @@ def _check_consistency(sc: Scenario) -> None:
             form = get_formation(ph.formation, own)
         except ScenarioError as exc:
             raise ScenarioError(str(exc).removeprefix("formation: "), f"{path}.formation") from None
+        width_m = sc.track.geometry().lanes * sc.track.geometry().lane_width_m
+        outermost_m = form.athlete_offset_m + max((sl.dy_m for sl in form.slots), default=0.0)
+        if outermost_m > width_m:
+            raise ScenarioError(
+                f"formation {form.name!r} puts a runner {outermost_m:.2f} m from the kerb, beyond the outside of "
+                f"lane {sc.track.lanes} ({width_m:.2f} m); allowed offsets lie within the lanes",
+                f"{path}.formation",
+            )
         if ph.pacers and len(ph.pacers) != form.n_pacers:
             raise ScenarioError(
                 f"{len(ph.pacers)} pacers named for formation {form.name!r}, which has {form.n_pacers} slots",
@@ -283,12 +335,14 @@ def _check_consistency(sc: Scenario) -> None:
             f"pacing[{len(sc.pacing) - 1}].to_m",
         )
     if sc.result is not None:
+        check_mean_speed(sc.distance_m, sc.result.time_s, "result.time_s")
         last_d, last_t = 0.0, 0.0
         for i, (d, t) in enumerate(sc.result.splits):
             if not 0 < d <= sc.distance_m + 1e-9:
                 raise ScenarioError(f"{d:g} m is outside the race (0, {sc.distance_m:g}]", f"result.splits[{i}]")
             if d <= last_d or t <= last_t:
                 raise ScenarioError("splits must increase in both distance and time", f"result.splits[{i}]")
+            check_mean_speed(d - last_d, t - last_t, f"result.splits[{i}]", segment=True)
             last_d, last_t = d, t
 
 
@@ -300,11 +354,20 @@ def scenario_from_dict(data: dict[str, Any], source: str = "scenario") -> Scenar
     ScenarioError
         Naming the first bad field, its value and what is allowed.
     """
+    if not isinstance(data, dict):
+        raise ScenarioError("a scenario is a table of fields (name, distance_m, athlete, ...)", source)
+    check_depth(data, source)
     try:
         sc = Scenario.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = _format_loc(tuple(err["loc"]))
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, ScenarioError):  # raised by our own validators: keep its field, under this model's path
+            field = cause.field or ""
+            if loc and field and not field.startswith(loc.split(".")[0]) and not loc.endswith(field):
+                field = f"{loc}.{field}"
+            raise ScenarioError(str(cause).removeprefix(f"{cause.field}: "), field or loc or source) from None
         value = err.get("input")
         shown = "" if isinstance(value, dict) else f"{value!r}: "
         msg = err["msg"].removeprefix("Value error, ")
@@ -359,13 +422,10 @@ def load_scenario(name_or_path: str | Path = "breaking4") -> Scenario:
     if path.suffix == ".toml" or path.exists():
         if not path.is_file():
             raise ScenarioError(f"no such file {str(path)!r}; give a .toml path or a bundled name", "scenario")
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path, "scenario", "a scenario .toml")
     else:
         text = bundled_scenario_text(str(name_or_path))
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{where} is not valid TOML: {exc}", "scenario") from None
+    data = parse_toml(text, where, "scenario")
     return scenario_from_dict(data, source=where)
 
 

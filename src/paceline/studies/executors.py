@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,38 @@ def default_workers() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux
         return max(1, os.cpu_count() or 1)
+
+
+#: Most local worker processes.
+MAX_WORKERS = 256
+#: Seconds to connect to a Dask scheduler (and to hear back from it) before giving up.
+SCHEDULER_TIMEOUT_S = 10.0
+_SCHEDULER_RE = re.compile(r"^(tcp|tls|ws|wss|ucx)://(\[[0-9a-fA-F:]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$")
+
+
+def check_scheduler(address: str) -> str:
+    """A Dask scheduler address ``tcp://host:port`` (also tls, ws, wss, ucx), port 1-65535.
+
+    Raises
+    ------
+    ScenarioError
+        Naming ``scheduler``.
+    """
+    m = _SCHEDULER_RE.match(address.strip())
+    if m is None or not 1 <= int(m.group(3)) <= 65535:
+        raise ScenarioError(
+            f"{address!r} is not a scheduler address; allowed PROTOCOL://HOST:PORT, e.g. tcp://127.0.0.1:8786",
+            "scheduler",
+        )
+    return address.strip()
+
+
+def check_execution(workers: int | None, scheduler: str | None) -> None:
+    """Refuse a worker count outside 1-:data:`MAX_WORKERS` or a malformed scheduler address."""
+    if workers is not None and not 1 <= workers <= MAX_WORKERS:
+        raise ScenarioError(f"{workers} is not allowed; workers from 1 to {MAX_WORKERS}", "workers")
+    if scheduler is not None:
+        check_scheduler(scheduler)
 
 
 def run_tasks(
@@ -67,11 +100,10 @@ def run_tasks(
     """
     if not payloads:
         return False
+    check_execution(workers, scheduler)
     if scheduler:
         return _run_dask(func, shared, payloads, on_result, scheduler)
     n_workers = default_workers() if workers is None else int(workers)
-    if n_workers < 1:
-        raise ScenarioError(f"{n_workers} workers is not allowed; workers >= 1", "workers")
     if n_workers == 1 or len(payloads) == 1:
         try:
             for i, p in enumerate(payloads):
@@ -104,6 +136,45 @@ def run_tasks(
     return interrupted
 
 
+def probe_scheduler(address: str, timeout_s: float = SCHEDULER_TIMEOUT_S) -> dict[str, Any]:
+    """Ask the scheduler at ``address`` who it is, within ``timeout_s`` (a port that accepts connections but is not
+    a Dask scheduler would otherwise hang the Client's handshake for minutes).
+
+    Returns
+    -------
+    dict
+        The scheduler's identity (``type``, ``id``, ``workers``).
+
+    Raises
+    ------
+    ScenarioError
+        Naming ``scheduler``: unreachable, silent, or not a scheduler.
+    """
+    import asyncio
+
+    from distributed.comm import connect
+
+    async def identity() -> Any:
+        comm = await connect(address, timeout=timeout_s)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    try:
+        reply = asyncio.run(asyncio.wait_for(identity(), timeout_s))
+    except TimeoutError:
+        raise ScenarioError(
+            f"no Dask scheduler answered at {address!r} within {timeout_s:g} s (is it a scheduler's port?)", "scheduler"
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise ScenarioError(f"cannot reach a Dask scheduler at {address!r} ({exc})", "scheduler") from None
+    if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
+        raise ScenarioError(f"{address!r} answered, but not as a Dask scheduler", "scheduler")
+    return reply
+
+
 def _run_dask(
     func: Callable[[Any, Any], Any],
     shared: Any,
@@ -115,8 +186,9 @@ def _run_dask(
         from dask.distributed import Client, as_completed
     except ImportError as exc:  # pragma: no cover - the dist extra is missing
         raise PacelineError("--scheduler needs dask[distributed]: pip install 'paceline[dist]'") from exc
+    probe_scheduler(scheduler)
     try:
-        client = Client(scheduler, timeout="10s")
+        client = Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT_S:g}s")
     except OSError as exc:
         raise ScenarioError(f"cannot reach a Dask scheduler at {scheduler!r} ({exc})", "scheduler") from None
     interrupted = False

@@ -12,9 +12,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from paceline.errors import ScenarioError
+from paceline.io.limits import MAX_DRAWS, check_count, check_range, check_seed
 from paceline.models.equal_power import RaceKernel
 from paceline.studies.draws import DRAFT_POOL, INPUT_LABELS, build_problem, draw_inputs
-from paceline.studies.executors import default_workers, run_tasks
+from paceline.studies.executors import check_execution, default_workers, run_tasks
 
 if TYPE_CHECKING:  # pragma: no cover
     from paceline.io.scenario import Scenario
@@ -174,6 +175,32 @@ def _spearman(x: NDArray[np.float64], ry: NDArray[np.float64]) -> float:
     return float(np.corrcoef(rx, ry)[0, 1])
 
 
+#: Largest factor on the drafting spread (10x the studies' disagreement is already no information).
+MAX_SHELTER_SPREAD = 10.0
+#: Drafting-parameter refits in the pool.
+POOL_RANGE = (2, 10_000)
+
+
+def check_options(
+    n: int,
+    seed: int,
+    pool: int,
+    shelter_spread: float,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    max_draws: int = MAX_DRAWS,
+) -> None:
+    """Refuse Monte Carlo options outside their ranges (each error names its parameter and the range).
+
+    Parameters are those of :func:`monte_carlo`.
+    """
+    check_count(n, 1, max_draws, "n", raise_with="max_draws (--max-draws)")
+    check_seed(seed)
+    check_count(pool, *POOL_RANGE, "pool")
+    check_range(shelter_spread, 0.0, MAX_SHELTER_SPREAD, "shelter_spread")
+    check_execution(workers, scheduler)
+
+
 def monte_carlo(
     scenario: Scenario,
     n: int = 10_000,
@@ -184,6 +211,7 @@ def monte_carlo(
     shelter_spread: float = 1.0,
     batch_draws: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    max_draws: int = MAX_DRAWS,
 ) -> MonteCarloResult:
     """Monte Carlo of a scenario's finishing time with the equal-power model.
 
@@ -209,15 +237,23 @@ def monte_carlo(
         solved one by one; a task carries several consecutive batches.
     progress : callable, optional
         ``progress(done, total)`` after each batch.
+    max_draws : int
+        Cap on ``n`` (:data:`paceline.io.limits.MAX_DRAWS`; the CLI's ``--max-draws``).
 
     Returns
     -------
     MonteCarloResult
 
+    Raises
+    ------
+    ScenarioError
+        An option out of its range (:func:`check_options`), before any work.
+
     References
     ----------
     See the module docstring for the distributions and their sources.
     """
+    check_options(n, seed, pool, shelter_spread, workers, scheduler, max_draws)
     problem = build_problem(scenario)
     draws = draw_inputs(problem, n, seed, pool=pool, shelter_spread=shelter_spread)
     times = np.full(n, np.nan)

@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from paceline.errors import PacelineError, ScenarioError
-from paceline.studies.executors import default_workers, run_tasks
+from paceline.io.limits import MAX_SWEEP_POINTS, check_count, check_seed
+from paceline.studies.executors import check_execution, default_workers, run_tasks
 
 if TYPE_CHECKING:  # pragma: no cover
     from paceline.io.scenario import Scenario
@@ -75,8 +76,15 @@ def _number(text: str) -> float | None:
         return None
 
 
-def parse_vary(spec: str) -> Variation:
-    """Parse ``PATH=START:STOP:STEP`` (inclusive) or ``PATH=A,B,C``.
+def _finite(text: str, path: str, rhs: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ScenarioError(f"{path}: {rhs!r} holds {text.strip()!r}; every value must be a finite number", "vary")
+    return value
+
+
+def parse_vary(spec: str, max_values: int = MAX_SWEEP_POINTS) -> Variation:
+    """Parse ``PATH=START:STOP:STEP`` (inclusive) or ``PATH=A,B,C`` (at most ``max_values`` values, all finite).
 
     Raises
     ------
@@ -97,17 +105,27 @@ def parse_vary(spec: str) -> Variation:
         raise ScenarioError(f"{path}: no values given; allowed START:STOP:STEP or A,B,C", "vary")
     parts = rhs.split(":")
     if len(parts) in (2, 3) and all(_number(p) is not None for p in parts):
-        lo, hi = float(parts[0]), float(parts[1])
-        step = float(parts[2]) if len(parts) == 3 else (hi - lo) / 4 if hi != lo else 1.0
+        lo, hi = _finite(parts[0], path, rhs), _finite(parts[1], path, rhs)
+        step = _finite(parts[2], path, rhs) if len(parts) == 3 else (hi - lo) / 4 if hi != lo else 1.0
         if hi < lo or step <= 0:
             raise ScenarioError(f"{path}: {rhs!r} needs START <= STOP and STEP > 0", "vary")
         k = math.floor((hi - lo) / step + 1e-9)
+        if k + 1 > max_values:
+            raise ScenarioError(
+                f"{path}: {rhs!r} has {k + 1:,} values; at most {max_values:,} (raise with max_points / --max-points)",
+                "vary",
+            )
         vals = tuple(round(lo + i * step, 10) for i in range(k + 1))
         return Variation(path, vals, lo, hi)
     items = [s.strip() for s in rhs.split(",") if s.strip()]
     if not items:
         raise ScenarioError(f"{path}: no values given", "vary")
+    if len(items) > max_values:
+        raise ScenarioError(f"{path}: {len(items):,} values; at most {max_values:,}", "vary")
     nums = [_number(s) for s in items]
+    for text, num in zip(items, nums, strict=True):
+        if num is not None and not math.isfinite(num):
+            raise ScenarioError(f"{path}: {text!r} is not allowed; every value must be a finite number", "vary")
     values: tuple[Any, ...] = tuple(nums) if all(v is not None for v in nums) else tuple(items)
     return Variation(path, values)
 
@@ -188,8 +206,10 @@ def point_key(base: dict[str, Any], model: str, values: dict[str, Any]) -> str:
     return hashlib.sha1(blob.encode()).hexdigest()[:16]
 
 
-def sweep_points(variations: Sequence[Variation], samples: int | None = None, seed: int = 0) -> list[dict[str, Any]]:
-    """The points of a sweep: the full grid, or a Latin hypercube of ``samples`` points.
+def sweep_points(
+    variations: Sequence[Variation], samples: int | None = None, seed: int = 0, max_points: int = MAX_SWEEP_POINTS
+) -> list[dict[str, Any]]:
+    """The points of a sweep: the full grid, or a Latin hypercube of ``samples`` points (at most ``max_points``).
 
     In a Latin hypercube a numeric range is sampled continuously between its bounds and a list by stratified index.
     """
@@ -198,10 +218,17 @@ def sweep_points(variations: Sequence[Variation], samples: int | None = None, se
     paths = [v.path for v in variations]
     if len(set(paths)) != len(paths):
         raise ScenarioError("each path may be varied once", "vary")
+    check_seed(seed)
     if samples is None:
+        size = math.prod(len(v.values) for v in variations)
+        if size > max_points:
+            raise ScenarioError(
+                f"the grid has {size:,} points; at most {max_points:,} (raise the cap with max_points / --max-points, "
+                "or use fewer values or samples)",
+                "vary",
+            )
         return [dict(zip(paths, combo, strict=True)) for combo in itertools.product(*(v.values for v in variations))]
-    if samples < 1:
-        raise ScenarioError(f"{samples} is not allowed; samples >= 1", "samples")
+    check_count(samples, 1, max_points, "samples", raise_with="max_points (--max-points)")
     from scipy.stats import qmc
 
     u = qmc.LatinHypercube(d=len(variations), seed=np.random.default_rng(seed)).random(samples)
@@ -328,6 +355,7 @@ def sweep(
     scheduler: str | None = None,
     batch_size: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    max_points: int = MAX_SWEEP_POINTS,
 ) -> SweepResult:
     """Solve a grid (or Latin hypercube) of scenario variations and append the results to Parquet.
 
@@ -354,6 +382,8 @@ def sweep(
         Points per task (default: about 4 tasks per worker, at most 50; 1 for optimal-control).
     progress : callable, optional
         ``progress(done, total)`` after each batch.
+    max_points : int
+        Cap on the points (:data:`paceline.io.limits.MAX_SWEEP_POINTS`; the CLI's ``--max-points``).
 
     Returns
     -------
@@ -369,8 +399,11 @@ def sweep(
     model_name = model or scenario.model
     if model_name not in MODELS:
         raise ScenarioError(f"{model_name!r} is not a model; allowed {', '.join(MODELS)}", "model")
+    check_execution(workers, scheduler)
+    if batch_size is not None:
+        check_count(batch_size, 1, 100_000, "batch_size")
     base = scenario_data(scenario)
-    points = sweep_points(variations, samples, seed)
+    points = sweep_points(variations, samples, seed, max_points)
     # validate before any work (nothing half-written): each varied value alone, and the first point whole;
     # a combination that fails later is kept as a row with its error
     for v in variations:
