@@ -50,7 +50,7 @@ def test_fit_equal_power_view() -> None:
     [
         ("distance,time\n1500,3:49.04\n", "required: distance_m and time"),
         ("distance_m,time\n1500,3:4x.04\n5000,14:05.20\n", "line 2: time"),
-        ("distance_m,time\n1500,3:49.04\n", "1 performances for 2 parameters"),
+        ("distance_m,time\n1500,3:49.04\n", "give performances at 2 or more"),
         ("distance_m,time\n-1500,3:49.04\n5000,14:05.20\n", "must be positive"),
         ("", "empty"),
     ],

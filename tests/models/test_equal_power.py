@@ -117,9 +117,11 @@ def test_splits_and_race_tables(model: str) -> None:
     assert table["speed_m_s"].iloc[1] == pytest.approx(400 / (race.time_at(800) - race.time_at(400)), rel=1e-3)
 
 
-def test_models_agree_on_a_solo_race_both_fitted_to() -> None:
-    # a solo athlete known by performances: equal-power calibrates on the critical-speed fit's solo time, and the
-    # critical-speed model predicts the same solo race in the same air: both must give that time
+def test_solo_race_from_performances_returns_the_performance_models_time() -> None:
+    # a solo athlete known by performances: equal-power calibrates on the performance model's solo time over the
+    # scenario's distance (fit.athlete), so solving that same solo race in the same air gives that time back
+    from paceline.fit.performance_model import predict_time
+
     perfs = [{"distance_m": 1500, "time": "3:49.04"}, {"distance_m": 5000, "time": "14:05.20"}]
     sc = scenario_from_dict(
         {
@@ -129,9 +131,8 @@ def test_models_agree_on_a_solo_race_both_fitted_to() -> None:
             "conditions": {"temperature_c": 20.0, "relative_humidity": 0.5, "wind_speed_m_s": 0.0},
         }
     )
-    t_ep = solve_ep(sc).finish_s
-    t_cs = solve_cs(sc).finish_s
-    assert t_ep == pytest.approx(t_cs, rel=2e-3)
+    t_model = predict_time([1500.0, 5000.0], [229.04, 845.20], 3000.0).time_s
+    assert solve_ep(sc).finish_s == pytest.approx(t_model, rel=2e-3)
 
 
 def test_dprime_balance() -> None:

@@ -39,8 +39,12 @@ def predict(
         raise ScenarioError(f"{model!r} is not a model; allowed {', '.join(MODELS)}", "--model")
     sc = load_scenario(scenario)
     body = None
+    model_pred = None
     if performances is not None:
-        perfs = read_performances_csv(performances)
+        from paceline.fit.performance_model import DISTANCE_RANGE_M, predict_time
+
+        uses_model = model in (None, "equal-power")
+        perfs = read_performances_csv(performances, DISTANCE_RANGE_M if uses_model else None)
         d = distance_m if distance_m is not None else sc.distance_m
         if not d > 0:
             raise ScenarioError(f"{d:g} is not allowed; a distance must be positive", "--distance-m")
@@ -48,6 +52,8 @@ def predict(
         sc = solo_scenario(
             perfs, d, body.height_m, body.mass_kg, formation or "solo", name=athlete or performances.stem
         )
+        if uses_model:
+            model_pred = predict_time([p.distance_m for p in perfs], [p.time_s for p in perfs], d, where="--distance-m")
     else:
         if distance_m is not None:
             raise ScenarioError("--distance-m goes with --performances; edit the scenario otherwise", "--distance-m")
@@ -68,6 +74,13 @@ def predict(
     out["target_s"] = sc.target_s
     if sc.result is not None:
         out["actual_s"] = sc.result.time_s
+    if model_pred is not None:
+        out["performance_model"] = {
+            "solo_time_s": model_pred.time_s,
+            "interval_90_s": [model_pred.low_s, model_pred.high_s],
+            "exponent": model_pred.exponent,
+            "exponent_sd": model_pred.exponent_sd,
+        }
     if as_json:
         emit_json(out)
         return
@@ -77,6 +90,14 @@ def predict(
     if body is not None:
         rows.append(("body", body.label))
     rows.append(("predicted", race.finish))
+    if model_pred is not None:
+        rows.append(
+            (
+                "90 % interval (solo, performance model)",
+                f"{format_time(model_pred.low_s)} to {format_time(model_pred.high_s)}",
+            )
+        )
+        rows.append(("her exponent (Riegel's b)", f"{model_pred.exponent:.3f} ± {model_pred.exponent_sd:.3f}"))
     if sc.target_s:
         rows.append(("target", format_time(sc.target_s)))
     if sc.result is not None:

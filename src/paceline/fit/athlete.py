@@ -4,7 +4,8 @@ Which effort calibrates her (:func:`calibration_effort`), in this order:
 
 1. her named calibration race (``athlete.calibration``: a bundled scenario or a ``.toml`` path with a ``[result]``);
 2. the scenario's own ``[result]`` (a race that was run), unless ``athlete.calibration = "performances"``;
-3. her performances (at least two): the critical-speed fit's time over the scenario's distance, run solo on the
+3. her performances (at least two): the performance model's time over the scenario's distance
+   (:mod:`paceline.fit.performance_model`, the predictor that wins the leave-one-out benchmark), run solo on the
    lane-1 line in still reference air (:func:`paceline.models.common.reference_course`).
 
 The equal-power power is the time-weighted mean of the split segments' constant powers on that effort's course
@@ -61,6 +62,8 @@ class CalibrationEffort:
         The calibration race's scenario (its formations and weather ranges); None for performances.
     loo_error_pct : float or None
         Leave-one-out error of the performance fit [%] (performances only).
+    interval_s : (float, float) or None
+        90 % interval of the solo time the performances predict [s] (performances only).
     """
 
     kind: str
@@ -70,6 +73,7 @@ class CalibrationEffort:
     durations_s: NDArray[np.float64]
     scenario: Scenario | None = None
     loo_error_pct: float | None = None
+    interval_s: tuple[float, float] | None = None
 
     def kernel(self, curve: str, n_nodes: int | None = None) -> RaceKernel:
         """Its course as the equal-power kernel, cut at the splits (exact, or reduced to ``n_nodes``)."""
@@ -100,21 +104,36 @@ def _race_effort(ref: Scenario, draft_params: DraftParams | None) -> Calibration
 
 
 def _performance_effort(scenario: Scenario) -> CalibrationEffort:
-    from paceline.fit.performances import fit_critical_speed
+    import numpy as np
+
+    from paceline.fit.performance_model import loo_errors_pct, outliers, predict_time
     from paceline.models.common import reference_course
 
     ath = scenario.athlete
-    fit = fit_critical_speed(ath.performances)
-    cs, dp = fit.params["cs_m_s"], fit.params["dprime_m"]
-    t = (scenario.distance_m - dp) / cs
+    d = [p.distance_m for p in ath.performances]
+    t = [p.time_s for p in ath.performances]
+    pred = predict_time(d, t, scenario.distance_m, where="athlete.performances")
+    for i, err in outliers(d, t):
+        log.warning(
+            "athlete.performances[%d] (%g m in %.2f s) disagrees with her other performances (they predict %+.1f %%): "
+            "a tactical race or a bad day?",
+            i,
+            d[i],
+            t[i],
+            err,
+        )
     course = reference_course(scenario.distance_m, ath.height_m, ath.mass_kg, CALIBRATION_STEP_M)
     return CalibrationEffort(
         kind="performances",
-        source=f"critical-speed fit of {len(ath.performances)} performances (solo {t:.2f} s)",
+        source=(
+            f"performance model of {len(d)} performances: solo {pred.time_s:.2f} s "
+            f"(90 % {pred.low_s:.2f}-{pred.high_s:.2f} s)"
+        ),
         course=course,
         segments=((0.0, scenario.distance_m),),
-        durations_s=np.array([t]),
-        loo_error_pct=fit.loo_mean_abs_error_pct,
+        durations_s=np.array([pred.time_s]),
+        loo_error_pct=float(np.mean(np.abs(loo_errors_pct(d, t)))) if len(d) >= 2 else None,
+        interval_s=(pred.low_s, pred.high_s),
     )
 
 

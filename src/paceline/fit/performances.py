@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
+from pydantic import ValidationError
 
 from paceline.errors import ScenarioError
 from paceline.fit.result import FitResult
@@ -24,41 +25,68 @@ log = logging.getLogger(__name__)
 FIT_MODELS = ("critical-speed", "equal-power", "optimal-control")
 
 
-def read_performances_csv(path: str | Path) -> list[Performance]:
+def read_performances_csv(
+    path: str | Path, distance_range_m: tuple[float, float] | None = None
+) -> list[Performance]:
     """Read performances from a CSV with columns ``distance_m`` and ``time`` (or ``time_s``).
 
-    Optional columns (``date``, ``note``, conditions) are kept or ignored. Lines starting with ``#`` are comments.
+    Optional columns (``date``, ``note``) are kept, others ignored. Lines starting with ``#`` are comments.
+
+    Parameters
+    ----------
+    path : str or Path
+        The CSV file.
+    distance_range_m : (float, float), optional
+        Distances the model that will use them supports [m]; outside it a row is refused.
 
     Raises
     ------
     ScenarioError
-        Missing file or columns, a time or distance that does not parse (naming the row).
+        Missing file or columns; a time or distance that does not parse; fewer than two distances; a time that
+        does not increase with distance; a distance out of range. The field names the file's
+        line and column (``perf.csv line 3: time``).
     """
+    from paceline.fit.performance_model import check_performances
+
     p = Path(path)
     if not p.is_file():
         raise ScenarioError(f"no such file {str(p)!r}", "performances")
-    lines = [ln for ln in p.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
-    if not lines:
+    numbered = [
+        (n, ln)
+        for n, ln in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1)
+        if ln.strip() and not ln.startswith("#")
+    ]
+    if not numbered:
         raise ScenarioError(f"{p.name} is empty; expected a header with distance_m and time", "performances")
-    rows = list(csv.DictReader(lines))
-    cols = set(rows[0].keys()) if rows else set(next(csv.reader(lines[:1])))
+    rows = list(csv.DictReader([ln for _, ln in numbered]))
+    cols = set(rows[0].keys()) if rows else set(next(csv.reader([numbered[0][1]])))
     time_col = "time" if "time" in cols else "time_s" if "time_s" in cols else None
     if "distance_m" not in cols or time_col is None:
         raise ScenarioError(
             f"{p.name} has columns {sorted(c for c in cols if c)}; required: distance_m and time (or time_s)",
             "performances",
         )
-    out = []
-    for i, row in enumerate(rows, start=2):
-        where = f"{p.name} line {i}"
+    out, labels = [], []
+    for (line_no, _), row in zip(numbered[1:], rows, strict=True):
+        where = f"{p.name} line {line_no}"
         try:
             d = float(row["distance_m"])
         except (TypeError, ValueError):
-            raise ScenarioError(f"distance_m {row['distance_m']!r} is not a number of metres", where) from None
+            raise ScenarioError(f"{row['distance_m']!r} is not a number of metres", f"{where}: distance_m") from None
         if not d > 0:
-            raise ScenarioError(f"distance_m {d:g} must be positive", where)
+            raise ScenarioError(f"{d:g} must be positive", f"{where}: distance_m")
         t = parse_time(row[time_col] or "", f"{where}: {time_col}")
-        out.append(Performance(distance_m=d, time_s=t, date=row.get("date") or None, note=row.get("note") or None))
+        try:
+            perf = Performance(distance_m=d, time_s=t, date=row.get("date") or None, note=row.get("note") or None)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            col = time_col if "time" in str(err.get("loc", ())) or "speed" in err["msg"] else "distance_m"
+            raise ScenarioError(err["msg"].removeprefix("Value error, "), f"{where}: {col}") from None
+        out.append(perf)
+        labels.append(where)
+    check_performances(
+        [q.distance_m for q in out], [q.time_s for q in out], p.name, labels, distance_range_m=distance_range_m
+    )
     return out
 
 

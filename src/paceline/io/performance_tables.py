@@ -81,3 +81,29 @@ def performance_tables() -> dict[str, PerformanceTable]:
         name: PerformanceTable(name, kinds[name][0], kinds[name][1], tuple(sorted(rows, key=lambda r: r.distance_m)))
         for name, rows in groups.items()
     }
+
+
+#: The population prior fitted on these tables (:mod:`paceline.fit.performance_model` writes it).
+PRIOR_FILE = "prior.json"
+
+
+def tables_hash() -> str:
+    """SHA-256 of the shipped table files (in a fixed order): what a stored fit was made from."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for name in sorted(_FILES):
+        h.update((resources.files("paceline") / "data" / "performances" / name).read_bytes())
+    return h.hexdigest()
+
+
+def stored_prior() -> dict[str, object] | None:
+    """The stored population prior (``data/performances/prior.json``) if it was fitted on the shipped tables as they
+    are now (same :func:`tables_hash`), else None."""
+    import json
+
+    path = resources.files("paceline") / "data" / "performances" / PRIOR_FILE
+    if not path.is_file():
+        return None
+    data: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
+    return data if data.get("tables_sha256") == tables_hash() else None

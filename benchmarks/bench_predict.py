@@ -1,0 +1,161 @@
+"""Leave-one-out accuracy of race-time predictors on the shipped tables (800 m to the marathon).
+
+For every table (world records, national records, one athlete's bests; ``paceline.io.performance_tables``) and every
+interior row of it (not its shortest or longest distance), each method predicts that row's time from the table's
+other rows; the error is ``predicted / actual - 1``. Methods:
+
+- ``riegel_1.06``: Riegel's law from the nearest other performance (as a calculator is used);
+- ``riegel_fitted``: Riegel's law with its exponent fitted to all other performances (log-log least squares);
+- ``vdot``: Daniels' VDOT of the nearest other performance, carried to the new distance;
+- ``vdot_mean``: the mean VDOT of all other performances, carried to the new distance;
+- ``critical_speed``: the two-parameter critical-speed fit (``paceline.fit.performances.fit_critical_speed``),
+  the predictor ``predict --performances`` used before;
+- ``hier_riegel``: a hierarchical Riegel law (her level and exponent, the exponent with a population prior);
+- ``hier_bend``: the same plus the population's shared bend of the log-log curve;
+- ``hier_local``: the same plus her smooth local deviation from a power law (a Gaussian process in log distance):
+  the full model of ``paceline.fit.performance_model``.
+
+The population of the hierarchical methods is fitted *without the table under test* (and without any row of another
+table that repeats one of its performances, as a record that is also an athlete's best), so no held-out time leaks.
+``coverage_90`` is the share of held-out times inside the stated 90 % interval.
+
+Run ``python benchmarks/bench_predict.py [--json] [--no-write]``; it prints the table and merges it into
+``benchmarks/results.json`` under ``predict_loo``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from paceline.fit import calculators as calc
+from paceline.fit.performance_model import Z90, fit_population, predict_log
+from paceline.fit.performances import fit_critical_speed
+from paceline.io.performance_tables import PerformanceTable, performance_tables
+from paceline.io.scenario import Performance
+from paceline.studies.bench import merge_results
+
+RESULTS = Path(__file__).with_name("results.json")
+METHODS = (
+    "riegel_1.06",
+    "riegel_fitted",
+    "vdot",
+    "vdot_mean",
+    "critical_speed",
+    "hier_riegel",
+    "hier_bend",
+    "hier_local",
+)
+HIER = {"hier_riegel": (False, False), "hier_bend": (True, False), "hier_local": (True, True)}
+BASELINES = ("riegel_1.06", "riegel_fitted", "vdot", "vdot_mean", "critical_speed")
+
+
+def _baselines(d: list[float], t: list[float], dn: float) -> dict[str, float]:
+    j = calc.nearest_index(d, dn)
+    a, b = calc.riegel_fit(d, t)
+    cs = fit_critical_speed([Performance(distance_m=di, time_s=ti) for di, ti in zip(d, t, strict=True)])
+    return {
+        "riegel_1.06": calc.riegel_time(t[j], d[j], dn),
+        "riegel_fitted": float(np.exp(a + b * np.log(dn))),
+        "vdot": calc.vdot_time(calc.vdot(d[j], t[j]), dn),
+        "vdot_mean": calc.vdot_time(float(np.mean([calc.vdot(di, ti) for di, ti in zip(d, t, strict=True)])), dn),
+        "critical_speed": (dn - cs.params["dprime_m"]) / cs.params["cs_m_s"],
+    }
+
+
+def _population_without(test: PerformanceTable, tables: dict[str, PerformanceTable], bend: bool, local: bool) -> Any:
+    seen = {(r.distance_m, r.time_s) for r in test.rows}
+    train = []
+    for name, tab in tables.items():
+        if name == test.name:
+            continue
+        rows = [r for r in tab.rows if (r.distance_m, r.time_s) not in seen]
+        if len(rows) >= 3:
+            train.append(([r.distance_m for r in rows], [r.time_s for r in rows]))
+    return fit_population(train, bend=bend, local=local)
+
+
+def evaluate() -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """Every held-out row's errors [%] by method, and per-table means."""
+    tables = performance_tables()
+    rows: list[dict[str, Any]] = []
+    for tab in tables.values():
+        priors = {m: _population_without(tab, tables, *flags) for m, flags in HIER.items()}
+        d_all, t_all = list(tab.distances_m), list(tab.times_s)
+        for i in range(1, len(d_all) - 1):
+            d = d_all[:i] + d_all[i + 1 :]
+            t = t_all[:i] + t_all[i + 1 :]
+            pred = _baselines(d, t, d_all[i])
+            inside = {}
+            for m, prior in priors.items():
+                mean, sd, _ = predict_log(d, t, [d_all[i]], prior)
+                pred[m] = float(np.exp(mean[0]))
+                half = Z90 * prior.interval_scale * float(sd[0])
+                inside[m] = bool(abs(np.log(t_all[i]) - mean[0]) <= half)
+            rows.append(
+                {
+                    "table": tab.name,
+                    "kind": tab.kind,
+                    "distance_m": d_all[i],
+                    "errors_pct": {m: 100.0 * (pred[m] / t_all[i] - 1.0) for m in METHODS},
+                    "inside_90": inside,
+                }
+            )
+    per_table: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        per_table.setdefault(r["table"], {"kind": r["kind"], "n": 0, "abs": {m: [] for m in METHODS}})
+        per_table[r["table"]]["n"] += 1
+        for m in METHODS:
+            per_table[r["table"]]["abs"][m].append(abs(r["errors_pct"][m]))
+    return rows, per_table
+
+
+def summarise(rows: list[dict[str, Any]], per_table: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The figures: mean |error| [%] per table and overall, wins, and the interval coverage."""
+    tables = {
+        name: {"kind": v["kind"], "n": v["n"], **{m: round(float(np.mean(v["abs"][m])), 3) for m in METHODS}}
+        for name, v in per_table.items()
+    }
+    overall = {m: round(float(np.mean([abs(r["errors_pct"][m]) for r in rows])), 3) for m in METHODS}
+    wins = {m: {base: sum(tables[n][m] < tables[n][base] for n in tables) for base in BASELINES} for m in HIER}
+    coverage = {m: round(float(np.mean([r["inside_90"][m] for r in rows])), 3) for m in HIER}
+    return {
+        "n_rows": len(rows),
+        "n_tables": len(tables),
+        "mean_abs_error_pct": overall,
+        "tables_won_against": wins,
+        "coverage_90": coverage,
+        "tables": tables,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
+    ap.add_argument("--no-write", action="store_true", help="do not update results.json")
+    args = ap.parse_args()
+    out = summarise(*evaluate())
+    if not args.no_write:
+        merge_results({"predict_loo": out}, RESULTS)
+    if args.json:
+        print(json.dumps(out, indent=2))
+        return
+    head = f"{'table':28s} {'n':>2s} " + " ".join(f"{m:>14s}" for m in METHODS)
+    print(head)
+    for name, v in out["tables"].items():
+        print(f"{name:28s} {v['n']:2d} " + " ".join(f"{v[m]:14.2f}" for m in METHODS))
+    print(
+        f"{'ALL (mean |error| %)':28s} {out['n_rows']:2d} "
+        + " ".join(f"{out['mean_abs_error_pct'][m]:14.2f}" for m in METHODS)
+    )
+    for m, w in out["tables_won_against"].items():
+        print(f"tables (of {out['n_tables']}) where {m} beats:", w)
+    print("coverage of the 90 % interval:", out["coverage_90"])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,469 @@
+"""An athlete's time at any distance from 800 m to the marathon, from her performances and a population prior.
+
+The model (a two-level log-log model in the spirit of Blythe & Kiraly's low-rank "local matrix completion"): with
+``x = ln(d / 1500 m)``, every runner's log time is
+
+    ln t(d) = a + b x + gamma(x) + e,     gamma(x) = c2 x^2 + c3 x^3,     e ~ N(0, sigma^2)
+
+where ``a`` (her speed level) and ``b`` (her endurance exponent, Riegel's 1.06 when ``gamma`` is 0) are her own and
+``gamma`` (the bend of the speed-distance curve: fast fade above the anaerobic 800 m, a flatter middle, the marathon's
+extra fade) is shared by everybody. ``b`` has a population prior ``N(b_mean, tau^2)``, so one performance already
+predicts (Riegel with the population's exponent and bend) and many let her own exponent speak.
+
+The population (``c2, c3, b_mean, tau, sigma``) is fitted once, by least squares over the shipped tables
+(:mod:`paceline.io.performance_tables`) with each table's ``a, b`` free; ``tau`` by the method of moments. The
+90 % interval is ``exp(ln t +- z90 * s)`` with ``s`` the predictive standard deviation (residual plus the posterior of
+``a, b``) scaled by ``interval_scale``, a factor set so that 90 % of the population's own leave-one-out errors fall
+inside (a conformal calibration, :func:`fit_population`).
+
+References
+----------
+Blythe, D. A. J. & Kiraly, F. J. (2016). Prediction and quantification of individual athletic performance of runners.
+PLoS ONE 11(6), e0157257.
+Riegel, P. S. (1981). Athletic records and human endurance. American Scientist 69, 285-290.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+from numpy.typing import NDArray
+
+from paceline.errors import ScenarioError
+
+log = logging.getLogger(__name__)
+
+#: Reference distance of ``x = ln(d / D_REF_M)`` [m].
+D_REF_M = 1500.0
+#: Distances the model supports [m]: the span of the tables it was fitted on (800 m to the marathon).
+DISTANCE_RANGE_M = (800.0, 42195.0)
+#: Two-sided 90 % quantile of the standard normal.
+Z90 = 1.6448536269514722
+
+
+@dataclass(frozen=True)
+class PopulationPrior:
+    """The population's shared bend and the priors of an athlete's level, exponent and local deviations.
+
+    Attributes
+    ----------
+    curvature : tuple of float
+        ``(c2, c3)`` of ``gamma(x) = c2 x^2 + c3 x^3``.
+    level_mean, level_sd : float
+        Prior mean and standard deviation of her level ``a`` [ln s] (ln of her 1500 m time without the bend).
+    slope_mean, slope_sd : float
+        Prior mean and standard deviation of her exponent ``b`` [-].
+    local_sd, local_length : float
+        Standard deviation [-] and length scale [-, in x = ln(d / 1500 m)] of her smooth deviation from a power law
+        (a Gaussian process: a 1500 m runner who is also a strong miler); 0 for none.
+    noise_sd : float
+        Standard deviation of one best time about her curve [-, relative] (a tactical race, a bad day).
+    interval_scale : float
+        Factor on the predictive standard deviation that makes the 90 % interval hold 90 % of leave-one-out errors.
+    n_tables, n_rows : int
+        How many tables and rows it was fitted on.
+    """
+
+    curvature: tuple[float, float]
+    level_mean: float
+    level_sd: float
+    slope_mean: float
+    slope_sd: float
+    local_sd: float
+    local_length: float
+    noise_sd: float
+    interval_scale: float
+    n_tables: int
+    n_rows: int
+
+    def gamma(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        """The shared bend ``gamma(x)`` [-]."""
+        c2, c3 = self.curvature
+        return np.asarray(c2 * x**2 + c3 * x**3)
+
+    def prior_mean(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Prior mean of ln t at ``x`` [ln s]."""
+        return np.asarray(self.level_mean + self.slope_mean * x + self.gamma(x))
+
+    def covariance(self, x1: NDArray[np.float64], x2: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Prior covariance of ln t between ``x1`` and ``x2`` (level, exponent and local deviation; no noise).
+
+        ``x1`` (..., n) and ``x2`` (..., m) give (..., n, m): leading axes are stacks of athletes."""
+        a, b = np.asarray(x1)[..., :, None], np.asarray(x2)[..., None, :]
+        cov = self.level_sd**2 + self.slope_sd**2 * a * b
+        if self.local_sd > 0:
+            cov = cov + self.local_sd**2 * np.exp(-0.5 * ((a - b) / self.local_length) ** 2)
+        return np.asarray(cov)
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """A predicted time with its 90 % interval [s], and the athlete's fitted level and exponent."""
+
+    distance_m: float
+    time_s: float
+    low_s: float
+    high_s: float
+    level: float
+    exponent: float
+    exponent_sd: float
+
+
+def _x(distances_m: Iterable[float]) -> NDArray[np.float64]:
+    return np.log(np.asarray(list(distances_m), dtype=float) / D_REF_M)
+
+
+def check_performances(
+    distances_m: Sequence[float],
+    times_s: Sequence[float],
+    where: str = "performances",
+    labels: Sequence[str] | None = None,
+    distance_range_m: tuple[float, float] | None = DISTANCE_RANGE_M,
+    min_count: int = 2,
+) -> None:
+    """Refuse performances a fit cannot use, naming the row and field.
+
+    Parameters
+    ----------
+    distances_m, times_s : sequence of float
+        Race distances [m] and times [s].
+    where : str
+        Name of the list; a row is ``where[i]`` unless ``labels`` names it (``perf.csv line 3``).
+    labels : sequence of str, optional
+        A name for each row.
+    distance_range_m : (float, float) or None
+        Distances the model supports [m] (default :data:`DISTANCE_RANGE_M`); None: any.
+    min_count : int
+        Fewest distances allowed.
+
+    Raises
+    ------
+    ScenarioError
+        Fewer than ``min_count`` distances, a distance outside the range (stated), or a time that does not increase
+        with distance; the field is ``<where>[i].time`` (``<label>: time`` with labels). Two races at one distance
+        are allowed.
+    """
+
+    def field(i: int, name: str) -> str:
+        return f"{labels[i]}: {name}" if labels is not None else f"{where}[{i}].{name}"
+
+    if len(set(distances_m)) < min_count:
+        raise ScenarioError(f"{len(set(distances_m))} distance(s); give performances at {min_count} or more", where)
+    if distance_range_m is not None:
+        lo, hi = distance_range_m
+        for i, d in enumerate(distances_m):
+            if not lo <= d <= hi:
+                raise ScenarioError(
+                    f"{d:g} m is outside the distances the performance model supports ({lo:g} to {hi:g} m)",
+                    field(i, "distance_m"),
+                )
+    for j in range(len(distances_m)):
+        for i in range(len(distances_m)):
+            if distances_m[i] < distances_m[j] and not times_s[j] > times_s[i]:
+                raise ScenarioError(
+                    f"{times_s[j]:g} s over {distances_m[j]:g} m is not slower than {times_s[i]:g} s over "
+                    f"{distances_m[i]:g} m; a time must increase with distance",
+                    field(j, "time"),
+                )
+
+
+def _posterior(
+    x: NDArray[np.float64], y: NDArray[np.float64], prior: PopulationPrior
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Posterior mean and covariance of her ``(a, b)`` given log times ``y`` at ``x``."""
+    design = np.column_stack([np.ones_like(x), x])
+    resid_cov = prior.noise_sd**2 * np.eye(x.size)
+    if prior.local_sd > 0:
+        resid_cov = resid_cov + prior.local_sd**2 * np.exp(-0.5 * (np.subtract.outer(x, x) / prior.local_length) ** 2)
+    inv = np.linalg.inv(resid_cov)
+    s0_inv = np.diag([prior.level_sd**-2, prior.slope_sd**-2])
+    cov = np.linalg.inv(design.T @ inv @ design + s0_inv)
+    mean = cov @ (design.T @ inv @ (y - prior.gamma(x)) + s0_inv @ np.array([prior.level_mean, prior.slope_mean]))
+    return mean, cov
+
+
+def predict_log(
+    distances_m: Sequence[float], times_s: Sequence[float], new_distances_m: Sequence[float], prior: PopulationPrior
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Predicted ln t [ln s] at new distances, its predictive standard deviation (before ``interval_scale``) and the
+    posterior mean of her ``(a, b)``: the Gaussian prior of the module docstring conditioned on her log times."""
+    x, y = _x(distances_m), np.log(np.asarray(times_s, dtype=float))
+    xn = _x(new_distances_m)
+    sigma = prior.covariance(x, x) + prior.noise_sd**2 * np.eye(x.size)
+    cross = prior.covariance(xn, x)
+    weights = np.linalg.solve(sigma, cross.T).T
+    mean = prior.prior_mean(xn) + weights @ (y - prior.prior_mean(x))
+    var = np.diag(prior.covariance(xn, xn)) + prior.noise_sd**2 - np.einsum("ij,ij->i", weights, cross)
+    theta, _ = _posterior(x, y, prior)
+    return mean, np.sqrt(np.maximum(var, 0.0)), theta
+
+
+def predict_time(
+    distances_m: Sequence[float],
+    times_s: Sequence[float],
+    new_distance_m: float,
+    prior: PopulationPrior | None = None,
+    where: str = "performances",
+) -> Prediction:
+    """Predict the time over ``new_distance_m`` [m] from performances (distances [m], times [s]).
+
+    Parameters
+    ----------
+    distances_m, times_s : sequence of float
+        Her performances (at least one; checked by :func:`check_performances`).
+    new_distance_m : float
+        Distance to predict [m], within :data:`DISTANCE_RANGE_M`.
+    prior : PopulationPrior, optional
+        Population prior (default: :func:`population_prior`, fitted on the shipped tables).
+    where : str
+        Name of the performances in error messages (``athlete.performances``).
+
+    Returns
+    -------
+    Prediction
+        Median time and 90 % interval [s], her level ``a`` and exponent ``b`` (with its posterior sd).
+    """
+    check_performances(distances_m, times_s, where, min_count=1)
+    lo, hi = DISTANCE_RANGE_M
+    if not lo <= new_distance_m <= hi:
+        raise ScenarioError(
+            f"{new_distance_m:g} m is outside the distances the performance model supports ({lo:g} to {hi:g} m)",
+            "distance_m",
+        )
+    p = prior if prior is not None else population_prior()
+    mean, sd, theta = predict_log(distances_m, times_s, [new_distance_m], p)
+    _, cov = _posterior(_x(distances_m), np.log(np.asarray(times_s, dtype=float)), p)
+    half = Z90 * p.interval_scale * float(sd[0])
+    return Prediction(
+        distance_m=float(new_distance_m),
+        time_s=float(np.exp(mean[0])),
+        low_s=float(np.exp(mean[0] - half)),
+        high_s=float(np.exp(mean[0] + half)),
+        level=float(theta[0]),
+        exponent=float(theta[1]),
+        exponent_sd=float(np.sqrt(cov[1, 1])),
+    )
+
+
+def loo_errors_pct(
+    distances_m: Sequence[float], times_s: Sequence[float], prior: PopulationPrior | None = None
+) -> list[float]:
+    """Leave-one-out error [%] of each performance (``predicted / actual - 1``), every other one given."""
+    p = prior if prior is not None else population_prior()
+    out = []
+    for i in range(len(distances_m)):
+        d = [v for j, v in enumerate(distances_m) if j != i]
+        t = [v for j, v in enumerate(times_s) if j != i]
+        if not d:
+            break
+        mean, _, _ = predict_log(d, t, [distances_m[i]], p)
+        out.append(100.0 * (float(np.exp(mean[0])) / times_s[i] - 1.0))
+    return out
+
+
+def outliers(
+    distances_m: Sequence[float], times_s: Sequence[float], prior: PopulationPrior | None = None
+) -> list[tuple[int, float]]:
+    """Performances that disagree with the others: index and leave-one-out error [%] of every one whose time lies
+    outside the 99 % predictive interval of the rest (a tactical race, a bad day). Callers warn; it is not an error."""
+    p = prior if prior is not None else population_prior()
+    out = []
+    for i in range(len(distances_m)):
+        d = [v for j, v in enumerate(distances_m) if j != i]
+        t = [v for j, v in enumerate(times_s) if j != i]
+        if not d:
+            break
+        mean, sd, _ = predict_log(d, t, [distances_m[i]], p)
+        z = (np.log(times_s[i]) - mean[0]) / (p.interval_scale * sd[0])
+        if abs(z) > 2.5758:
+            out.append((i, 100.0 * (float(np.exp(mean[0])) / times_s[i] - 1.0)))
+    return out
+
+
+Tables = Sequence[tuple[NDArray[np.float64], NDArray[np.float64]]]
+
+
+def _joint_fit(tables: Tables) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], float]:
+    """Least squares over all tables, each table's ``(a, b)`` free, the bend shared: the starting point of
+    :func:`fit_population`; returns ``(c2, c3)``, every ``a``, every ``b`` and the residual sd."""
+    k = len(tables)
+    n = sum(len(x) for x, _ in tables)
+    design = np.zeros((n, 2 * k + 2))
+    target = np.zeros(n)
+    row = 0
+    for j, (x, y) in enumerate(tables):
+        m = len(x)
+        design[row : row + m, 2 * j] = 1.0
+        design[row : row + m, 2 * j + 1] = x
+        design[row : row + m, -2] = x**2
+        design[row : row + m, -1] = x**3
+        target[row : row + m] = y
+        row += m
+    sol, *_ = np.linalg.lstsq(design, target, rcond=None)
+    resid = target - design @ sol
+    sigma = float(np.sqrt(resid @ resid / max(n - design.shape[1], 1)))
+    return (
+        np.asarray(sol[-2:], float),
+        np.asarray(sol[0 : 2 * k : 2], float),
+        np.asarray(sol[1 : 2 * k : 2], float),
+        sigma,
+    )
+
+
+def _prior_from(theta: NDArray[np.float64], bend: bool, local: bool, n_tables: int, n_rows: int) -> PopulationPrior:
+    c2, c3, am, log_as, bm, log_bs, log_ls, log_ll, log_ns = theta
+    return PopulationPrior(
+        curvature=(float(c2), float(c3)) if bend else (0.0, 0.0),
+        level_mean=float(am),
+        level_sd=float(np.exp(log_as)),
+        slope_mean=float(bm),
+        slope_sd=float(np.exp(log_bs)),
+        local_sd=float(np.exp(log_ls)) if local else 0.0,
+        local_length=float(np.exp(log_ll)),
+        noise_sd=float(np.exp(log_ns)),
+        interval_scale=1.0,
+        n_tables=n_tables,
+        n_rows=n_rows,
+    )
+
+
+def _neg_log_likelihood(prior: PopulationPrior, groups: list[tuple[NDArray[np.float64], NDArray[np.float64]]]) -> float:
+    """Minus the log marginal likelihood of all tables (constant dropped); ``groups`` stacks tables of equal size as
+    ``(x, y)`` arrays of shape (tables, rows) so that each size takes one batched Cholesky factorisation."""
+    total = 0.0
+    for x, y in groups:
+        sigma = prior.covariance(x, x) + prior.noise_sd**2 * np.eye(x.shape[1])
+        chol = np.linalg.cholesky(sigma)
+        resid = (y - prior.prior_mean(x))[..., None]
+        z = np.linalg.solve(chol, resid)
+        total += 0.5 * float(np.sum(z**2)) + float(np.sum(np.log(np.diagonal(chol, axis1=1, axis2=2))))
+    return total
+
+
+def _groups(tables: Tables) -> list[tuple[NDArray[np.float64], NDArray[np.float64]]]:
+    sizes = sorted({len(x) for x, _ in tables})
+    return [
+        (np.stack([x for x, _ in tables if len(x) == n]), np.stack([y for x, y in tables if len(x) == n]))
+        for n in sizes
+    ]
+
+
+def _loo_z(tables: Tables, prior: PopulationPrior) -> list[float]:
+    """Standardised leave-one-out errors of every interior row of every table under ``prior``."""
+    out = []
+    for x, y in tables:
+        for i in range(1, len(x) - 1):
+            keep = np.arange(len(x)) != i
+            d = D_REF_M * np.exp(x[keep])
+            mean, sd, _ = predict_log(list(d), list(np.exp(y[keep])), [D_REF_M * np.exp(x[i])], prior)
+            out.append(float((y[i] - mean[0]) / sd[0]))
+    return out
+
+
+def fit_population(
+    tables: Sequence[tuple[Sequence[float], Sequence[float]]], bend: bool = True, local: bool = True
+) -> PopulationPrior:
+    """Fit the population prior to tables of (distances [m], times [s]), each with at least 3 rows.
+
+    Every parameter (the bend, the priors of level and exponent, the local deviation and the noise) maximises the
+    marginal likelihood of all tables together (type-II maximum likelihood, L-BFGS-B from the least-squares fit).
+    ``bend=False`` fixes ``gamma = 0`` and ``local=False`` drops the local deviation: the benchmark's simpler
+    candidates. The interval scale puts 90 % of the standardised leave-one-out errors of the interior rows of these
+    tables inside +-1.645 (at least 1): a conformal calibration on the fitting data.
+    """
+    from scipy.optimize import minimize
+
+    data = [(_x(d), np.log(np.asarray(t, dtype=float))) for d, t in tables if len(d) >= 3]
+    if len(data) < 3:
+        raise ScenarioError("the population prior needs at least 3 tables of 3 or more performances", "tables")
+    c, a_hat, b_hat, sigma = _joint_fit(data)
+    start = np.array(
+        [
+            c[0] if bend else 0.0,
+            c[1] if bend else 0.0,
+            float(np.mean(a_hat)),
+            np.log(max(float(np.std(a_hat)), 1e-3)),
+            float(np.mean(b_hat)),
+            np.log(max(float(np.std(b_hat)), 1e-3)),
+            np.log(sigma / 2),
+            np.log(0.5),
+            np.log(sigma / 2),
+        ]
+    )
+    n_rows = sum(len(x) for x, _ in data)
+    bounds = [(-1, 1), (-1, 1), (None, None), (-7, 0), (0.8, 1.4), (-9, -1), (-9, -2), (-2.3, 1.6), (-7, -2)]
+    if not bend:
+        bounds[0] = bounds[1] = (0.0, 0.0)
+    if not local:
+        bounds[6] = (start[6], start[6])
+        bounds[7] = (start[7], start[7])
+
+    groups = _groups(data)
+
+    def objective(theta: NDArray[np.float64]) -> float:
+        return _neg_log_likelihood(_prior_from(theta, bend, local, len(data), n_rows), groups)
+
+    if local:  # start from the fit without local deviations: far fewer iterations than from the least squares
+        simple = fit_population(tables, bend=bend, local=False)
+        start[2:6] = [simple.level_mean, np.log(simple.level_sd), simple.slope_mean, np.log(simple.slope_sd)]
+        start[6:] = [np.log(0.8 * simple.noise_sd), np.log(0.3), np.log(0.5 * simple.noise_sd)]
+        if bend:
+            start[:2] = simple.curvature
+    sol = minimize(objective, start, method="L-BFGS-B", bounds=bounds)
+    base = _prior_from(sol.x, bend, local, len(data), n_rows)
+    z = np.abs(_loo_z(data, base))
+    scale = max(1.0, float(np.quantile(z, 0.90)) / Z90) if z.size else 1.0
+    log.debug("population prior: %s (converged %s)", base, sol.success)
+    return replace(base, interval_scale=scale)
+
+
+@functools.cache
+def population_prior() -> PopulationPrior:
+    """The population prior of the shipped tables: read from ``data/performances/prior.json`` when it was fitted on
+    the tables as they are, else fitted now (:func:`fit_population` on every table, about a second)."""
+    from paceline.io.performance_tables import performance_tables, stored_prior
+
+    stored = stored_prior()
+    if stored is not None:
+        params = dict(stored["params"])  # type: ignore[call-overload]
+        params["curvature"] = tuple(params["curvature"])
+        return PopulationPrior(**params)
+    log.warning("data/performances/prior.json is missing or stale; fitting the population prior now")
+    return fit_population([(t.distances_m, t.times_s) for t in performance_tables().values()])
+
+
+def write_prior() -> str:
+    """Refit the population prior on the shipped tables and write ``data/performances/prior.json``; returns its
+    path (``python -m paceline.fit.performance_model --write``)."""
+    import json
+    from dataclasses import asdict
+    from importlib import resources
+
+    from paceline.io.performance_tables import PRIOR_FILE, performance_tables, tables_hash
+
+    tables = performance_tables()
+    prior = fit_population([(t.distances_m, t.times_s) for t in tables.values()])
+    record = {
+        "provenance": "paceline.fit.performance_model.fit_population on every table of data/performances "
+        "(type-II maximum likelihood; interval scale from the tables' own leave-one-out errors)",
+        "tables": sorted(tables),
+        "tables_sha256": tables_hash(),
+        "params": asdict(prior),
+    }
+    path = str(resources.files("paceline") / "data" / "performances" / PRIOR_FILE)
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(record, indent=2) + "\n")
+    return path
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import sys
+
+    if "--write" in sys.argv:
+        print(write_prior())
+    else:
+        print(population_prior())
