@@ -54,3 +54,16 @@ def test_help_shows_every_unit(path: list[str], cmd: Any) -> None:
                 if p.name.endswith(suffix):
                     assert unit in p.help, f"{p.opts[0]}: the help must give the unit {unit}"
                     break
+
+
+#: Commands that print no results: the server, and the TOML of a scenario (already a file format).
+NO_RESULTS = {"serve", "scenarios show"}
+
+
+@pytest.mark.parametrize(("path", "cmd"), list(commands()))
+def test_every_command_that_prints_results_takes_json(path: list[str], cmd: Any) -> None:
+    if not path or (hasattr(cmd, "commands") and cmd.commands and not cmd.invoke_without_command):
+        return  # the root, or a group that only dispatches
+    if " ".join(path) in NO_RESULTS:
+        return
+    assert "--json" in {o for p in cmd.params for o in p.opts}, f"paceline {' '.join(path)} has no --json"

@@ -331,6 +331,29 @@ def test_a_road_race_is_drawn_as_a_road(session: Session) -> None:
     settle(page)
 
 
+@pytest.mark.parametrize("scenario", ["breaking4", "breaking4-optimal", "kram2025"])
+def test_printed_sheet_is_one_page_and_each_card_one_page(session: Session, scenario: str) -> None:
+    # printed by the same Chromium: the lights operator's sheet fits one A4 page; the cards one page per pacer, then
+    # the handover table
+    from paceline.io.scenario import load_scenario
+    from paceline.render.plan_files import plan_files
+    from paceline.studies.plan import make_plan
+
+    files = plan_files(make_plan(load_scenario(scenario)))
+    page = session.page.context.new_page()
+    try:
+        pages = {}
+        for name in ("lights.html", "cards.html"):
+            page.set_content(files[name])
+            pdf = page.pdf(format="A4", prefer_css_page_size=True)
+            pages[name] = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    finally:
+        page.close()
+    n_cards = sum(1 for k in files if k.startswith("cards/"))
+    assert pages["lights.html"] == 1
+    assert pages["cards.html"] == n_cards + 1
+
+
 def test_no_request_leaves_the_server_and_no_console_error(session: Session) -> None:
     assert session.requests, "the page made no request at all"
     outside = [u for u in session.requests if not (u.startswith(session.base + "/") or u.startswith("data:"))]

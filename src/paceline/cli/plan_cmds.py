@@ -205,6 +205,7 @@ def lights(
     from paceline.io.scenario import load_scenario
     from paceline.render.lights_sheet import (
         LIGHTS_CSV_SCHEMA,
+        change_rows,
         lap_rows,
         lights_csv,
         lights_sheet_html,
@@ -244,13 +245,12 @@ def lights(
     )
     head, body = lap_rows(sheet)
     con.print(grid_table("Laps (at the finish line)", head, body))
-    for tr in sheet["trains"]:
-        for c in tr["changes"]:
-            con.print(
-                f"{tr['train']}: at {c['mark']} (lap {c['lap']}, clock {format_time_(c['time_s'])}): {c['why']}",
-                markup=False,
-                highlight=False,
-            )
+    head, body = change_rows(sheet)
+    if body:
+        con.print("Where the pacing changes:", markup=False, highlight=False)
+    for r in body:
+        clocks = ", ".join(f"{t} {c}" for t, c in zip(head[3:-1], r[3:-1], strict=True) if c)
+        con.print(f"- lap {r[0]}, {r[1]} ({r[2]} m; {clocks}): {r[-1]}", markup=False, highlight=False)
     con.print(sheet["lap_convention"], markup=False, highlight=False)
     for p in written:
         con.print(f"wrote {p}", markup=False, highlight=False)

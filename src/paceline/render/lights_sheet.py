@@ -87,23 +87,24 @@ def lap_rows(sheet: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
 
 
 def change_rows(sheet: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
-    """Where each train's pacing changes."""
-    head = ["train", "lap", "where", "race [m]", "clock", "s/400m before", "after", "why"]
-    rows = []
+    """Where the pacing changes, one row per place (a phase boundary is the same place for every train): the lap,
+    the mark, the race distance, each train's clock there, and why."""
+    trains = [tr["train"] for tr in sheet["trains"]]
+    places: dict[float, dict[str, Any]] = {}
     for tr in sheet["trains"]:
         for c in tr["changes"]:
-            rows.append(
-                [
-                    tr["train"],
-                    str(c["lap"]),
-                    c["mark"],
-                    f"{c['race_distance_m']:.1f}",
-                    format_time(c["time_s"]),
-                    _pace(c["from_s_per_400m"]),
-                    _pace(c["to_s_per_400m"]),
-                    c["why"],
-                ]
+            row = places.setdefault(
+                round(c["race_distance_m"], 1), {"lap": c["lap"], "mark": c["mark"], "clock": {}, "why": []}
             )
+            row["clock"][tr["train"]] = format_time(c["time_s"])
+            why = c["why"] if c["why"].startswith(("formation", "fresh")) else f"{tr['train']}: {c['why']}"
+            if why not in row["why"]:
+                row["why"].append(why)
+    head = ["lap", "where", "race [m]", *trains, "why"]
+    rows = [
+        [str(r["lap"]), r["mark"], f"{x:.1f}", *[r["clock"].get(t, "") for t in trains], "; ".join(r["why"])]
+        for x, r in sorted(places.items())
+    ]
     return head, rows
 
 
@@ -112,7 +113,9 @@ _CSS = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 9pt; color: #000; margin: 0; }
 h1 { font-size: 13pt; margin: 0 0 2pt; } h2 { font-size: 10pt; margin: 6pt 0 2pt; }
 p { margin: 2pt 0; } table { border-collapse: collapse; width: 100%; }
-th, td { border: 0.5pt solid #666; padding: 1pt 3pt; text-align: right; font-variant-numeric: tabular-nums; }
+th, td { border: 0.5pt solid #666; padding: 0.5pt 3pt; text-align: right; font-variant-numeric: tabular-nums;
+  white-space: nowrap; }
+td.why { white-space: normal; text-align: left; }
 th { background: #eee; } td.l, th.l { text-align: left; }
 tr.line td { font-weight: bold; border-top: 1.2pt solid #000; }
 .sw { display: inline-block; width: 9pt; height: 9pt; border: 0.5pt solid #000; vertical-align: middle; }
@@ -123,15 +126,35 @@ tr.line td { font-weight: bold; border-top: 1.2pt solid #000; }
 _SWATCH = {"green": "#2fbf4f", "blue": "#2f6fdf", "white": "#ffffff"}
 
 
-def _table(head: list[str], rows: list[list[str]], left: set[int], line_rows: set[int] | None = None) -> str:
+def _table(
+    head: list[str],
+    rows: list[list[str]],
+    left: set[int],
+    line_rows: set[int] | None = None,
+    group: list[str] | None = None,
+    wrap: int | None = None,
+) -> str:
+    """An HTML table; ``group``: a first header row naming each train over its two columns; ``wrap``: the column
+    whose text may wrap."""
     e = html.escape
     th = "".join(f"<th class='l'>{e(h)}</th>" if i in left else f"<th>{e(h)}</th>" for i, h in enumerate(head))
+    top = ""
+    if group:
+        lead = len(head) - 2 * len(group)
+        top = f"<tr><th colspan='{lead}'></th>" + "".join(f"<th colspan='2'>{e(g)}</th>" for g in group) + "</tr>"
     body = []
     for k, r in enumerate(rows):
         cls = " class='line'" if line_rows and k in line_rows else ""
-        tds = "".join(f"<td class='l'>{e(c)}</td>" if i in left else f"<td>{e(c)}</td>" for i, c in enumerate(r))
+        tds = "".join(
+            f"<td class='why'>{e(c)}</td>"
+            if i == wrap
+            else f"<td class='l'>{e(c)}</td>"
+            if i in left
+            else f"<td>{e(c)}</td>"
+            for i, c in enumerate(r)
+        )
         body.append(f"<tr{cls}>{tds}</tr>")
-    return f"<table><thead><tr>{th}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return f"<table><thead>{top}<tr>{th}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
 def lights_sheet_html(sheet: dict[str, Any], spacing_m: float | None = None) -> str:
@@ -152,10 +175,12 @@ def lights_sheet_html(sheet: dict[str, Any], spacing_m: float | None = None) -> 
     )
     head, rows = sheet_rows(sheet)
     lines = {k for k, r in enumerate(rows) if r[1] == "finish line"}
-    head = ["lap", "mark", "race [m]"] + [f"{tr['train']} {c}" for tr in sheet["trains"] for c in ("clock", "s/400 m")]
+    names = [tr["train"] for tr in sheet["trains"]]
+    head = ["lap", "mark", "race [m]"] + ["clock", "s/400 m"] * len(names)
     lh, lr = lap_rows(sheet)
+    lh = ["lap", "at [m]"] + ["clock", "lap [s]"] * len(names)
     ch, cr = change_rows(sheet)
-    changes = _table(ch, cr, {0, 2, 7}) if cr else "<p>No pacing changes: every train holds its pace.</p>"
+    changes = _table(ch, cr, {1}, wrap=len(ch) - 1) if cr else "<p>No pacing changes: every train holds its pace.</p>"
     machine = f"one row per light every {spacing_m:g} m" if spacing_m else "one row per light"
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
@@ -164,8 +189,8 @@ def lights_sheet_html(sheet: dict[str, Any], spacing_m: float | None = None) -> 
         f"<p>{e(sheet['athlete'])}, {sheet['distance_m']:g} m, start {e(sheet['start'])}.</p>{trains}"
         f"<h2>Clock at every {sheet['every_m']:g} m mark (pace per 400 m over the {sheet['every_m']:g} m ending "
         "there)</h2>"
-        f"{_table(head, rows, {1}, lines)}"
-        f"<h2>Laps</h2>{_table(lh, lr, set())}"
+        f"{_table(head, rows, {1}, lines, group=names)}"
+        f"<h2>Laps</h2>{_table(lh, lr, set(), group=names)}"
         f"<h2>Where the pacing changes</h2>{changes}"
         f"<p class='small'>{e(sheet['lap_convention'])} Machine file: lights.csv ({machine}; columns "
         f"{e(', '.join(LIGHTS_CSV_SCHEMA))}).</p>"
