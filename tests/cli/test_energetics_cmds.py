@@ -68,3 +68,40 @@ def test_predict_bad_model_and_missing_file(tmp_path: Path) -> None:
     assert r.returncode == 2 and "--model" in r.stderr
     r = run("predict", "--performances", str(tmp_path / "none.csv"))
     assert r.returncode == 2 and "no such file" in r.stderr
+
+
+def test_predict_shows_the_body_and_where_it_came_from(tmp_path: Path) -> None:
+    f = tmp_path / "perfs.csv"
+    f.write_text("distance_m,time\n1500,3:35.00\n5000,13:10.00\n")
+    out = json.loads(run("predict", "--performances", str(f), "--distance-m", "3000", "--sex", "M", "--json").stdout)
+    assert "elite men" in out["athlete"]["body_source"]
+    given = json.loads(
+        run(
+            "predict",
+            "--performances",
+            str(f),
+            "--distance-m",
+            "3000",
+            "--height-m",
+            "1.8",
+            "--mass-kg",
+            "60",
+            "--json",
+        ).stdout
+    )
+    assert (given["athlete"]["height_m"], given["athlete"]["body_source"]) == (1.8, "given")
+    lo, hi = given["performance_model"]["interval_90_s"]
+    assert lo < given["performance_model"]["solo_time_s"] < hi
+    scenario = run("predict", "breaking4")
+    assert "body" in scenario.stdout and "(scenario)" in scenario.stdout
+
+
+@pytest.mark.parametrize(
+    ("flags", "named"),
+    [(("--height-m", "3"), "--height-m"), (("--mass-kg", "300"), "--mass-kg"), (("--sex", "X"), "--sex")],
+)
+def test_inhuman_body_is_exit_2_naming_the_flag(tmp_path: Path, flags: tuple[str, str], named: str) -> None:
+    f = tmp_path / "perfs.csv"
+    f.write_text("distance_m,time\n1500,3:35.00\n5000,13:10.00\n")
+    r = run("predict", "--performances", str(f), *flags)
+    assert r.returncode == 2 and r.stderr.startswith(f"paceline: error: {named}:")

@@ -25,13 +25,16 @@ def predict(
     ),
     height_m: float | None = typer.Option(None, "--height-m", help="Athlete height [m] (with --performances)."),
     mass_kg: float | None = typer.Option(None, "--mass-kg", help="Athlete mass [kg] (with --performances)."),
+    sex: str | None = typer.Option(
+        None, "--sex", help="F or M (with --performances): the default body of her sex when no height or mass is given."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Predict the finishing time of a scenario, or of an athlete from her performances."""
     from paceline.chain import solve
     from paceline.errors import ScenarioError
     from paceline.fit.performances import read_performances_csv
-    from paceline.io.athletes import body_for
+    from paceline.io.athletes import body_for, reference_sex
     from paceline.io.scenario import load_scenario, scenario_from_dict, solo_scenario
     from paceline.models import MODELS
 
@@ -48,13 +51,22 @@ def predict(
         d = distance_m if distance_m is not None else sc.distance_m
         if not d > 0:
             raise ScenarioError(f"{d:g} is not allowed; a distance must be positive", "--distance-m")
-        body = body_for(athlete, height_m, mass_kg)
+        body = body_for(athlete, height_m, mass_kg, sex)
         sc = solo_scenario(
-            perfs, d, body.height_m, body.mass_kg, formation or "solo", name=athlete or performances.stem
+            perfs,
+            d,
+            body.height_m,
+            body.mass_kg,
+            formation or "solo",
+            name=athlete or performances.stem,
+            sex=sex or reference_sex(athlete),
         )
         if uses_model:
             model_pred = predict_time([p.distance_m for p in perfs], [p.time_s for p in perfs], d, where="--distance-m")
     else:
+        for flag, value in (("--height-m", height_m), ("--mass-kg", mass_kg), ("--sex", sex), ("--athlete", athlete)):
+            if value is not None:
+                raise ScenarioError("goes with --performances; edit the scenario's [athlete] otherwise", flag)
         if distance_m is not None:
             raise ScenarioError("--distance-m goes with --performances; edit the scenario otherwise", "--distance-m")
         if formation is not None:
@@ -87,8 +99,9 @@ def predict(
     from paceline.timefmt import format_time
 
     rows = [("scenario", sc.name), ("model", race.model)]
-    if body is not None:
-        rows.append(("body", body.label))
+    rows.append(
+        ("body", body.label if body is not None else f"{sc.athlete.height_m:g} m, {sc.athlete.mass_kg:g} kg (scenario)")
+    )
     rows.append(("predicted", race.finish))
     if model_pred is not None:
         rows.append(
@@ -125,6 +138,7 @@ def fit(
         None, "--height-m", help="Athlete height [m] (her drag; not critical-speed)."
     ),
     mass_kg: float | None = typer.Option(None, "--mass-kg", help="Athlete mass [kg] (her drag; not critical-speed)."),
+    sex: str | None = typer.Option(None, "--sex", help="F or M: the default body of her sex when none is given."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Fit a model's parameters to an athlete's performances, with uncertainty and leave-one-out error."""
@@ -133,7 +147,7 @@ def fit(
     from paceline.io.athletes import body_for
 
     perfs = read_performances_csv(performances)
-    body = body_for(athlete, height_m, mass_kg)
+    body = body_for(athlete, height_m, mass_kg, sex)
     res = fit_model(perfs, model, height_m=body.height_m, mass_kg=body.mass_kg)
     if as_json:
         emit_json(

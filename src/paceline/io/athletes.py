@@ -2,7 +2,9 @@
 
 ``data/reference/athletes.csv`` lists athletes with their height, mass, sex and performances, each with a source in
 the file's header. :func:`body_for` is the only place that decides which body to use when a command or a race file
-gives none: the named athlete's from that file, else a generic body that is marked as an assumption. Every caller
+gives none: the named athlete's from that file, else (when her sex is known) the median listed body of elite runners
+of that sex (``data/performances/athlete_bodies.csv``, every row with its source), else a generic body that is marked
+as an assumption. Given values outside human ranges are refused. Every caller
 prints the :class:`Body`'s ``source`` next to the result.
 """
 
@@ -15,10 +17,15 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from paceline.errors import ScenarioError
+
 #: Body assumed for an athlete that is not in the reference data [m], [kg]. An assumption, not a measurement: the
 #: middle of the range of elite middle-distance runners' listed heights and masses; every output that uses it says so.
 GENERIC_HEIGHT_M = 1.70
 GENERIC_MASS_KG = 55.0
+#: Bodies accepted as human [m], [kg] (the scenario file's limits).
+HEIGHT_RANGE_M = (1.2, 2.2)
+MASS_RANGE_KG = (30.0, 120.0)
 
 
 @dataclass(frozen=True)
@@ -60,24 +67,83 @@ def reference_athletes() -> dict[str, dict[str, Any]]:
     return out
 
 
-def body_for(name: str | None = None, height_m: float | None = None, mass_kg: float | None = None) -> Body:
-    """The body to use for an athlete: what is given, else the named reference athlete's, else the generic body.
+def reference_sex(name: str | None) -> str:
+    """Sex of a named reference athlete (``F`` when she is not in the reference data)."""
+    known = reference_athletes().get(name or "")
+    return str(known["sex"]) if known is not None else "F"
+
+
+@functools.cache
+def sex_default_body(sex: str) -> Body:
+    """The median listed height and mass of the elite runners of one sex in ``data/performances/athlete_bodies.csv``.
+
+    Raises
+    ------
+    ScenarioError
+        If ``sex`` is not ``F`` or ``M``.
+    """
+    if sex not in ("F", "M"):
+        raise ScenarioError(f"{sex!r} is not allowed; use F or M", "sex")
+    text = (resources.files("paceline") / "data" / "performances" / "athlete_bodies.csv").read_text(encoding="utf-8")
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    rows = [r for r in csv.DictReader(io.StringIO("\n".join(lines))) if r["sex"] == sex]
+    h = sorted(float(r["height_m"]) for r in rows)
+    m = sorted(float(r["mass_kg"]) for r in rows)
+
+    def median(v: list[float]) -> float:
+        n = len(v)
+        return v[n // 2] if n % 2 else 0.5 * (v[n // 2 - 1] + v[n // 2])
+
+    who = "women" if sex == "F" else "men"
+    return Body(
+        round(median(h), 3),
+        round(median(m), 2),
+        f"median of {len(rows)} elite {who}'s listed bodies (data/performances/athlete_bodies.csv)",
+    )
+
+
+def _check_human(height_m: float | None, mass_kg: float | None) -> None:
+    for value, (lo, hi), field, unit in (
+        (height_m, HEIGHT_RANGE_M, "height_m", "m"),
+        (mass_kg, MASS_RANGE_KG, "mass_kg", "kg"),
+    ):
+        if value is not None and not lo <= value <= hi:
+            raise ScenarioError(f"{value:g} {unit} is not a human body; allowed {lo:g} to {hi:g} {unit}", field)
+
+
+def body_for(
+    name: str | None = None, height_m: float | None = None, mass_kg: float | None = None, sex: str | None = None
+) -> Body:
+    """The body to use for an athlete: what is given, else the named reference athlete's, else the median body of
+    her sex (when given), else the generic body.
 
     Parameters
     ----------
     name : str, optional
         The athlete's name, looked up in ``data/reference/athletes.csv``.
     height_m, mass_kg : float, optional
-        Given values [m], [kg]; each one given wins over the looked-up or generic value.
+        Given values [m], [kg]; each one given wins over the looked-up or default value.
+    sex : str, optional
+        ``F`` or ``M``: picks the default body (:func:`sex_default_body`) of an athlete not in the reference data.
 
     Returns
     -------
     Body
-        Height, mass and a ``source`` that says which of the three each came from.
+        Height, mass and a ``source`` that says which of these each came from.
+
+    Raises
+    ------
+    ScenarioError
+        A given height or mass outside :data:`HEIGHT_RANGE_M` / :data:`MASS_RANGE_KG` (field ``height_m`` /
+        ``mass_kg``), or a sex other than F or M (field ``sex``).
     """
+    _check_human(height_m, mass_kg)
     known = reference_athletes().get(name or "")
     if known is not None:
         h0, m0, src = known["height_m"], known["mass_kg"], f"{name}, reference/athletes.csv"
+    elif sex is not None:
+        default = sex_default_body(sex)
+        h0, m0, src = default.height_m, default.mass_kg, default.source
     else:
         h0, m0, src = GENERIC_HEIGHT_M, GENERIC_MASS_KG, "assumed generic body (athlete not in the reference data)"
     if height_m is not None and mass_kg is not None:

@@ -1,0 +1,52 @@
+"""The one body rule: given values, the named athlete's, the median body of her sex, the generic body; and the bodies
+it refuses."""
+
+from __future__ import annotations
+
+import csv
+import statistics
+from importlib import resources
+
+import pytest
+
+from paceline.errors import ScenarioError
+from paceline.io.athletes import GENERIC_HEIGHT_M, body_for, sex_default_body
+
+
+def _listed(sex: str) -> list[dict[str, str]]:
+    text = (resources.files("paceline") / "data" / "performances" / "athlete_bodies.csv").read_text(encoding="utf-8")
+    rows = csv.DictReader(ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#"))
+    return [r for r in rows if r["sex"] == sex]
+
+
+@pytest.mark.parametrize("sex", ["F", "M"])
+def test_sex_default_is_the_median_of_the_listed_bodies(sex: str) -> None:
+    rows = _listed(sex)
+    assert all(r["source"].strip() for r in rows) and len(rows) >= 8
+    body = sex_default_body(sex)
+    assert body.height_m == pytest.approx(statistics.median(float(r["height_m"]) for r in rows))
+    assert body.mass_kg == pytest.approx(statistics.median(float(r["mass_kg"]) for r in rows))
+    assert "athlete_bodies.csv" in body.source
+
+
+def test_order_of_the_rule() -> None:
+    # Kipyegon's listed body (reference/athletes.csv): 1.57 m, 42 kg, whatever the sex flag says
+    assert (body_for("Faith Kipyegon", sex="M").height_m, body_for("Faith Kipyegon").mass_kg) == (1.57, 42.0)
+    assert body_for("Nobody", sex="F") == sex_default_body("F")
+    assert body_for("Nobody").height_m == GENERIC_HEIGHT_M and "assumed" in body_for("Nobody").source
+    both = body_for("Nobody", 1.80, 60.0, "M")
+    assert (both.height_m, both.mass_kg, both.source) == (1.80, 60.0, "given")
+    half = body_for("Nobody", height_m=1.80, sex="F")
+    assert half.mass_kg == sex_default_body("F").mass_kg and half.source.startswith("height given")
+    # women are listed shorter and lighter than men (a property of the data)
+    assert sex_default_body("F").height_m < sex_default_body("M").height_m
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [({"height_m": 3.0}, "height_m"), ({"mass_kg": 15.0}, "mass_kg"), ({"sex": "X"}, "sex")],
+)
+def test_inhuman_body_is_refused_naming_the_field(kwargs: dict[str, object], field: str) -> None:
+    with pytest.raises(ScenarioError) as exc:
+        body_for("Nobody", **kwargs)  # type: ignore[arg-type]
+    assert exc.value.field == field
