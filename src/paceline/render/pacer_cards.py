@@ -151,11 +151,11 @@ def slot_svg(formation: list[dict[str, Any]], width_px: int = 190) -> str:
     kx, _ = px(-0.8, 0)  # the kerb is 0.8 m inside her line at most; drawn as a reference at her left
     parts.append(f"<line x1='{kx:.1f}' y1='14' x2='{kx:.1f}' y2='{h - 4:.1f}' stroke='#888' stroke-dasharray='3 3'/>")
     parts.append(f"<text x='{kx + 3:.1f}' y='{h - 6:.1f}' font-size='8' fill='#555'>inside</text>")
-    parts.append(f"<text x='{width_px - 36}' y='10' font-size='8' fill='#555'>outside &#8594;</text>")
+    parts.append(f"<text x='{width_px - 10}' y='{h - 6:.1f}' font-size='8' fill='#555'>outside &#8594;</text>")
     parts.append("<text x='2' y='10' font-size='8' fill='#555'>&#8593; running direction</text>")
     ax, ay = px(0.0, 0.0)
     parts.append(f"<circle cx='{ax:.1f}' cy='{ay:.1f}' r='6' fill='white' stroke='#d33' stroke-width='2'/>")
-    parts.append(f"<text x='{ax + 8:.1f}' y='{ay + 3:.1f}' font-size='8' fill='#d33'>her</text>")
+    parts.append(f"<text x='{ax - 8:.1f}' y='{ay + 3:.1f}' font-size='8' fill='#d33' text-anchor='end'>her</text>")
     for s in formation:
         cx, cy = px(s["dy_m"], s["dx_m"])
         fill = "#000" if s["me"] else "#fff"
@@ -163,7 +163,7 @@ def slot_svg(formation: list[dict[str, Any]], width_px: int = 190) -> str:
         if s["me"]:
             parts.append(f"<text x='{cx + 7:.1f}' y='{cy + 3:.1f}' font-size='9' font-weight='bold'>you</text>")
     return (
-        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width_px + 10}' height='{h:.0f}' "
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width_px + 50}' height='{h:.0f}' "
         f"role='img' aria-label='your slot in the formation'>{''.join(parts)}</svg>"
     )
 

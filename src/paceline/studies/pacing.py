@@ -69,7 +69,7 @@ def shape_from_splits(
 
 def _profile(race: Race, optimal_s: float) -> dict[str, Any]:
     return {
-        "time_s": round(race.finish_s, 3),
+        "time_s": race.finish_s,
         "lost_s": round(race.finish_s - optimal_s, 3),
         "laps": split_rows(race),
     }
@@ -114,7 +114,7 @@ def pacing_advice(
     out: dict[str, Any] = {
         "scenario": scenario.name,
         "model": MODEL_NAME,
-        "optimal": {"time_s": round(opt_t, 3), "laps": split_rows(race)},
+        "optimal": {"time_s": opt_t, "laps": split_rows(race)},
     }
     even = solve_shaped(course, p, None, n_intervals)
     out["even_pace"] = {**_profile(even, opt_t), "speed_m_s": round(even.meta["scale_m_s"], 4)}
