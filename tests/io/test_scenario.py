@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,7 @@ def test_breaking4_phases_follow_the_reports() -> None:
     assert not any(women & s for s, p in zip(on_track, phases, strict=True) if p.from_m >= 800)
     assert len(on_track[-1]) == 5 and phases[-1].to_m == sc.distance_m
     # pacers only leave (no report of anyone joining): each phase's pacers are a subset of the previous phase's
-    assert all(b <= a for a, b in zip(on_track, on_track[1:], strict=False))
+    assert all(b <= a for a, b in itertools.pairwise(on_track))
 
     # lap 3: the lead slots (dx > 1 m, ahead of her) move further ahead; after the bell nobody is ahead of her
     def lead_gap(form_name: str) -> float:

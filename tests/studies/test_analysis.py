@@ -27,6 +27,7 @@ from paceline.studies.analysis import (
 from paceline.studies.race_physics import analysis_course
 from paceline.studies.race_scenario import scenario_for_race
 from paceline.studies.reconstruction import KELLER_TAU_S
+from paceline.studies.reference import reference_line_scale
 
 HEADER = "race_id,athlete,date,venue,event_m,split_m,time_s,note\n"
 RACES = Path(__file__).resolve().parents[2] / "src" / "paceline" / "data" / "races"
@@ -116,7 +117,9 @@ def test_more_shelter_never_slows_the_reference(s1: float, s2: float) -> None:
     cost = get_curve(DEFAULT_CURVE)
     lo, hi = sorted((s1, s2))
     t_lo, t_hi = (
-        time_at_power(reference_states(an.course, s, Reference(), rho, 0.30)[-1][1], an.power_w_kg, cost)
+        time_at_power(
+            reference_states(an.course, s, Reference(), rho, an.course.line_scale, 0.8)[-1][1], an.power_w_kg, cost
+        )
         for s in (lo, hi)
     )
     assert t_hi <= t_lo + 1e-12
@@ -133,15 +136,25 @@ def test_running_wide_costs_the_extra_metres_at_the_reference_speed() -> None:
     wide = [p for p in phases if an.scenario.formation(p.formation).athlete_offset_m == d]
     assert (wide[0].from_m, wide[-1].to_m) == (0.0, 1200.0) and len(wide) == 3
     assert {an.scenario.formation(p.formation).athlete_offset_m for p in phases[3:]} == {0.30}
-    extra_m = float(np.sum(0.5 * (an.course.line_scale[1:] + an.course.line_scale[:-1] - 2) * np.diff(an.course.x_m)))
+
+    def extra(scale: np.ndarray) -> float:
+        return float(np.sum(0.5 * (scale[1:] + scale[:-1] - 2) * np.diff(an.course.x_m)))
+
     line_m = an.scenario.track.geometry().lane1_line_m
     assert line_m == 0.30
-    assert extra_m == pytest.approx(6 * math.pi * (d - line_m), rel=0.01)
+    assert extra(an.course.line_scale) == pytest.approx(6 * math.pi * (d - line_m), rel=0.01)
+    # the reference runs its own formation's line (the arrowhead's 1.2 m) for all eight bends of the mile
+    ref_d = an.reference["athlete_offset_m"]
+    assert ref_d == an.scenario.formation(an.reference["formation"]).athlete_offset_m
+    line = reference_line_scale(an.course, an.scenario, ref_d)
+    assert extra(line) == pytest.approx(8 * math.pi * (ref_d - line_m), rel=0.01)
     rho = reference_air_density(Reference())
-    before_line = reference_states(an.course, an.reference["shelter"], Reference(), rho, line_m)
-    v = common.speeds_at_power(before_line[-2][1], an.power_w_kg, get_curve(DEFAULT_CURVE))
+    states = reference_states(an.course, an.reference["shelter"], Reference(), rho, line, ref_d)
+    v = common.speeds_at_power(states[-2][1], an.power_w_kg, get_curve(DEFAULT_CURVE))
     np.testing.assert_allclose(v, v[0], rtol=1e-12)  # uniform conditions: one speed
-    assert an.time_lost["outside the running line"] == pytest.approx(extra_m / v[0], rel=1e-5)
+    lost = (extra(an.course.line_scale) - extra(line)) / v[0]
+    assert an.time_lost["outside the running line"] == pytest.approx(lost, rel=1e-5)
+    assert lost < 0  # the reference runs wider than she did
 
 
 def test_attribution_physics_signs() -> None:
@@ -149,10 +162,12 @@ def test_attribution_physics_signs() -> None:
     mo = analysed("monaco_2023")
     # the reference shelter is the best named formation: it beats both races' pockets
     assert b4.time_lost["shelter"] > 0 and mo.time_lost["shelter"] > 0
-    # Monaco had far less shelter (one pacer ~4 m ahead, alone from 1100 m) than the Breaking4 pocket
+    # Monaco had far less shelter (pacers 2.6-4.5 m ahead to 950 m, then alone) than the Breaking4 pocket
     assert mo.time_lost["shelter"] > b4.time_lost["shelter"]
-    # Monaco ran the line, in still air (its scenario): no share for either
-    assert mo.time_lost["outside the running line"] == pytest.approx(0.0, abs=1e-9)
+    # Monaco ran the lane-1 line, the runnable reference the arrowhead's 1.2 m line: the race *gained* the metres
+    # the reference runs wide, more than Breaking4 did (she ran 0.8 m out for three laps)
+    assert mo.time_lost["outside the running line"] < b4.time_lost["outside the running line"] < 0
+    # still air (its scenario): no share for the wind
     assert mo.time_lost["wind"] == pytest.approx(0.0, abs=1e-9)
     # hot air (30 degC) is thinner than the reference's 20 degC: a gain
     assert mo.time_lost["air density"] < 0

@@ -93,19 +93,22 @@ def analyze_cmd(
     ref = out["reference"]
     att = Table(
         title=escape(
-            f"Time lost against the reference ({format_time(an.reference_s)}: {ref['formation']} shelter, "
-            f"even power {ref['power_w_kg']:.2f} W/kg, still air)"
+            f"Time lost against the reference ({format_time(an.reference_s)}: {ref['formation']} shelter on its "
+            f"own line {ref['athlete_offset_m']:g} m from the kerb, even power {ref['power_w_kg']:.2f} W/kg, still air)"
         )
     )
     att.add_column("cause (in order of substitution)")
     att.add_column("seconds", justify="right")
+    att.add_column("Shapley [s]", justify="right")
+    shapley = {s["cause"]: s["seconds"] for s in out["attribution_shapley"]}
     for s in out["attribution"]:
-        att.add_row(s["cause"], f"{s['seconds']:+.2f}")
-    att.add_row("total", f"{out['total_vs_reference_s']:+.2f}", style="bold")
+        att.add_row(s["cause"], f"{s['seconds']:+.2f}", f"{shapley[s['cause']]:+.2f}")
+    total = f"{out['total_vs_reference_s']:+.2f}"
+    att.add_row("total", total, total, style="bold")
     con.print(att)
     con.print(
         f"profile passes every split within {out['profile_max_split_error_s']:.1e} s; "
-        "the shares depend on the order of substitution."
+        "the sequential shares depend on the order of substitution, the Shapley shares average every order."
     )
     inputs = {i["name"]: i for i in out["inputs"]}
     if "athlete_body" in inputs:  # no scenario: say whose body the physics used
@@ -142,9 +145,10 @@ def compare(
     table = Table(title=escape(f"{out['race_a']} minus {out['race_b']}: {out['difference_s']:+.2f} s"))
     table.add_column("cause (in order of substitution)")
     table.add_column("seconds", justify="right")
+    table.add_column("Shapley [s]", justify="right")
     for s in out["attribution_steps"]:
-        table.add_row(s["cause"], f"{s['seconds']:+.2f}")
-    table.add_row("total", f"{out['difference_s']:+.2f}", style="bold")
+        table.add_row(s["cause"], f"{s['seconds']:+.2f}", f"{out['attribution_shapley'][s['cause']]:+.2f}")
+    table.add_row("total", f"{out['difference_s']:+.2f}", f"{out['difference_s']:+.2f}", style="bold")
     con = console()
     con.print(table)
     gains = ", ".join(f"{k} {v:.2f} s" for k, v in out["optimal_shelter_gain_s"].items())

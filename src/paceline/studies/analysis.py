@@ -18,17 +18,20 @@ Stages of :func:`analyze`
    (:func:`paceline.fit.athlete.athlete_params`).
 5. **Time-lost attribution** (:func:`reference_states`, :func:`attribute`) by sequential substitution against a
    reference. The reference (default) is the same athlete at the same *average* metabolic power (time-weighted over
-   the race), with the best named formation's shelter, even metabolic power, still air, reference air density
-   (20 degC, 50 % RH, sea level) and the lane-1 running line. Starting from the race as run, one factor at a time is
-   changed to the reference, in this order:
+   the race), with the best *runnable* named formation's shelter (:mod:`paceline.studies.reference`: on its own
+   athlete offset, its pacers on their own lines on the track, its slots within what the roster can hold), even
+   metabolic power, still air, reference air density (20 degC, 50 % RH, sea level), on that formation's line.
+   Starting from the race as run, one factor at a time is changed to the reference, in this order:
 
    ``pacing`` (uneven -> even metabolic power) -> ``shelter`` -> ``wind`` -> ``air density`` ->
    ``distance outside the running line``,
 
    and each step's change of finishing time is that cause's share. The shares add up to the total difference by
    construction. **They depend on the order**: the factors interact (wind matters more without shelter, for
-   example), so another order would share the same total differently. The standing start is common to the race
-   and to every reference state and so appears in no share.
+   example), so another order would share the same total differently; the Shapley split
+   (:func:`paceline.studies.reference.shapley_split`) averages the shares over every order of the four course causes
+   and adds up to the same total. The standing start is common to the race and to every reference state and so
+   appears in no share.
 6. **Tables** (:func:`window_row`): laps and pacing phases.
 
 :func:`paceline.studies.compare.compare` applies the same substitution to the difference between two races.
@@ -64,9 +67,11 @@ from paceline.studies.race_physics import (
 from paceline.studies.race_scenario import scenario_for_race
 from paceline.studies.reconstruction import CITATIONS as RECONSTRUCTION_CITATIONS
 from paceline.studies.reconstruction import Reconstruction, reconstruct
+from paceline.studies.reference import reference_line_scale, shapley_split
 from paceline.timefmt import format_time
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Sequence
     from pathlib import Path
 
     from paceline.io.scenario import Scenario
@@ -96,7 +101,8 @@ class Reference:
     air_density_kg_m3 : float or None
         Reference air density [kg/m^3]; None: 20 degC, 50 % RH, sea level.
     running_line : bool
-        True: the reference runs the lane-1 running line (no metres run wide); False: the race's own line.
+        True: the reference runs its formation's own line (its ``athlete_offset_m`` from the kerb); False: the
+        race's own line.
     """
 
     formation: str | None = None
@@ -138,6 +144,9 @@ class Analysis:
         The works the numbers rest on.
     energy : dict
         The D' balance summary (:func:`paceline.studies.race_physics.energy_balance`).
+    shapley : dict
+        Seconds of each cause averaged over every order of substitution (``pacing`` as in ``steps``); they add up
+        to the same total.
     """
 
     splits: RaceSplits
@@ -154,6 +163,7 @@ class Analysis:
     assumptions: list[Assumption]
     citations: list[str]
     energy: dict[str, Any]
+    shapley: dict[str, float]
 
     @property
     def finish_s(self) -> float:
@@ -201,7 +211,8 @@ class Analysis:
             "attribution": [{"cause": s["cause"], "seconds": round(s["seconds"], 4)} for s in self.steps],
             "attribution_order": list(CAUSES),
             "attribution_note": "sequential substitution in the order given; another order shares the same total "
-            "differently",
+            "differently: attribution_shapley averages every order of the causes after pacing",
+            "attribution_shapley": [{"cause": c, "seconds": round(s, 4)} for c, s in self.shapley.items()],
             "splits": [
                 {"distance_m": float(d), "time_s": float(t)}
                 for d, t in zip(self.splits.split_m, self.splits.time_s, strict=True)
@@ -215,28 +226,48 @@ class Analysis:
 # ---------------------------------------------------------------------------------------------------------------
 # the reference and the attribution (stage 5)
 # ---------------------------------------------------------------------------------------------------------------
-def best_formation(scenario: Scenario) -> tuple[str, float]:
-    """The named formation (bundled or the scenario's own) that shelters the athlete most, and its shelter [-]."""
+def reference_formation(
+    scenario: Scenario, reference: Reference, speed_m_s: float, duration_s: float
+) -> dict[str, Any]:
+    """The reference's formation: the one given, else the best-sheltering runnable one
+    (:func:`paceline.studies.reference.best_runnable_formation`).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The race's scenario (track, roster, own formations).
+    reference : Reference
+        What to compare with.
+    speed_m_s, duration_s : float
+        The race's mean speed [m/s] and time [s]: what the reference's pacers must hold.
+
+    Returns
+    -------
+    dict
+        ``name``, ``shelter`` [-], ``athlete_offset_m`` [m] and ``runnable`` (a
+        :class:`~paceline.studies.reference.Runnable`).
+
+    Raises
+    ------
+    ScenarioError
+        If the given formation cannot be run (field ``reference_formation``), with the reason.
+    """
+    from paceline.errors import ScenarioError
     from paceline.io.fitted import drafting_params
-    from paceline.io.formations import bundled_formations
     from paceline.physics import drafting
+    from paceline.studies.reference import best_runnable_formation, formation_runnable
 
-    forms = {**bundled_formations(), **scenario.own_formations()}
-    p = drafting_params()
-    scored = sorted(((float(drafting.formation_shelter(f, p)), name) for name, f in forms.items()), reverse=True)
-    shelter, name = scored[0]
-    return name, shelter
-
-
-def reference_shelter(scenario: Scenario, reference: Reference) -> tuple[str, float]:
-    """Name and shelter [-] of the reference formation: the one given, else :func:`best_formation`."""
     if not reference.formation:
-        return best_formation(scenario)
-    from paceline.io.fitted import drafting_params
-    from paceline.physics import drafting
-
-    form = scenario.formation(reference.formation)
-    return reference.formation, float(drafting.formation_shelter(form, drafting_params()))
+        name, shelter, form, check = best_runnable_formation(scenario, speed_m_s, duration_s)
+    else:
+        name, form = reference.formation, scenario.formation(reference.formation)
+        shelter = float(drafting.formation_shelter(form, drafting_params()))
+        check = formation_runnable(form, scenario, speed_m_s, duration_s)
+        if not check.ok:
+            raise ScenarioError(
+                f"{name!r} cannot be run as a reference here: {'; '.join(check.reasons)}", "reference_formation"
+            )
+    return {"name": name, "shelter": shelter, "athlete_offset_m": form.athlete_offset_m, "runnable": check}
 
 
 def reference_air_density(reference: Reference) -> float:
@@ -247,7 +278,12 @@ def reference_air_density(reference: Reference) -> float:
 
 
 def reference_states(
-    course: Course, shelter: float, reference: Reference, air_density_kg_m3: float, running_line_m: float
+    course: Course,
+    shelter: float,
+    reference: Reference,
+    air_density_kg_m3: float,
+    line_scale: NDArray[np.float64],
+    offset_m: float,
 ) -> list[tuple[str, Course]]:
     """The race's course with its factors set to the reference's one at a time, in the order of :data:`CAUSES`.
 
@@ -261,26 +297,45 @@ def reference_states(
         The reference's wind and line.
     air_density_kg_m3 : float
         Reference air density [kg/m^3].
-    running_line_m : float
-        Offset of the lane-1 running line from the kerb [m] (the track's ``lane1_line_m``).
+    line_scale : ndarray
+        Metres run per metre of race distance on the reference formation's line, on the course's samples
+        (:func:`paceline.studies.reference.reference_line_scale`).
+    offset_m : float
+        The reference formation's athlete offset from the kerb [m].
 
     Returns
     -------
     list of (str, Course)
         ``(cause, course after substituting it)`` for every cause after ``pacing``; the last is the reference.
     """
+    return [
+        (cause, substituted(course, CAUSES[1 : i + 2], shelter, reference, air_density_kg_m3, line_scale, offset_m))
+        for i, cause in enumerate(CAUSES[1:])
+    ]
+
+
+def substituted(
+    course: Course,
+    causes: Sequence[str],
+    shelter: float,
+    reference: Reference,
+    air_density_kg_m3: float,
+    line_scale: NDArray[np.float64],
+    offset_m: float,
+) -> Course:
+    """The race's course with the reference's value of each cause in ``causes`` (any subset of :data:`CAUSES`
+    after ``pacing``), the others as raced."""
     x = course.x_m
-    states: list[tuple[str, Course]] = []
-    c = course.with_changes(shelter=np.full_like(x, shelter))
-    states.append(("shelter", c))
-    c = c.with_wind(reference.wind_speed_m_s)
-    states.append(("wind", c))
-    c = c.with_changes(air_density_kg_m3=air_density_kg_m3)
-    states.append(("air density", c))
-    if reference.running_line:
-        c = c.with_changes(line_scale=np.ones_like(x), offset_m=np.full_like(x, running_line_m))
-    states.append(("outside the running line", c))
-    return states
+    c = course
+    if "shelter" in causes:
+        c = c.with_changes(shelter=np.full_like(x, shelter))
+    if "wind" in causes:
+        c = c.with_wind(reference.wind_speed_m_s)
+    if "air density" in causes:
+        c = c.with_changes(air_density_kg_m3=air_density_kg_m3)
+    if "outside the running line" in causes and reference.running_line:
+        c = c.with_changes(line_scale=np.asarray(line_scale, dtype=float), offset_m=np.full_like(x, offset_m))
+    return c
 
 
 def time_at_power(course: Course, power_w_kg: float, curve: CostCurve) -> float:
@@ -330,17 +385,21 @@ def attribute(
 
 
 def describe_reference(
-    reference: Reference, power_w_kg: float, formation: str, shelter: float, air_density_kg_m3: float, curve: str
+    reference: Reference, power_w_kg: float, formation: dict[str, Any], air_density_kg_m3: float, curve: str
 ) -> dict[str, Any]:
-    """What the reference is, for the JSON and the tables."""
+    """What the reference is, for the JSON and the tables (``formation`` from :func:`reference_formation`)."""
+    check = formation["runnable"]
     return {
-        "description": "same athlete at the same average metabolic power, even metabolic power, best shelter, "
-        "still air, reference air, running line"
+        "description": "same athlete at the same average metabolic power, even metabolic power, the best runnable "
+        "formation on its own line, still air, reference air"
         if reference == Reference()
         else "user reference",
         "power_w_kg": round(power_w_kg, 4),
-        "formation": formation,
-        "shelter": round(shelter, 4),
+        "formation": formation["name"],
+        "shelter": round(formation["shelter"], 4),
+        "athlete_offset_m": formation["athlete_offset_m"],
+        "pacer_lines": check.lines,
+        "pacers_checked": check.pacers_checked,
         "wind_speed_m_s": reference.wind_speed_m_s,
         "air_density_kg_m3": round(air_density_kg_m3, 4),
         "running_line": reference.running_line,
@@ -460,7 +519,10 @@ def analysis_assumptions(
             "reference_formation",
             formation,
             "",
-            "best-sheltering named formation" if not reference.formation else "given",
+            "best-sheltering runnable named formation (its offset, its pacers' lines on the track, the roster's "
+            "capability where known)"
+            if not reference.formation
+            else "given",
         ),
         Assumption("attribution_order", " -> ".join(CAUSES), "", "sequential substitution; the order matters"),
     ]
@@ -547,12 +609,15 @@ def analyze(
     energy, balance = energy_balance(cs_athlete, series["metabolic_power_w_kg"], t_cruise, cost)  # 4
     series.update(balance)
 
-    ref_name, ref_shelter = reference_shelter(sc, ref)  # 5
+    form = reference_formation(sc, ref, splits.event_m / splits.finish_s, splits.finish_s)  # 5
     rho_ref = reference_air_density(ref)
-    states = reference_states(course, ref_shelter, ref, rho_ref, sc.track.geometry().lane1_line_m)
-    steps = attribute(splits.finish_s, course, states, p_mean, cost, rec.lag_s)
+    line = reference_line_scale(course, sc, form["athlete_offset_m"])
+    args = (form["shelter"], ref, rho_ref, line, form["athlete_offset_m"])
+    steps = attribute(splits.finish_s, course, reference_states(course, *args), p_mean, cost, rec.lag_s)
+    shares = shapley_split(CAUSES[1:], lambda s: time_at_power(substituted(course, tuple(s), *args), p_mean, cost))
+    shapley = {"pacing": steps[0]["seconds"], **{c: -v for c, v in shares.items()}}
 
-    assumptions = analysis_assumptions(rec, notes, course, cost, p_mean, ref, ref_name)
+    assumptions = analysis_assumptions(rec, notes, course, cost, p_mean, ref, form["name"])
     assumptions += cs_athlete.assumptions if cs_athlete is not None else ()
     citations = [*RECONSTRUCTION_CITATIONS, *EP_CITATIONS]
     race = analysis_race(splits, rec, course, series, p_mean, assumptions, citations)
@@ -565,10 +630,11 @@ def analyze(
         power_w_kg=p_mean,
         steps=steps,
         reference_s=steps[-1]["to_s"],
-        reference=describe_reference(ref, p_mean, ref_name, ref_shelter, rho_ref, cost.name),
+        reference=describe_reference(ref, p_mean, form, rho_ref, cost.name),
         laps=lap_table(splits, series, x, t_cruise),  # 6
         phases=phase_table(sc, rec, series, x, t_cruise),
         assumptions=assumptions,
         citations=citations,
         energy=energy,
+        shapley=shapley,
     )
