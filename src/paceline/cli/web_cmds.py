@@ -13,6 +13,12 @@ from paceline.cli.app import app, console, emit_json
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind (127.0.0.1: this machine only)."),
     port: int = typer.Option(8000, "--port", min=0, max=65535, help="TCP port."),
+    allow_host: list[str] = typer.Option(
+        [],
+        "--allow-host",
+        help="A Host name clients may use besides 127.0.0.1/localhost (repeat; e.g. the machine's name when --host "
+        "exposes it). Other Host headers get 400 (DNS rebinding).",
+    ),
 ) -> None:
     """Run the web app: the animated top-down replay and the scenario editor (needs the `web` extra)."""
     from paceline.errors import ScenarioError
@@ -25,8 +31,12 @@ def serve(
         raise ScenarioError(
             f"the web app needs the 'web' extra (pip install 'paceline[web]'): {exc}", "serve"
         ) from None
+    names = [*allow_host, *([host] if host not in ("0.0.0.0", "::") else [])]
+    for name in names:
+        if not name or any(c in name for c in "/ @?#"):
+            raise ScenarioError(f"{name!r} is not a host name; give a name or an address", "--allow-host")
     typer.echo(f"paceline: serving on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
-    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(allow_hosts=names), host=host, port=port, log_level="warning")
 
 
 @app.command()

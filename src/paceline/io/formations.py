@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from paceline.errors import ScenarioError
-from paceline.io.limits import MAX_SLOTS, MAX_TEXT_CHARS, check_finite, parse_toml, read_text
+from paceline.io.limits import MAX_SLOTS, MAX_TEXT_CHARS, check_finite, check_user_file, parse_toml, read_text
 from paceline.physics.formation import Formation, Slot
 
 #: Largest lateral offset of the athlete from the kerb [m]: the outside of lane 8 of a standard track (8 x 1.22 m).
@@ -173,6 +173,7 @@ def get_formation(name: str, extra: dict[str, Formation] | None = None) -> Forma
         return extra[name]
     known = bundled_formations()
     if name not in known and name.endswith(".toml"):
+        check_user_file(name, "formation")
         return load_formation_file(name)
     if name not in known:
         allowed = sorted(set(known) | set(extra or {}))

@@ -9,8 +9,11 @@ is the table the README's "Limits and guarantees" section shows (``paceline.io.l
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -203,3 +206,34 @@ def parse_toml(text: str, where: str, field: str) -> dict[str, Any]:
         raise ScenarioError(f"{where}: tables and arrays are nested more than {MAX_DEPTH} deep", field) from None
     check_depth(data, field)
     return data
+
+
+#: False while serving a web client: no file named by the input may be read (only bundled data).
+_USER_FILES: contextvars.ContextVar[bool] = contextvars.ContextVar("paceline_user_files", default=True)
+
+
+@contextlib.contextmanager
+def no_user_files() -> Iterator[None]:
+    """Within this context (and threads started with its context, e.g. a web request's), a name in the input may
+    only be a bundled formation, race or scenario: :func:`check_user_file` refuses every path."""
+    token = _USER_FILES.set(False)
+    try:
+        yield
+    finally:
+        _USER_FILES.reset(token)
+
+
+def check_user_file(name: str, field: str) -> None:
+    """Refuse to read the file ``name`` the input names while :func:`no_user_files` is in force.
+
+    Raises
+    ------
+    ScenarioError
+        Naming ``field``; the message does not say whether the file exists.
+    """
+    if not _USER_FILES.get():
+        raise ScenarioError(
+            f"{name[:80]!r} is not allowed here: this server reads no file a client names; give a bundled name or "
+            "an inline definition",
+            field,
+        )

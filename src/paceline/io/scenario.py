@@ -28,6 +28,7 @@ from paceline.io.limits import (
     MEAN_SPEED_RANGE_M_S,
     check_depth,
     check_mean_speed,
+    check_user_file,
     parse_toml,
     read_text,
 )
@@ -75,9 +76,15 @@ class Athlete(_Strict):
     mass_kg: float = Field(ge=30, le=120, description="Body mass [kg].")
     sex: Literal["F", "M"] = "F"
     performances: tuple[Performance, ...] = Field((), max_length=MAX_PERFORMANCES)
+    id: str | None = Field(
+        None,
+        description="Her id (e.g. 'faith-kipyegon'), shared by her athlete file, races and scenarios; default: her "
+        "name in lower case with dashes.",
+    )
     calibration: str | None = Field(
         None,
-        description="Bundled scenario of a race this athlete ran, used to calibrate the equal-power model.",
+        description="What sets her metabolic power: a race scenario (bundled name or .toml) that she ran (same id), "
+        "'self' (this scenario's own [result]) or 'performances'; default: her performances.",
     )
 
 
@@ -419,7 +426,8 @@ def load_scenario(name_or_path: str | Path = "breaking4") -> Scenario:
     text: str
     where = str(name_or_path)
     path = Path(name_or_path)
-    if path.suffix == ".toml" or path.exists():
+    if path.suffix == ".toml" or (path.exists() and str(name_or_path) not in bundled_scenario_names()):
+        check_user_file(str(name_or_path), "scenario")
         if not path.is_file():
             raise ScenarioError(f"no such file {str(path)!r}; give a .toml path or a bundled name", "scenario")
         text = read_text(path, "scenario", "a scenario .toml")

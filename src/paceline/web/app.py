@@ -1,15 +1,27 @@
 """The FastAPI application: JSON API, the replay page and its static files.
 
-Safety rules: the server reads only bundled scenarios and formations (a client never names a path), refuses bodies
-over :data:`MAX_BODY_BYTES` with 413, turns every bad scenario into 422 naming the field, and binds 127.0.0.1 unless
-told otherwise (``paceline serve --host``).
+Service rules:
+
+- the server reads only bundled scenarios, formations and races: a posted scenario may name those or define its own
+  inline within the caps of :mod:`paceline.io.limits`; a path anywhere is 422 (:func:`~paceline.io.limits.no_user_files`
+  is in force for every request);
+- the ``Host`` header must be a loopback name (``127.0.0.1``, ``localhost``, ``[::1]``) or one added with
+  ``paceline serve --allow-host`` (DNS rebinding); anything else is 400;
+- bodies over :data:`MAX_BODY_BYTES` are 413, responses over :data:`MAX_RESPONSE_BYTES` are 422, and the solved races
+  kept for ``GET /api/races/{id}`` hold at most :data:`MAX_CACHE_BYTES`;
+- solves run in worker threads; a model whose solver keeps state between solves (optimal-control: one CasADi/Ipopt
+  problem re-solved warm) runs one solve at a time behind its lock, so concurrent requests get the answers a
+  sequential client would;
+- every bad scenario is 422 naming the field; the server binds 127.0.0.1 unless told otherwise (``--host``).
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +38,15 @@ log = logging.getLogger(__name__)
 
 #: Largest request body accepted [bytes]; larger ones get 413.
 MAX_BODY_BYTES = 256 * 1024
-#: Solved races kept for ``GET /api/races/{id}``.
+#: Solved races kept for ``GET /api/races/{id}``, and the bytes they may hold.
 MAX_RACES = 64
+MAX_CACHE_BYTES = 64 * 1024 * 1024
+#: Largest response of one solve [bytes] (Breaking4's replay is about 0.3 MB).
+MAX_RESPONSE_BYTES = 8 * 1024 * 1024
+#: Host names always allowed (the server binds loopback by default).
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+#: Models whose solver keeps state between solves and so run one solve at a time.
+STATEFUL_MODELS = frozenset({"optimal-control"})
 STATIC_DIR = Path(__file__).parent / "static"
 _ID_RE = re.compile(r"^[0-9a-f]{12}$")
 _NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -92,6 +111,119 @@ async def _no_body() -> dict[str, Any]:
     return {"type": "http.disconnect"}
 
 
+def host_name(header: str) -> str:
+    """The host of a ``Host`` header without its port (``localhost:8000`` -> ``localhost``)."""
+    h = header.strip().lower()
+    if h.startswith("["):
+        return h[: h.find("]") + 1] if "]" in h else h
+    return h.rsplit(":", 1)[0] if h.count(":") == 1 else h
+
+
+class ServiceGuard:
+    """ASGI middleware: refuse a ``Host`` not in ``allowed`` (400), and serve every request with
+    :func:`~paceline.io.limits.no_user_files` in force."""
+
+    def __init__(self, app: Any, allowed: Iterable[str] = LOOPBACK_HOSTS) -> None:
+        self.app = app
+        self.allowed = frozenset(h.lower() for h in allowed)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        from paceline.io.limits import no_user_files
+
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        host = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1")
+        if host_name(host) not in self.allowed:
+            response = JSONResponse(
+                {"detail": f"host {host[:100]!r} is not served; start the server with --allow-host NAME to add it"},
+                status_code=400,
+            )
+            await response(scope, _no_body, send)
+            return
+        with no_user_files():
+            await self.app(scope, receive, send)
+
+
+class RaceCache:
+    """The last solved races as JSON bytes, bounded by count and by bytes; safe across request threads."""
+
+    def __init__(self, max_items: int = MAX_RACES, max_bytes: int = MAX_CACHE_BYTES) -> None:
+        self.max_items, self.max_bytes = max_items, max_bytes
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        """The race's JSON, or None."""
+        with self._lock:
+            body = self._items.get(key)
+            if body is not None:
+                self._items.move_to_end(key)
+            return body
+
+    def put(self, key: str, body: bytes) -> None:
+        """Keep ``body``, dropping the oldest races beyond the caps."""
+        with self._lock:
+            if key in self._items:
+                self._bytes -= len(self._items.pop(key))
+            self._items[key] = body
+            self._bytes += len(body)
+            while self._items and (len(self._items) > self.max_items or self._bytes > self.max_bytes):
+                self._bytes -= len(self._items.popitem(last=False)[1])
+
+    @property
+    def n_bytes(self) -> int:
+        """Bytes held."""
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def check_client_names(data: Any) -> None:
+    """Refuse, before anything is read, a posted scenario whose formations or calibration are not names of bundled
+    (or, for formations, its own inline) data; the error says nothing of any file."""
+    from paceline.io.formations import formation_names
+    from paceline.io.scenario import bundled_scenario_names
+
+    if not isinstance(data, dict):
+        return  # the scenario's validation says what is wrong
+    inline = data.get("formations")
+    allowed = set(formation_names()) | (set(inline) if isinstance(inline, dict) else set())
+    pacing = data.get("pacing")
+    for i, ph in enumerate(pacing if isinstance(pacing, list) else []):
+        name = ph.get("formation") if isinstance(ph, dict) else None
+        if isinstance(name, str) and name not in allowed:
+            raise ScenarioError(
+                f"{name[:80]!r} is not a formation; allowed {', '.join(sorted(allowed))}", f"pacing[{i}].formation"
+            )
+    ath = data.get("athlete")
+    cal = ath.get("calibration") if isinstance(ath, dict) else None
+    if isinstance(cal, str) and not _NAME_RE.match(cal):  # a keyword (performances, ...) or a bundled name only
+        raise ScenarioError(
+            f"{cal[:80]!r} is not allowed; the web app accepts only a bundled name "
+            f"({', '.join(bundled_scenario_names())}) or a keyword such as 'performances'",
+            "athlete.calibration",
+        )
+
+
+def _error_schema(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"type": "object", "properties": {"detail": {}}}}},
+    }
+
+
+NOT_FOUND = _error_schema("No such bundled scenario or race.")
+TOO_LARGE = _error_schema("Request body over the limit.")
+UNPROCESSABLE = _error_schema("A bad scenario or request: `field` names the field, `message` says what is allowed.")
+SOLVED = {
+    "description": "The race: finish_s, splits, chart series and replay frames.",
+    "content": {"application/json": {"schema": {"type": "object"}}},
+}
+
+
 def _field_loc(field: str | None) -> list[str | int]:
     """``pacing[2].to_m`` -> ``["pacing", 2, "to_m"]``."""
     if not field:
@@ -112,17 +244,19 @@ def _unprocessable(exc: PacelineError, prefix: list[str | int]) -> JSONResponse:
     return JSONResponse(body, status_code=422)
 
 
-def create_app(warm: bool = True) -> FastAPI:
+def create_app(warm: bool = True, allow_hosts: Iterable[str] = ()) -> FastAPI:
     """Build the web app.
 
     Parameters
     ----------
     warm : bool
         Solve the bundled scenarios once at start-up so that the first editor change is as fast as the rest.
+    allow_hosts : iterable of str
+        Host names served besides the loopback ones (``paceline serve --allow-host``).
     """
-    from paceline.version import __version__
     from paceline.io.formations import bundled_formations
     from paceline.io.scenario import bundled_scenario_names, load_scenario
+    from paceline.version import __version__
 
     app = FastAPI(
         title="paceline",
@@ -130,7 +264,10 @@ def create_app(warm: bool = True) -> FastAPI:
         description="Plan and replay paced record attempts. SI units, with the unit in every name.",
     )
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
-    races: OrderedDict[str, dict[str, Any]] = OrderedDict()
+    app.add_middleware(ServiceGuard, allowed=LOOPBACK_HOSTS | {host_name(h) for h in allow_hosts})
+    races = RaceCache()
+    app.state.races = races
+    solver_locks = {m: threading.Lock() for m in STATEFUL_MODELS}
 
     def bundled(name: str) -> dict[str, Any]:
         if not _NAME_RE.match(name) or name not in bundled_scenario_names():
@@ -139,16 +276,29 @@ def create_app(warm: bool = True) -> FastAPI:
             )
         return scenario_to_dict(load_scenario(name))
 
-    def solve_and_keep(data: dict[str, Any], model: str) -> dict[str, Any]:
+    def solve_and_keep(data: dict[str, Any], model: str) -> bytes:
+        import json
+
+        check_client_names(data)
         rid = race_id(data, model)
-        if rid in races:
-            races.move_to_end(rid)
-            return races[rid]
-        payload = to_jsonable(resolve(data, model))
-        races[rid] = payload
-        while len(races) > MAX_RACES:
-            races.popitem(last=False)
-        return payload
+        body = races.get(rid)
+        if body is not None:
+            return body
+        lock = solver_locks.get(model)
+        if lock is None:
+            payload = resolve(data, model)
+        else:
+            with lock:
+                payload = resolve(data, model)
+        body = json.dumps(to_jsonable(payload), separators=(",", ":"), allow_nan=False).encode("utf-8")
+        if len(body) > MAX_RESPONSE_BYTES:
+            raise ScenarioError(
+                f"the race's replay is {len(body) / 2**20:.1f} MB; this server answers at most "
+                f"{MAX_RESPONSE_BYTES / 2**20:.0f} MB (fewer pacers or a shorter race)",
+                "scenario",
+            )
+        races.put(rid, body)
+        return body
 
     @app.exception_handler(PacelineError)
     async def _paceline_error(request: Request, exc: PacelineError) -> JSONResponse:
@@ -180,7 +330,7 @@ def create_app(warm: bool = True) -> FastAPI:
             )
         return {"scenarios": rows}
 
-    @app.get("/api/scenarios/{name}", summary="One bundled scenario as JSON")
+    @app.get("/api/scenarios/{name}", summary="One bundled scenario as JSON", responses={404: NOT_FOUND})
     def scenario(name: str) -> dict[str, Any]:
         """The scenario as JSON, ready to edit and POST to ``/api/solve``."""
         return {"name": name, "scenario": bundled(name)}
@@ -205,8 +355,12 @@ def create_app(warm: bool = True) -> FastAPI:
         """``equal-power`` is the fast model the editor uses; ``optimal-control`` is "solve exactly"."""
         return {"models": available_models(), "fast": "equal-power", "exact": "optimal-control"}
 
-    @app.post("/api/solve", summary="Solve a scenario and return the race and its replay")
-    def solve(req: SolveRequest) -> JSONResponse:
+    @app.post(
+        "/api/solve",
+        summary="Solve a scenario and return the race and its replay",
+        responses={200: SOLVED, 413: TOO_LARGE, 422: UNPROCESSABLE},
+    )
+    def solve(req: SolveRequest) -> Response:
         """A scenario (JSON or bundled name) -> the race: ``finish_s``, ``splits``, chart ``series`` against
         distance and replay ``frames`` (positions [m] on the track plane at a uniform time step)."""
         if (req.scenario is None) == (req.name is None):
@@ -219,14 +373,17 @@ def create_app(warm: bool = True) -> FastAPI:
             data = bundled(req.name)
         else:
             data = req.scenario or {}
-        return JSONResponse(solve_and_keep(data, req.model))
+        return Response(solve_and_keep(data, req.model), media_type="application/json")
 
-    @app.get("/api/races/{race_id}", summary="A race solved earlier, by its id")
-    def race(race_id: str) -> JSONResponse:
+    @app.get(
+        "/api/races/{race_id}", summary="A race solved earlier, by its id", responses={200: SOLVED, 404: NOT_FOUND}
+    )
+    def race(race_id: str) -> Response:
         """The payload ``POST /api/solve`` returned, while it is among the last solved races."""
-        if not _ID_RE.match(race_id) or race_id not in races:
-            raise HTTPException(404, f"no race {race_id!r}; solve one with POST /api/solve")
-        return JSONResponse(races[race_id])
+        body = races.get(race_id) if _ID_RE.match(race_id) else None
+        if body is None:
+            raise HTTPException(404, f"no race {race_id[:40]!r}; solve one with POST /api/solve")
+        return Response(body, media_type="application/json")
 
     from paceline.web.plan_api import add_plan_routes
 
