@@ -224,6 +224,31 @@ SOLVED = {
 }
 
 
+def _document_errors(app: FastAPI) -> None:
+    """Add to the OpenAPI document the answers every route can give besides its own: 400 (a body that is not JSON,
+    a Host not served), 413 (a body over the limit) on routes with a body, 404 on routes with a path parameter, and
+    422 on those with any parameter or body."""
+    from fastapi.openapi.utils import get_openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            for path, ops in spec.get("paths", {}).items():
+                for op in ops.values():
+                    answers = op.setdefault("responses", {})
+                    answers.setdefault("400", _error_schema("The body is not JSON, or the Host is not served."))
+                    if "requestBody" in op:
+                        answers.setdefault("413", TOO_LARGE)
+                    if "{" in path:
+                        answers.setdefault("404", NOT_FOUND)
+                    if "{" in path or "requestBody" in op or op.get("parameters"):
+                        answers.setdefault("422", UNPROCESSABLE)
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def _field_loc(field: str | None) -> list[str | int]:
     """``pacing[2].to_m`` -> ``["pacing", 2, "to_m"]``."""
     if not field:
@@ -389,6 +414,7 @@ def create_app(warm: bool = True, allow_hosts: Iterable[str] = ()) -> FastAPI:
 
     add_plan_routes(app)  # POST /api/export, /api/plan, /api/uncertainty
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    _document_errors(app)
 
     if warm:
         for name in bundled_scenario_names():
