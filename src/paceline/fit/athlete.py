@@ -1,14 +1,18 @@
 """The athlete a model runs, from what the scenario knows of her: the one calibration rule.
 
-Which effort calibrates her (:func:`calibration_effort`), in this order:
+Which effort calibrates her (:func:`calibration_effort`), from ``athlete.calibration``:
 
-1. her named calibration race (``athlete.calibration``: a bundled scenario or a ``.toml`` path with a ``[result]``);
-2. the scenario's own ``[result]`` (a race that was run), unless ``athlete.calibration = "performances"``;
-3. her performances (at least two): the performance model's time over the scenario's distance
-   (:mod:`paceline.fit.performance_model`, the predictor that wins the leave-one-out benchmark), run solo on the
-   lane-1 line in still reference air (:func:`paceline.models.common.reference_course`).
+1. a race scenario (a bundled name or a ``.toml`` path with a ``[result]``) that *she* ran: the same athlete id
+   (:func:`paceline.io.athletes.athlete_id`) and the same body. A race run by someone else (or by a different body)
+   would lend her another athlete's W/kg: it is refused (``athlete.calibration``), unless the scenario has
+   performances at two or more distances, which then calibrate her instead (and the output says so);
+2. ``"self"``: the scenario's own ``[result]`` (a race that was run, replayed on its own power) - only when asked;
+3. ``"performances"``, or nothing: her performances (two or more distances): the performance model's time over the
+   scenario's distance (:mod:`paceline.fit.performance_model`, the predictor that wins the leave-one-out benchmark),
+   run solo on the lane-1 line in still reference air (:func:`paceline.models.common.reference_course`).
 
-The equal-power power is the time-weighted mean of the split segments' constant powers on that effort's course
+A scenario never calibrates on its own ``[result]`` unless it says ``"self"``. The equal-power power is the
+time-weighted mean of the split segments' constant powers on that effort's course
 (:func:`paceline.models.equal_power.segment_powers`: the inverse of the one kernel). The critical-speed model reads
 CS and D' from the fit of her performances; the optimal-control model its fitted Keller/Aftalion parameters.
 Results are cached by content.
@@ -19,7 +23,7 @@ from __future__ import annotations
 import functools
 import itertools
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -137,33 +141,67 @@ def _performance_effort(scenario: Scenario) -> CalibrationEffort:
     )
 
 
+def _same_athlete(ref: Scenario, scenario: Scenario) -> str | None:
+    """None when ``ref``'s athlete is the scenario's (same id, same body); else why not."""
+    from paceline.io.athletes import athlete_id
+
+    a, b = ref.athlete, scenario.athlete
+    ida, idb = athlete_id(a.name, a.id), athlete_id(b.name, b.id)
+    if ida != idb:
+        return f"was run by {a.name} (id {ida!r}), not by {b.name} (id {idb!r})"
+    if abs(a.height_m - b.height_m) > 1e-9 or abs(a.mass_kg - b.mass_kg) > 1e-9:
+        return (
+            f"was run by {a.name} at {a.height_m:g} m, {a.mass_kg:g} kg; this scenario's body is {b.height_m:g} m, "
+            f"{b.mass_kg:g} kg (another body would carry another W/kg)"
+        )
+    return None
+
+
 def calibration_effort(scenario: Scenario, draft_params: DraftParams | None = None) -> CalibrationEffort:
     """The effort that calibrates a scenario's athlete (see the module's rule).
 
     Raises
     ------
     ScenarioError
-        If the named calibration race cannot be loaded or has no result, or nothing calibrates her.
+        Field ``athlete.calibration``: the named race cannot be loaded, has no result, or was run by another athlete
+        (and she has no performances); ``"self"`` without a ``[result]``; nothing to calibrate her on.
     """
     from paceline.io.scenario import load_scenario
 
     ath = scenario.athlete
-    if ath.calibration and ath.calibration != "performances":
+    cal = ath.calibration
+    n_distances = len({p.distance_m for p in ath.performances})
+    if cal == "self":
+        if scenario.result is None:
+            raise ScenarioError(
+                "'self' needs the scenario's own [result]; this scenario has none", "athlete.calibration"
+            )
+        return _race_effort(scenario, draft_params)
+    if cal and cal != "performances":
         try:
-            ref = load_scenario(ath.calibration)
+            ref = load_scenario(cal)
         except ScenarioError as exc:
             raise ScenarioError(
-                f"{ath.calibration!r} cannot be loaded ({exc}); use a bundled race scenario, a .toml path or "
+                f"{cal!r} cannot be loaded ({exc}); use a race of hers (bundled name or .toml path), 'self' or "
                 "'performances'",
                 "athlete.calibration",
             ) from None
-        return _race_effort(ref, draft_params)
-    if scenario.result is not None and ath.calibration != "performances":
-        return _race_effort(scenario, draft_params)
-    if len(ath.performances) >= 2:
+        why = _same_athlete(ref, scenario)
+        if why is None:
+            return _race_effort(ref, draft_params)
+        if n_distances >= 2:
+            log.warning("athlete.calibration: %r %s; calibrating on her performances instead", cal, why)
+            effort = _performance_effort(scenario)
+            return replace(effort, source=f"{effort.source} (calibration race {cal!r} {why})")
+        raise ScenarioError(
+            f"{cal!r} {why}; name a race she ran, 'self' with a [result], or give her performances",
+            "athlete.calibration",
+        )
+    if n_distances >= 2:
         return _performance_effort(scenario)
     raise ScenarioError(
-        "the equal-power model needs a calibration race, a [result], or at least 2 performances",
+        "nothing calibrates her: name a race she ran, 'self' with a [result], or give performances at 2 or more "
+        "distances",
         "athlete.calibration",
     )
 

@@ -155,3 +155,13 @@ def body_for(
         float(mass_kg if mass_kg is not None else m0),
         f"{'height' if height_m is not None else 'mass'} given, the other from the {src}",
     )
+
+
+def athlete_id(name: str, given_id: str | None = None) -> str:
+    """An athlete's id: the one given, else her name in lower case with runs of other characters as one dash
+    (``Faith Kipyegon`` -> ``faith-kipyegon``). Scenarios, races and athlete files refer to her by it."""
+    import re
+
+    if given_id:
+        return given_id
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")

@@ -586,6 +586,11 @@ def make_plan(scenario: Scenario, model: str | None = None, spacing_m: float = 1
     )
     rules = check_rules(scenario, roles)
     notes = []
+    given = {a.name: a for a in race.assumptions}
+    if "calibration" in given:
+        power = given.get("calibrated_power")
+        watts = f"{power.value} {power.unit} " if power is not None else ""
+        notes.append(f"her power {watts}is set by {given['calibration'].value}")
     for r in roles:
         if r.margin is not None and r.margin < 0:
             notes.append(

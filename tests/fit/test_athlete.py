@@ -1,0 +1,78 @@
+"""The calibration rule follows the athlete: a race calibrates only the athlete who ran it (same id, same body),
+never a scenario's own [result] unless it says 'self'; the Monte Carlo's problem uses the same rule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from paceline.chain import solve
+from paceline.errors import ScenarioError
+from paceline.fit.athlete import calibration_effort
+from paceline.io.scenario import Scenario, load_scenario, scenario_from_dict
+
+
+def _variant(scenario: str, **athlete: Any) -> Scenario:
+    data = load_scenario(scenario).model_dump(exclude_none=True)
+    data["athlete"] = {**data["athlete"], **athlete}
+    return scenario_from_dict(data)
+
+
+def test_bundled_race_calibrates_the_athlete_who_ran_it() -> None:
+    effort = calibration_effort(load_scenario("breaking4"))
+    assert effort.kind == "race" and effort.source.startswith("monaco2023")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"name": "A 4:17 miler", "id": "someone-else"},  # another athlete
+        {"mass_kg": 80.0},  # another body under her name: another W/kg
+    ],
+)
+def test_another_athletes_race_is_refused_without_performances(change: dict[str, Any]) -> None:
+    sc = _variant("breaking4", performances=[], **change)
+    with pytest.raises(ScenarioError) as exc:
+        calibration_effort(sc)
+    assert exc.value.field == "athlete.calibration" and "monaco2023" in str(exc.value)
+
+
+def test_another_athletes_race_falls_back_to_her_performances() -> None:
+    sc = _variant(
+        "breaking4",
+        name="A 4:17 miler",
+        id="someone-else",
+        height_m=1.65,
+        mass_kg=50.0,
+        performances=[{"distance_m": 1500, "time": "4:00.00"}, {"distance_m": 5000, "time": "15:00.00"}],
+    )
+    effort = calibration_effort(sc)
+    assert effort.kind == "performances" and "monaco2023" in effort.source
+    # she is slower than Kipyegon: her plan must be slower than Kipyegon's on the same night
+    assert solve(sc).finish_s > solve(load_scenario("breaking4")).finish_s + 5.0
+
+
+def test_own_result_only_when_self() -> None:
+    # monaco2023 says calibration = "self": it replays the race on its own power (as raced 4:07.64)
+    mon = load_scenario("monaco2023")
+    assert calibration_effort(mon).kind == "race"
+    assert solve(mon).finish_s == pytest.approx(mon.result.time_s, abs=0.5)  # type: ignore[union-attr]
+    # without it, a scenario with a [result] calibrates on her performances, never on its own result
+    no_self = _variant("monaco2023", calibration="performances")
+    assert calibration_effort(no_self).kind == "performances"
+    data = load_scenario("monaco2023").model_dump(exclude_none=True)
+    del data["athlete"]["calibration"]
+    assert calibration_effort(scenario_from_dict(data)).kind == "performances"
+    # 'self' without a result is refused
+    with pytest.raises(ScenarioError) as exc:
+        calibration_effort(_variant("kram2025", calibration="self"))
+    assert exc.value.field == "athlete.calibration"
+
+
+def test_monte_carlo_uses_the_same_rule() -> None:
+    from paceline.studies.draws import build_problem
+
+    with pytest.raises(ScenarioError) as exc:
+        build_problem(_variant("breaking4", performances=[], name="Someone", id="someone"))
+    assert exc.value.field == "athlete.calibration"
