@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 
 #: Time step of the replay frames [s].
 FRAME_DT_S = 0.25
+#: Most frames in one replay: a longer race gets a longer time step (the page interpolates between frames), so the
+#: payload stays bounded (a 2-hour race at 0.25 s was 36 MB; the web app answers at most 8 MB).
+MAX_FRAMES = 4000
 #: Samples of the chart series sent to the page.
 CHART_SAMPLES = 400
 #: How long a pacer who leaves the race stays drawn while drifting out and slowing [s].
@@ -335,7 +338,7 @@ def replay_payload(race: Race, sc: Scenario | None = None, frame_dt_s: float = F
     sc : Scenario, optional
         Its scenario (pacers, track, wind, target); without it the athlete runs alone on a standard track.
     frame_dt_s : float
-        Time step of the frames [s].
+        Time step of the frames [s]; longer when the race would need more than :data:`MAX_FRAMES` frames.
     """
     from paceline.io.scenario import Scenario as _Scenario
     from paceline.timefmt import format_time
@@ -350,6 +353,7 @@ def replay_payload(race: Race, sc: Scenario | None = None, frame_dt_s: float = F
         )
     geom = sc.track.geometry()
     finish = race.finish_s
+    frame_dt_s = max(frame_dt_s, finish / MAX_FRAMES)
     t = np.arange(0.0, finish, frame_dt_s)
     t = np.append(t, finish)
     x_ath = np.interp(t, race.t_s, race.x_m)
