@@ -57,16 +57,17 @@ def available_models() -> list[str]:
 def check_client_scenario(sc: Scenario) -> None:
     """Refuse anything in a client's scenario that would make the server read a file it names.
 
-    The only field that names another scenario is ``athlete.calibration``; from a client it must be a bundled name
-    (or ``performances``: calibrate on her performances).
+    The only field that names another scenario is ``athlete.calibration``; from a client it must be a bundled name,
+    ``performances`` (calibrate on her performances) or ``self`` (on the scenario's own result).
     """
     from paceline.io.scenario import bundled_scenario_names
 
     cal = sc.athlete.calibration
-    allowed = [*bundled_scenario_names(), "performances"]
+    allowed = [*bundled_scenario_names(), "performances", "self"]
     if cal is not None and cal not in allowed:
         raise ScenarioError(
-            f"{cal!r} is not allowed; the web app accepts only a bundled name or 'performances': {', '.join(allowed)}",
+            f"{cal!r} is not allowed; the web app accepts only a bundled name, 'performances' or 'self': "
+            f"{', '.join(allowed)}",
             "athlete.calibration",
         )
 

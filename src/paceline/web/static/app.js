@@ -741,7 +741,8 @@ async function init() {
   for (const sel of [$("scenario"), $("ghost")]) {
     for (const n of names) { const o = document.createElement("option"); o.value = n; o.textContent = n; sel.appendChild(o); }
   }
-  for (const [value, text] of [["", "(her performances)"], ...names.map((n) => [n, n]), ["performances", "performances"]]) {
+  const calibrations = [["", "(default)"], ...names.map((n) => [n, n]), ["performances", "her performances"], ["self", "this race's result"]];
+  for (const [value, text] of calibrations) {
     const o = document.createElement("option"); o.value = value; o.textContent = text; $("calibration").appendChild(o);
   }
   const params = new URLSearchParams(location.search);
