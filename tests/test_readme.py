@@ -55,6 +55,7 @@ def test_the_checks_are_read() -> None:
     assert d2.command.endswith("| jq .time") and d2.figures == ["3:58.54", "1.5"]
 
 
+@pytest.mark.slow  # the server solves the bundled scenarios before it binds: about 7 s
 def test_serve_on_a_busy_port_exits_3() -> None:
     # the README's exit-code table: 3 is `paceline serve` unable to bind its port (uvicorn's start-up failure)
     import socket
