@@ -60,6 +60,9 @@ def plan(
         False, "--optimise-rotation", help="Propose the pacer assignment that keeps the best shelter longest."
     ),
     report: Path | None = typer.Option(None, "--report", help="Also write the HTML report to this file."),
+    force: bool = typer.Option(
+        False, "--force", help="Let --out replace a non-empty folder that is not a paceline output (deletes it)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Plan a paced attempt: prediction, splits, pacers, shelter, lights, rules (default: Breaking4)."""
@@ -71,6 +74,10 @@ def plan(
 
     if model is not None and model not in MODELS:
         raise ScenarioError(f"{model!r} is not a model; allowed {', '.join(MODELS)}", "--model")
+    if out is not None:
+        from paceline.io.outputs import check_folder
+
+        check_folder(out, force, "--out")  # before the work
     sc = load_scenario(scenario)
     if optimise_rotation:
         from paceline.studies.rotation import optimise_rotation as optimise
@@ -81,7 +88,7 @@ def plan(
     if out is not None:
         from paceline.render.plan_files import plan_files
 
-        written = pl.write(out, plan_files(pl))
+        written = pl.write(out, plan_files(pl), force=force)
     if report is not None:
         from paceline.render.report import write_report
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 import itertools
 import logging
 import math
-import shutil
-import tempfile
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -172,38 +170,17 @@ class Plan:
             }
         )
 
-    def write(self, out_dir: str | Path, files: Mapping[str, str | bytes]) -> list[Path]:
-        """Write ``files`` (relative path -> text or bytes; see :func:`paceline.render.plan_files.plan_files`) into
-        ``out_dir``.
+    def write(self, out_dir: str | Path, files: Mapping[str, str | bytes], force: bool = False) -> list[Path]:
+        """Write ``files`` (relative path -> text or bytes; see :func:`paceline.render.plan_files.plan_files`) as
+        the folder ``out_dir``, all at once (:func:`paceline.io.outputs.write_folder`).
 
-        Everything is written to a temporary folder first and moved into place at the end, so a failure leaves
-        nothing half-written.
+        A reader sees the previous folder or the complete new plan, never a mix, even if the process is killed; a
+        reused folder holds only the new plan. A non-empty folder that is not a paceline output is refused unless
+        ``force``.
         """
-        out = Path(out_dir)
-        if out.exists() and not out.is_dir():
-            raise ScenarioError(f"{str(out)!r} exists and is not a folder", "out")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".paceline-plan-", dir=out.parent))
-        try:
-            for rel, content in files.items():
-                dst = tmp / rel
-                dst.parent.mkdir(parents=True, exist_ok=True)
-                if isinstance(content, bytes):
-                    dst.write_bytes(content)
-                else:
-                    dst.write_text(content, encoding="utf-8")
-            out.mkdir(exist_ok=True)
-            written = []
-            for src in sorted(tmp.rglob("*")):
-                dst = out / src.relative_to(tmp)
-                if src.is_dir():
-                    dst.mkdir(exist_ok=True)
-                else:
-                    shutil.move(str(src), dst)
-                    written.append(dst)
-            return written
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+        from paceline.io.outputs import write_folder
+
+        return write_folder(out_dir, files, kind="plan", force=force)
 
 
 # ---- pacers ----------------------------------------------------------------------------------------------------

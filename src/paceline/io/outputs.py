@@ -1,0 +1,242 @@
+"""Output folders and files that survive a kill: all-or-nothing folder swaps and exclusive output locks.
+
+Folders (:func:`write_folder`)
+    The new folder is written beside the target (``.NAME.paceline-new-XXXX``), flushed to disk, then swapped in.
+    Linux's ``renameat2(RENAME_EXCHANGE)`` swaps the two names in one step, so a reader sees either the whole old
+    folder or the whole new one; elsewhere the old folder is renamed aside (``.NAME.paceline-old-XXXX``) and the new
+    one renamed in, and a kill between the two renames is repaired by the next run (the old folder is put back).
+    Leftovers of killed runs are removed by the next run. Every folder written carries a marker file
+    (:data:`MARKER`); a non-empty folder without it is not replaced unless ``force``.
+
+Locks (:func:`exclusive`)
+    An advisory ``flock`` on ``FILE.lock``, released by the kernel when the process dies, so a killed run never
+    leaves a stale lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import errno
+import json
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from paceline.errors import ScenarioError
+
+log = logging.getLogger(__name__)
+
+#: The file that marks a folder as a paceline output (and says which kind).
+MARKER = ".paceline-output"
+_NEW, _OLD = ".paceline-new-", ".paceline-old-"
+_RENAME_EXCHANGE = 2  # linux/fs.h
+
+
+def _renameat2_exchange() -> object | None:
+    """libc's ``renameat2`` (glibc >= 2.28 on Linux), or None."""
+    name = ctypes.util.find_library("c")
+    if not name:  # pragma: no cover - not Linux
+        return None
+    libc = ctypes.CDLL(name, use_errno=True)
+    fn = getattr(libc, "renameat2", None)
+    if fn is None:  # pragma: no cover - old glibc, musl
+        return None
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    fn.restype = ctypes.c_int
+    return fn
+
+
+_EXCHANGE = _renameat2_exchange()
+_AT_FDCWD = -100
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap the names ``a`` and ``b`` in one atomic step; False where the system cannot (then nothing changed)."""
+    if _EXCHANGE is None:  # pragma: no cover - not Linux
+        return False
+    rc = _EXCHANGE(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)  # type: ignore[operator]
+    if rc == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):  # pragma: no cover - the file system cannot
+        return False
+    raise OSError(err, os.strerror(err), str(a))
+
+
+def _siblings(out: Path, tag: str) -> list[Path]:
+    return sorted(out.parent.glob(f".{out.name}{tag}*"))
+
+
+def recover(out: Path) -> None:
+    """Repair what a killed run left beside ``out``: put back an old folder whose replacement never arrived,
+    remove half-written new folders and old folders already replaced."""
+    for old in _siblings(out, _OLD):
+        if not out.exists():
+            os.rename(old, out)
+            log.warning("restored %s from %s (a run was killed while swapping)", out, old.name)
+        else:
+            shutil.rmtree(old, ignore_errors=True)
+    for new in _siblings(out, _NEW):
+        shutil.rmtree(new, ignore_errors=True)
+
+
+def is_output(folder: Path, kind: str | None = None) -> bool:
+    """True if ``folder`` carries the paceline marker (of ``kind``, when given)."""
+    try:
+        info = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return kind is None or info.get("kind") == kind
+
+
+def _fsync_tree(root: Path) -> None:
+    for dirpath, _, filenames in os.walk(root):
+        for name in filenames:
+            fd = os.open(os.path.join(dirpath, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        _fsync_dir(Path(dirpath))
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def check_folder(out: str | Path, force: bool = False, field: str = "out") -> None:
+    """Refuse ``out`` as an output folder if it is a file, or a non-empty folder that is not a paceline output
+    (unless ``force``); call it before the work so a refusal costs nothing.
+
+    Raises
+    ------
+    ScenarioError
+        Naming ``field``.
+    """
+    out = Path(out)
+    if out.exists() or out.is_symlink():
+        if not out.is_dir() or out.is_symlink():
+            raise ScenarioError(f"{str(out)!r} exists and is not a folder", field)
+        if not force and any(out.iterdir()) and not is_output(out):
+            raise ScenarioError(
+                f"{str(out)!r} is not empty and is not a paceline output; give an empty or new folder, or --force "
+                "to replace it (its contents are deleted)",
+                field,
+            )
+
+
+def write_folder(
+    out: str | Path, files: Mapping[str, str | bytes], kind: str, force: bool = False, field: str = "out"
+) -> list[Path]:
+    """Write ``files`` (relative path -> text or bytes) as the folder ``out``, all at once.
+
+    Parameters
+    ----------
+    out : str or Path
+        The folder. If it exists it is replaced as a whole (a reused folder never mixes two outputs).
+    files : mapping
+        Relative paths (``briefings/M1.md``) to contents.
+    kind : str
+        What the folder is (``plan``), recorded in its marker.
+    force : bool
+        Replace a non-empty folder that is not a paceline output (its contents are deleted).
+    field : str
+        Parameter named by errors.
+
+    Returns
+    -------
+    list of Path
+        The files written, under ``out``.
+
+    Raises
+    ------
+    ScenarioError
+        ``out`` is a file, or a non-empty folder that is not a paceline output (without ``force``), or a relative
+        path leaves the folder.
+    """
+    out = Path(out).absolute()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    recover(out)
+    check_folder(out, force, field)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}{_NEW}", dir=out.parent))
+    try:
+        for rel in files:
+            dst = (tmp / rel).resolve()
+            if tmp.resolve() not in dst.parents:
+                raise ScenarioError(f"{rel!r} would be written outside the folder", field)
+        for rel, content in files.items():
+            dst = tmp / rel
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                dst.write_bytes(content)
+            else:
+                dst.write_text(content, encoding="utf-8")
+        (tmp / MARKER).write_text(json.dumps({"kind": kind, "files": sorted(files)}) + "\n", encoding="utf-8")
+        os.chmod(tmp, 0o777 & ~_umask())
+        _fsync_tree(tmp)
+        _swap_in(tmp, out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)  # after an exchange it holds the old folder
+    _fsync_dir(out.parent)
+    return [out / rel for rel in files]
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _swap_in(new: Path, out: Path) -> None:
+    """Put the complete folder ``new`` at ``out``: a plain rename if ``out`` is absent, else an atomic exchange, else
+    two renames (repaired by :func:`recover` if killed between them)."""
+    if not out.exists():
+        os.rename(new, out)
+        return
+    if exchange(new, out):
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}{_OLD}", dir=out.parent))  # pragma: no cover - not Linux
+    os.rmdir(old)  # pragma: no cover
+    os.rename(out, old)  # pragma: no cover
+    os.rename(new, out)  # pragma: no cover
+    shutil.rmtree(old, ignore_errors=True)  # pragma: no cover
+
+
+@contextlib.contextmanager
+def exclusive(path: str | Path, field: str = "out") -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (through ``PATH.lock``) or fail at once naming ``field``.
+
+    The kernel releases the lock when the process ends, however it ends.
+
+    Raises
+    ------
+    ScenarioError
+        Another process holds the lock.
+    """
+    import fcntl
+
+    lock_path = Path(str(path) + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ScenarioError(
+                f"{str(path)!r} is being written by another run (lock {lock_path.name}); wait for it to finish",
+                field,
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        yield
+    finally:
+        os.close(fd)

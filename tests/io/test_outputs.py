@@ -1,0 +1,167 @@
+"""Outputs that survive a kill (paceline.io.outputs): folders swapped in whole, leftovers repaired, exclusive locks.
+
+The kill tests SIGKILL a writer at random moments and check what a reader finds: nothing (before the first
+complete write), or one complete version, never a mix, never a partial folder; the next run leaves nothing beside.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from cli_runner import PACELINE
+from paceline.errors import ScenarioError
+from paceline.io.outputs import MARKER, exclusive, is_output, recover, write_folder
+
+
+def _files(version: int, n: int = 5) -> dict[str, str]:
+    return {**{f"sub/f{i}.txt": f"version {version}\n" for i in range(n)}, "plan.json": json.dumps({"v": version})}
+
+
+def _versions(folder: Path) -> set[str]:
+    return {p.read_text() for p in folder.rglob("*.txt")}
+
+
+def test_write_replace_and_no_mix(tmp_path: Path) -> None:
+    out = tmp_path / "plan"
+    write_folder(out, {**_files(1), "only-in-1.txt": "version 1\n"}, kind="plan")
+    assert is_output(out, "plan") and _versions(out) == {"version 1\n"}
+    written = write_folder(out, _files(2), kind="plan")
+    assert _versions(out) == {"version 2\n"}
+    assert not (out / "only-in-1.txt").exists()  # a reused folder never mixes two plans
+    assert sorted(written) == sorted(out / rel for rel in _files(2))
+    assert [p.name for p in tmp_path.iterdir()] == ["plan"]  # nothing left beside it
+
+
+def test_foreign_folder_is_refused_unless_forced(tmp_path: Path) -> None:
+    out = tmp_path / "photos"
+    out.mkdir()
+    (out / "holiday.jpg").write_bytes(b"\xff\xd8")
+    with pytest.raises(ScenarioError, match="not a paceline output"):
+        write_folder(out, _files(1), kind="plan")
+    assert (out / "holiday.jpg").exists()
+    write_folder(out, _files(1), kind="plan", force=True)
+    assert not (out / "holiday.jpg").exists() and is_output(out)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    write_folder(empty, _files(1), kind="plan")  # an empty folder is fine
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ScenarioError, match="not a folder"):
+        write_folder(tmp_path / "file", _files(1), kind="plan")
+
+
+def test_a_path_outside_the_folder_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match="outside"):
+        write_folder(tmp_path / "out", {"../escape.txt": "x"}, kind="plan")
+    assert not (tmp_path / "escape.txt").exists()
+
+
+def test_recover_puts_back_an_old_folder_and_removes_half_written_ones(tmp_path: Path) -> None:
+    out = tmp_path / "plan"
+    old = tmp_path / ".plan.paceline-old-abc"
+    write_folder(old, _files(1), kind="plan")
+    half = tmp_path / ".plan.paceline-new-xyz"
+    (half / "sub").mkdir(parents=True)
+    (half / "sub" / "f0.txt").write_text("version 2\n")
+    recover(out)
+    assert _versions(out) == {"version 1\n"}  # killed between the two renames: the old folder is back
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan"]
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from paceline.io.outputs import write_folder
+    out, n_files = sys.argv[1], int(sys.argv[2])
+    v = 0
+    while True:
+        v += 1
+        files = {f"d{i % 7}/f{i}.txt": f"version {v}\\n" * 50 for i in range(n_files)}
+        write_folder(out, files, kind="plan")
+        print(v, flush=True)
+    """
+)
+
+
+@pytest.mark.slow
+def test_killed_writer_leaves_a_whole_folder(tmp_path: Path) -> None:
+    """SIGKILL a process that rewrites a 120-file folder in a loop, at random moments, 8 times."""
+    rng = random.Random(17)
+    out = tmp_path / "plan"
+    seen_complete = False
+    for _ in range(8):
+        p = subprocess.Popen([sys.executable, "-c", WRITER, str(out), "120"], stdout=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.3, 1.2))
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        if out.exists():
+            seen_complete = True
+            marker = json.loads((out / MARKER).read_text())
+            files = sorted(str(f.relative_to(out)) for f in out.rglob("*") if f.is_file() and f.name != MARKER)
+            assert files == sorted(marker["files"])  # complete
+            assert len({f.read_text() for f in out.rglob("*.txt")}) == 1  # one version
+        recover(out)
+        assert [q.name for q in tmp_path.iterdir()] == (["plan"] if out.exists() else [])
+    assert seen_complete
+
+
+@pytest.mark.slow
+def test_killed_plan_out_leaves_the_old_plan_or_the_new_one(tmp_path: Path) -> None:
+    """``plan --out D`` killed at random moments over D holding another plan: D is always one whole plan."""
+    out = tmp_path / "D"
+    r = subprocess.run([*PACELINE, "plan", "breaking4-optimal", "--out", str(out)], capture_output=True, check=False)
+    assert r.returncode == 0, r.stderr
+    old_files = sorted(json.loads((out / MARKER).read_text())["files"])
+    rng = random.Random(4)
+    names = set()
+    for _ in range(8):
+        p = subprocess.Popen([*PACELINE, "plan", "breaking4", "--out", str(out)], stdout=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.5, 3.0))
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        marker = json.loads((out / MARKER).read_text())
+        files = sorted(str(f.relative_to(out)) for f in out.rglob("*") if f.is_file() and f.name != MARKER)
+        assert files == sorted(marker["files"])
+        name = json.loads((out / "plan.json").read_text())["scenario"]
+        names.add(name)
+        assert (name == "breaking4-optimal") == (files == old_files)  # never a mix of the two plans
+    r = subprocess.run([*PACELINE, "plan", "breaking4", "--out", str(out)], capture_output=True, check=False)
+    assert r.returncode == 0, r.stderr
+    assert json.loads((out / "plan.json").read_text())["scenario"] == "breaking4"
+    assert [q.name for q in tmp_path.iterdir()] == ["D"]  # the leftovers of the killed runs are gone
+
+
+HOLDER = textwrap.dedent(
+    """
+    import sys, time
+    from paceline.io.outputs import exclusive
+    with exclusive(sys.argv[1]):
+        print("held", flush=True)
+        time.sleep(60)
+    """
+)
+
+
+def test_exclusive_lock_refuses_a_second_writer_and_dies_with_its_holder(tmp_path: Path) -> None:
+    target = tmp_path / "sweep.parquet"
+    p = subprocess.Popen([sys.executable, "-c", HOLDER, str(target)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert p.stdout is not None and p.stdout.readline().strip() == "held"
+        with pytest.raises(ScenarioError, match="another run"), exclusive(target):
+            pass
+    finally:
+        os.kill(p.pid, signal.SIGKILL)
+        p.wait()
+        if p.stdout is not None:
+            p.stdout.close()
+    with exclusive(target):  # the kernel released the dead holder's lock
+        pass
