@@ -76,3 +76,19 @@ def test_monte_carlo_uses_the_same_rule() -> None:
     with pytest.raises(ScenarioError) as exc:
         build_problem(_variant("breaking4", performances=[], name="Someone", id="someone"))
     assert exc.value.field == "athlete.calibration"
+
+
+def test_altitude_slows_the_plan_and_the_monte_carlo_agrees() -> None:
+    # at 2000 m she lacks oxygen: the thinner air no longer makes the Breaking4 plan faster than at sea level
+    from paceline.studies.draws import build_problem, draw_inputs
+
+    def at(alt: float) -> Scenario:
+        data = load_scenario("breaking4").model_dump(exclude_none=True)
+        data["conditions"] = {**data["conditions"], "altitude_m": alt}
+        return scenario_from_dict(data)
+
+    low, high = solve(at(0.0)).finish_s, solve(at(2000.0)).finish_s
+    assert high > low + 5.0
+    problem = build_problem(at(2000.0))
+    nominal = problem.time(draw_inputs(problem, 1, seed=0).nominal)[0]
+    assert nominal == pytest.approx(high, rel=2e-3)

@@ -219,6 +219,70 @@ def calibrated_power(effort: CalibrationEffort, curve: str = DEFAULT_CURVE) -> t
     return float(p @ d / d.sum()), p
 
 
+def target_duration_s(scenario: Scenario, effort: CalibrationEffort) -> float:
+    """Rough duration of the target race [s] for the environment model: the calibration effort's time carried to the
+    scenario's distance with Riegel's exponent 1.06 (the heat model only needs to know minutes from hours)."""
+    d_cal = effort.segments[-1][1]
+    return float(effort.durations_s.sum() * (scenario.distance_m / d_cal) ** 1.06)
+
+
+def environment_ratio(
+    scenario: Scenario,
+    effort: CalibrationEffort,
+    temperature_c: Any = None,
+    relative_humidity: Any = None,
+    calibration_temperature_c: Any = None,
+    calibration_relative_humidity: Any = None,
+) -> Any:
+    """Power available in the scenario over power available in the calibration effort [-], from altitude and heat
+    (:func:`paceline.physics.environment.environment_power_factor`): the calibrated power is taken back to a cool day
+    at sea level, then to the scenario's air. Temperatures and humidities may be arrays (Monte Carlo draws); default:
+    the scenarios' own. Performances are taken as run at sea level on a cool day (heat cost 0)."""
+    from paceline.physics.environment import environment_power_factor
+
+    c = scenario.conditions
+    t = c.temperature_c if temperature_c is None else temperature_c
+    rh = c.relative_humidity if relative_humidity is None else relative_humidity
+    target = environment_power_factor(c.altitude_m, t, rh, scenario.distance_m, target_duration_s(scenario, effort))
+    if effort.kind == "race" and effort.scenario is not None:
+        cc = effort.scenario.conditions
+        tc = cc.temperature_c if calibration_temperature_c is None else calibration_temperature_c
+        rc = cc.relative_humidity if calibration_relative_humidity is None else calibration_relative_humidity
+        cal = environment_power_factor(cc.altitude_m, tc, rc, effort.segments[-1][1], float(effort.durations_s.sum()))
+    else:
+        cal = 1.0
+    return np.asarray(target) / np.asarray(cal) if np.ndim(target) or np.ndim(cal) else float(target) / float(cal)
+
+
+def _environment_assumptions(scenario: Scenario, effort: CalibrationEffort, ratio: float) -> tuple[Assumption, ...]:
+    from paceline.physics.environment import altitude_power_factor, heat_note
+
+    c = scenario.conditions
+    dur = target_duration_s(scenario, effort)
+    rows = [
+        Assumption(
+            "altitude_aerobic_factor",
+            round(float(altitude_power_factor(c.altitude_m, scenario.distance_m)), 4),
+            "",
+            f"aerobic power at {c.altitude_m:g} m (Buskirk et al. 1967, linear: Wehrlin & Hallen 2006) x aerobic "
+            "share of the distance (Duffield & Dawson)",
+        ),
+        Assumption("heat", heat_note(c.temperature_c, c.relative_humidity, dur), "", "scenario conditions"),
+    ]
+    if effort.kind == "race" and effort.scenario is not None:
+        cc = effort.scenario.conditions
+        rows.append(
+            Assumption(
+                "calibration_heat",
+                heat_note(cc.temperature_c, cc.relative_humidity, float(effort.durations_s.sum())),
+                "",
+                f"{effort.scenario.name} conditions (removed before her power is carried here)",
+            )
+        )
+    rows.append(Assumption("environment_ratio", round(ratio, 4), "", "power here / power in the calibration effort"))
+    return tuple(rows)
+
+
 @functools.lru_cache(maxsize=128)
 def _equal_power(scenario_json: str, curve: str, draft_key: Any) -> AthleteParams:
     from paceline.io.scenario import Scenario
@@ -226,21 +290,28 @@ def _equal_power(scenario_json: str, curve: str, draft_key: Any) -> AthleteParam
     scenario = Scenario.model_validate_json(scenario_json)
     effort = calibration_effort(scenario, draft_key)
     power, segs = calibrated_power(effort, curve)
+    ratio = float(environment_ratio(scenario, effort))
     ath = scenario.athlete
     mean_shelter = float(np.mean(effort.course.shelter))
     return AthleteParams(
         name=ath.name,
         height_m=ath.height_m,
         mass_kg=ath.mass_kg,
-        power_w_kg=power,
+        power_w_kg=power * ratio,
         curve=curve,
         source=effort.source,
         assumptions=(
-            Assumption("calibration", effort.source, "", "athlete.calibration / result / performances"),
+            Assumption("calibration", effort.source, "", "athlete.calibration / performances ('self': own result)"),
             Assumption("calibrated_power", round(power, 3), "W/kg", "time-weighted over the calibration splits"),
             Assumption("calibration_mean_shelter", round(mean_shelter, 4), "", "drafting model on that race's pacing"),
+            *_environment_assumptions(scenario, effort, ratio),
+            Assumption("power_here", round(power * ratio, 3), "W/kg", "calibrated power x environment_ratio"),
         ),
-        meta={"segment_powers_w_kg": [float(x) for x in segs], "calibration_mean_shelter": mean_shelter},
+        meta={
+            "segment_powers_w_kg": [float(x) for x in segs],
+            "calibration_mean_shelter": mean_shelter,
+            "environment_ratio": ratio,
+        },
     )
 
 

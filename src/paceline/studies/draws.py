@@ -23,6 +23,8 @@ Monte Carlo (:func:`monte_carlo`)
                               variation of 0.8 % (within-athlete race-to-race variability of the better half of
                               elite runners up to 1500 m, Hopkins 2005; 1.0 % for all; Hopkins & Hewson 2001 give
                               1.2-1.9 % for the fastest road runners).
+    altitude and heat         her power is carried from the calibration effort's air to the scenario's by
+                              :func:`paceline.fit.athlete.environment_ratio` with each draw's temperatures
     calibration               the calibration race was itself one day's form: the same 0.8 % once more; a
                               calibration from fitted performances uses the fit's leave-one-out error instead.
     ========================  ===================================================================================
@@ -190,6 +192,7 @@ class Problem:
     def solver_inputs(self, inputs: dict[str, NDArray[np.float64]]) -> dict[str, NDArray[np.float64]]:
         """What the kernel reads: ``power_w_kg``, ``k_drag`` (n, groups), ``wind_m_s`` and ``shoe_gain``."""
         power = self.calibration_power(inputs) * inputs["form"] * inputs["calibration_form"]
+        power = power * self.environment_ratio(inputs)
         c = self.scenario.conditions
         rho = np.asarray(
             air.air_density(inputs["temperature_c"], inputs["relative_humidity"], c.altitude_m, c.pressure_pa),
@@ -203,6 +206,24 @@ class Problem:
             "wind_m_s": np.asarray(inputs["wind_speed_m_s"], dtype=float),
             "shoe_gain": np.asarray(inputs["shoe_gain"], dtype=float),
         }
+
+    def environment_ratio(self, inputs: dict[str, NDArray[np.float64]]) -> NDArray[np.float64]:
+        """Altitude and heat: power here over power in the calibration effort, with each row's drawn weather
+        (:func:`paceline.fit.athlete.environment_ratio`, the rule the single prediction uses)."""
+        from paceline.fit.athlete import environment_ratio
+
+        n = np.shape(inputs["temperature_c"])
+        cal_t = inputs.get("calibration_temperature_c")
+        cal_rh = inputs.get("calibration_relative_humidity")
+        ratio = environment_ratio(
+            self.scenario,
+            self.calibration,
+            inputs["temperature_c"],
+            inputs["relative_humidity"],
+            cal_t if self.calibration_conditions is not None else None,
+            cal_rh if self.calibration_conditions is not None else None,
+        )
+        return np.broadcast_to(np.asarray(ratio, dtype=float), n)
 
     def calibration_power(self, inputs: dict[str, NDArray[np.float64]]) -> NDArray[np.float64]:
         """Calibrated power [W/kg] of each row (unless given as ``calibration_power_w_kg``)."""
