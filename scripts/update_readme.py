@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from readme_checks import README, run
 
-_BLOCK = re.compile(r"^```console check\n(.*?)^```\s*$", re.M | re.S)
+_BLOCK = re.compile(r"^```console check\n(.*?)^```[ \t]*$", re.M | re.S)
 
 
 def refreshed(body: str) -> str:

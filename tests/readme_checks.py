@@ -27,7 +27,7 @@ README = Path(os.environ.get("PACELINE_README") or Path(__file__).resolve().pare
 
 #: A figure: digits with a decimal point or a colon (times, decimals); plain integers are too common to check.
 FIGURE = re.compile(r"(?<![\w.:])-?\d+(?:[.:]\d+)+(?![\w:])")
-_FENCE = re.compile(r"^```([^\n`]*)\n(.*?)^```\s*$", re.M | re.S)
+_FENCE = re.compile(r"^```([^\n`]*)\n(.*?)^```[ \t]*$", re.M | re.S)
 _DIRECTIVE = re.compile(r"<!--\s*check:\s*(.*?)\s*=>\s*(.*?)\s*-->", re.S)
 
 

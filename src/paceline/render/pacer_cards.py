@@ -48,7 +48,9 @@ def _enter_text(st: dict[str, Any]) -> str:
 
 def _leave_text(st: dict[str, Any]) -> str:
     if st["to_finish"]:
-        return "Run through the finish line in your slot unless told otherwise; do not cut in front of her."
+        if st["dx_m"] > 0:
+            return "Run through the finish line in your slot unless told otherwise; never ease off in front of her."
+        return "Run through the finish line in your slot unless told otherwise; never cut across her line."
     where = f"{st['leave_mark']['text']} (her {st['leave_m']:.0f} m), race clock {format_time(st['leave_s'])}"
     if st["moves_on"]:
         return f"At {where} change to your next slot below."
