@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from paceline.errors import ScenarioError
+from paceline.errors import PacelineError, ScenarioError
 from paceline.io.limits import MAX_DRAWS, check_count, check_range, check_seed
 from paceline.models.equal_power import RaceKernel
 from paceline.studies.draws import DRAFT_POOL, INPUT_LABELS, build_problem, draw_inputs
@@ -66,6 +66,9 @@ class MonteCarloResult:
         Each input's distribution and source.
     interrupted : bool
         Stopped by Ctrl-C.
+    workers_lost : str
+        Why the run stopped early having lost its workers ("" if it did not); the summary covers ``n_done`` draws,
+        and the same command with the same seed gives every draw again.
     """
 
     scenario: str
@@ -82,6 +85,7 @@ class MonteCarloResult:
     calibration: str
     interrupted: bool = False
     workers: str = "local"
+    workers_lost: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def _done(self) -> NDArray[np.float64]:
@@ -133,6 +137,7 @@ class MonteCarloResult:
             "distributions": self.distributions,
             "interrupted": self.interrupted,
             "workers": self.workers,
+            "workers_lost": self.workers_lost,
         }
         out.update(self.extra)
         return out
@@ -165,11 +170,16 @@ def athlete_best(scenario: Scenario) -> tuple[float | None, str]:
 RANK_DRAWS = 20_000
 
 
+def _ranks(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Ranks with ties averaged (pandas: importing scipy.stats costs about a second, pandas a tenth of it)."""
+    import pandas as pd
+
+    return np.asarray(pd.Series(x).rank(method="average").to_numpy(), dtype=float)
+
+
 def _spearman(x: NDArray[np.float64], ry: NDArray[np.float64]) -> float:
     """Spearman's rank correlation of ``x`` with data whose ranks are ``ry``."""
-    from scipy.stats import rankdata
-
-    rx = rankdata(x)
+    rx = _ranks(x)
     if np.ptp(rx) == 0 or np.ptp(ry) == 0:
         return 0.0
     return float(np.corrcoef(rx, ry)[0, 1])
@@ -280,16 +290,16 @@ def monte_carlo(
 
     if workers is None and n * problem.kernel.nodes.size < LOCAL_POOL_MIN_SOLVES:
         workers = 1  # under a second of work: a process pool would cost more to start than it saves
-    interrupted = run_tasks(_mc_task, problem.kernel, payloads, on_result, workers=workers, scheduler=scheduler)
+    status = run_tasks(_mc_task, problem.kernel, payloads, on_result, workers=workers, scheduler=scheduler)
     if done[0] == 0:
+        if status.workers_lost:
+            raise PacelineError(f"no draw finished: {status.workers_lost}; start workers and run the command again")
         raise KeyboardInterrupt
 
     nominal_s = float(problem.time(draws.nominal)[0])
     ok = np.isfinite(times)
     sub = np.flatnonzero(ok)[:RANK_DRAWS]
-    from scipy.stats import rankdata
-
-    ranks_t = rankdata(times[sub])
+    ranks_t = _ranks(times[sub])
     sens: list[dict[str, Any]] = []
     for key, (lo, hi) in draws.oat.items():
         t_lo = float(problem.time(lo)[0])
@@ -324,7 +334,8 @@ def monte_carlo(
         sensitivity=sens,
         distributions=draws.distributions,
         calibration=problem.calibration.source,
-        interrupted=interrupted,
+        interrupted=status.interrupted,
+        workers_lost=status.workers_lost,
         workers=f"dask {scheduler}" if scheduler else f"local x{workers or default_workers()}",
     )
 
