@@ -73,10 +73,10 @@ def montecarlo(
     out = res.to_dict()
     if plot is not None:
         out["plot"] = str(tornado_plot(res, plot))
+    resume = f"the same command (same --seed {seed}) runs every draw again once workers are back"
     if as_json:
         emit_json(out)
-        if res.interrupted:
-            raise typer.Exit(130)
+        _stopped_early(res.interrupted, res.workers_lost, f"{res.n_done} of {res.n} draws summarised; {resume}")
         return
 
     def pct(p: float | None) -> str:
@@ -84,7 +84,12 @@ def montecarlo(
 
     rows = [
         ("scenario", sc.name),
-        ("draws", f"{res.n_done} of {res.n}" + (" (interrupted)" if res.interrupted else "")),
+        (
+            "draws",
+            f"{res.n_done} of {res.n}"
+            + (" (interrupted)" if res.interrupted else "")
+            + (" (workers lost)" if res.workers_lost else ""),
+        ),
         ("seed", str(seed)),
         ("calibration", res.calibration),
         ("nominal", format_time(res.nominal_s)),
@@ -116,7 +121,15 @@ def montecarlo(
     con.print(
         kv_table("Distributions", [(d["input"], f"{d['distribution']} ({d['source']})") for d in res.distributions])
     )
-    if res.interrupted:
+    _stopped_early(res.interrupted, res.workers_lost, f"{res.n_done} of {res.n} draws summarised; {resume}")
+
+
+def _stopped_early(interrupted: bool, workers_lost: str, kept: str) -> None:
+    """Exit 130 after Ctrl-C; exit 3 with one line saying what was kept and how to resume after losing the workers."""
+    if workers_lost:
+        typer.echo(f"paceline: stopped early: {workers_lost}; {kept}", err=True)
+        raise typer.Exit(3)
+    if interrupted:
         raise typer.Exit(130)
 
 
@@ -181,8 +194,11 @@ def sweep(
         if plot is not None:
             rows.append(("plot", summary["plot"]))
         console().print(kv_table("Sweep", rows))
-    if res.interrupted:
-        raise typer.Exit(130)
+    _stopped_early(
+        res.interrupted,
+        res.workers_lost,
+        f"{res.n_rows} rows are in {res.out}; run the same command again to resume (it skips them)",
+    )
 
 
 def web_resolve_ms(repeats: int = 5) -> float:

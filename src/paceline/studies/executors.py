@@ -3,7 +3,10 @@
 Execution
     A local process pool by default (sized to the cores), or an existing Dask distributed cluster
     (``scheduler="tcp://host:port"``); Dask re-runs the tasks of a worker that dies. Ctrl-C stops cleanly and keeps
-    what is done.
+    what is done; so does losing the workers (every Dask worker gone for :data:`WORKER_GRACE_S`, a task killed with
+    its workers, the scheduler gone, or a local worker process killed): :func:`run_tasks` returns a
+    :class:`RunStatus` saying why it stopped, and the caller keeps the results delivered so far. Pool workers die
+    with their parent, however it dies.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ from __future__ import annotations
 import logging
 import os
 import re
+import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from paceline.errors import PacelineError, ScenarioError
@@ -22,10 +27,38 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger(__name__)
 
 
-def _ignore_sigint() -> None:  # pragma: no cover - runs in pool workers
+def _worker_init(parent_pid: int) -> None:  # pragma: no cover - runs in pool workers
+    """Pool worker set-up: leave Ctrl-C to the parent, and die with the parent however it dies.
+
+    A worker blocked on its task queue never sees the parent go (it holds both ends of the queue's pipe), and the
+    forkserver and resource tracker live as long as a worker does; so each worker watches the parent's pid
+    (``pidfd`` where the kernel has it, else a poll every second) and exits when it is gone.
+    """
     import signal
+    import threading
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        import select
+        import time
+
+        try:
+            fd = os.pidfd_open(parent_pid)
+        except (AttributeError, OSError):
+            fd = None
+        if fd is not None:
+            select.select([fd], [], [])  # readable when the parent has exited
+        else:
+            while True:
+                try:
+                    os.kill(parent_pid, 0)
+                except ProcessLookupError:
+                    break
+                time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="paceline-parent-watch", daemon=True).start()
 
 
 def default_workers() -> int:
@@ -68,6 +101,31 @@ def check_execution(workers: int | None, scheduler: str | None) -> None:
         check_scheduler(scheduler)
 
 
+#: Seconds a Dask cluster may have no worker before the run stops (keeping what is done).
+WORKER_GRACE_S = 20.0
+#: Seconds between checks of a Dask cluster's workers while no task finishes.
+POLL_S = 1.0
+
+
+@dataclass(frozen=True)
+class RunStatus:
+    """How :func:`run_tasks` ended: complete (falsy), or stopped early (truthy) by Ctrl-C or by losing the workers.
+
+    Attributes
+    ----------
+    interrupted : bool
+        Ctrl-C.
+    workers_lost : str
+        Why the workers were lost ("" if they were not).
+    """
+
+    interrupted: bool = False
+    workers_lost: str = ""
+
+    def __bool__(self) -> bool:
+        return self.interrupted or bool(self.workers_lost)
+
+
 def run_tasks(
     func: Callable[[Any, Any], Any],
     shared: Any,
@@ -75,7 +133,7 @@ def run_tasks(
     on_result: Callable[[int, Any], None],
     workers: int | None = None,
     scheduler: str | None = None,
-) -> bool:
+) -> RunStatus:
     """Run ``func(shared, payload)`` for every payload, calling ``on_result(index, result)`` as each finishes.
 
     Parameters
@@ -95,11 +153,12 @@ def run_tasks(
 
     Returns
     -------
-    bool
-        True if interrupted (Ctrl-C): the results delivered so far are kept, the rest are cancelled.
+    RunStatus
+        Falsy when every task finished; truthy when stopped by Ctrl-C or by losing the workers: the results
+        delivered so far are kept, the rest are cancelled.
     """
     if not payloads:
-        return False
+        return RunStatus()
     check_execution(workers, scheduler)
     if scheduler:
         return _run_dask(func, shared, payloads, on_result, scheduler)
@@ -109,10 +168,11 @@ def run_tasks(
             for i, p in enumerate(payloads):
                 on_result(i, func(shared, p))
         except KeyboardInterrupt:
-            return True
-        return False
+            return RunStatus(interrupted=True)
+        return RunStatus()
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
 
     methods = multiprocessing.get_all_start_methods()
     ctx: Any
@@ -121,8 +181,10 @@ def run_tasks(
         ctx.set_forkserver_preload(["paceline.studies.montecarlo", "paceline.studies.sweep"])
     else:  # pragma: no cover - Windows, macOS without forkserver
         ctx = multiprocessing.get_context("spawn")
-    ex = ProcessPoolExecutor(max_workers=min(n_workers, len(payloads)), mp_context=ctx, initializer=_ignore_sigint)
-    interrupted = False
+    ex = ProcessPoolExecutor(
+        max_workers=min(n_workers, len(payloads)), mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
+    )
+    status = RunStatus()
     try:
         pending = {ex.submit(func, shared, p): i for i, p in enumerate(payloads)}
         while pending:
@@ -130,10 +192,13 @@ def run_tasks(
             for fut in done:
                 on_result(pending.pop(fut), fut.result())
     except KeyboardInterrupt:
-        interrupted = True
+        status = RunStatus(interrupted=True)
+    except BrokenProcessPool:
+        status = RunStatus(workers_lost="a local worker process was killed (out of memory?)")
+        log.warning("run_tasks: %s; keeping the results delivered so far", status.workers_lost)
     finally:
         ex.shutdown(wait=True, cancel_futures=True)
-    return interrupted
+    return status
 
 
 def probe_scheduler(address: str, timeout_s: float = SCHEDULER_TIMEOUT_S) -> dict[str, Any]:
@@ -181,9 +246,9 @@ def _run_dask(
     payloads: Sequence[Any],
     on_result: Callable[[int, Any], None],
     scheduler: str,
-) -> bool:
+) -> RunStatus:
     try:
-        from dask.distributed import Client, as_completed
+        from dask.distributed import Client
     except ImportError as exc:  # pragma: no cover - the dist extra is missing
         raise PacelineError("--scheduler needs dask[distributed]: pip install 'paceline[dist]'") from exc
     probe_scheduler(scheduler)
@@ -191,18 +256,67 @@ def _run_dask(
         client = Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT_S:g}s")
     except OSError as exc:
         raise ScenarioError(f"cannot reach a Dask scheduler at {scheduler!r} ({exc})", "scheduler") from None
-    interrupted = False
     try:
         [shared_f] = client.scatter([shared], broadcast=True, hash=False)
         futures = [client.submit(func, shared_f, p, pure=False, retries=2) for p in payloads]
-        index = {f.key: i for i, f in enumerate(futures)}
-        try:
-            for fut, result in as_completed(futures, with_results=True):
-                on_result(index[fut.key], result)
-                fut.release()
-        except KeyboardInterrupt:
-            interrupted = True
-            client.cancel(futures)
+        return _collect_dask(client, futures, on_result)
     finally:
         client.close()
-    return interrupted
+
+
+def _collect_dask(client: Any, futures: list[Any], on_result: Callable[[int, Any], None]) -> RunStatus:
+    """Deliver the futures' results as they finish; stop (keeping them) on Ctrl-C or when the workers are lost."""
+    from asyncio import CancelledError
+
+    from dask.distributed import wait
+    from distributed import KilledWorker
+
+    cancelled: tuple[type[BaseException], ...] = (CancelledError,)
+    try:
+        from distributed.client import FuturesCancelledError
+
+        cancelled = (CancelledError, FuturesCancelledError)
+    except ImportError:  # pragma: no cover - older distributed raises CancelledError
+        pass
+
+    index = {f.key: i for i, f in enumerate(futures)}
+    pending = set(futures)
+    alone_since: float | None = None
+    try:
+        while pending:
+            try:
+                done, pending = wait(pending, timeout=POLL_S, return_when="FIRST_COMPLETED")
+            except TimeoutError:
+                done = set()
+            except cancelled as gone:  # e.g. the workers took the shared data with them
+                return _lost(client, futures, f"the cluster cancelled the tasks ({str(gone).splitlines()[0][:120]})")
+            for fut in done:
+                if fut.status == "finished":
+                    on_result(index[fut.key], fut.result())
+                    fut.release()
+                    continue
+                failure = fut.exception() if fut.status == "error" else None
+                if failure is not None and not isinstance(failure, KilledWorker):
+                    raise failure  # the task itself failed: a bad input (PacelineError) or a bug, as locally
+                return _lost(client, futures, f"task {index[fut.key]} was lost with its workers ({fut.status})")
+            if done:
+                alone_since = None
+                continue
+            if client.scheduler_info().get("workers"):
+                alone_since = None
+            elif alone_since is None:
+                alone_since = time.monotonic()
+            elif time.monotonic() - alone_since > WORKER_GRACE_S:
+                return _lost(client, futures, f"the cluster has had no worker for {WORKER_GRACE_S:g} s")
+    except KeyboardInterrupt:
+        client.cancel(futures)
+        return RunStatus(interrupted=True)
+    except OSError as exc:  # the scheduler went away
+        return RunStatus(workers_lost=f"lost the scheduler ({type(exc).__name__})")
+    return RunStatus()
+
+
+def _lost(client: Any, futures: list[Any], why: str) -> RunStatus:
+    log.warning("run_tasks: %s; keeping the results delivered so far", why)
+    client.cancel(futures)
+    return RunStatus(workers_lost=why)

@@ -30,6 +30,7 @@ import numpy as np
 
 from paceline.errors import PacelineError, ScenarioError
 from paceline.io.limits import MAX_SWEEP_POINTS, check_count, check_seed
+from paceline.io.outputs import exclusive
 from paceline.studies.executors import check_execution, default_workers, run_tasks
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -285,6 +286,8 @@ def _write_rows(path: Path, rows: list[dict[str, Any]]) -> int:
     new = pd.DataFrame(rows)
     old = read_results(path)
     df = pd.concat([old, new], ignore_index=True) if len(old) else new
+    if "key" in df:
+        df = df.drop_duplicates(subset="key", keep="first", ignore_index=True)  # a point is one row
     tmp = path.with_name(path.name + ".tmp")
     df.to_parquet(tmp, index=False)
     os.replace(tmp, path)
@@ -309,6 +312,9 @@ class SweepResult:
         Rows in the file now.
     interrupted : bool
         Stopped by Ctrl-C (what was written is kept).
+    workers_lost : str
+        Why the sweep stopped early having lost its workers ("" if it did not); the rows written are kept and the
+        same command resumes, skipping them.
     paths : list of str
         The varied paths.
     """
@@ -322,6 +328,7 @@ class SweepResult:
     paths: list[str]
     model: str
     scenario: str
+    workers_lost: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary, with the fastest point."""
@@ -340,6 +347,7 @@ class SweepResult:
             "n_new": self.n_new,
             "n_rows": self.n_rows,
             "interrupted": self.interrupted,
+            "workers_lost": self.workers_lost,
             "fastest": best,
         }
 
@@ -414,6 +422,25 @@ def sweep(
     if out_path.suffix != ".parquet":
         raise ScenarioError(f"{str(out_path)!r} must end in .parquet", "out")
     out_path.parent.mkdir(parents=True, exist_ok=True)
+    with exclusive(out_path, "out"):  # one sweep per file: a second one fails at once (released if we are killed)
+        return _sweep_locked(
+            scenario, variations, out_path, points, base, model_name, workers, scheduler, batch_size, progress
+        )
+
+
+def _sweep_locked(
+    scenario: Scenario,
+    variations: Sequence[Variation],
+    out_path: Path,
+    points: list[dict[str, Any]],
+    base: dict[str, Any],
+    model_name: str,
+    workers: int | None,
+    scheduler: str | None,
+    batch_size: int | None,
+    progress: Callable[[int, int], None] | None,
+) -> SweepResult:
+    """The body of :func:`sweep` once it holds the output's lock."""
     stale = out_path.with_name(out_path.name + ".tmp")
     if stale.exists():
         stale.unlink()
@@ -437,7 +464,7 @@ def sweep(
         if progress is not None:
             progress(solved[0], len(todo))
 
-    interrupted = run_tasks(
+    status = run_tasks(
         _sweep_batch, {"base": base, "model": model_name}, batches, on_result, workers=workers, scheduler=scheduler
     )
     log.info("sweep: %d points, %d skipped, %d solved", len(points), len(points) - len(todo), solved[0])
@@ -447,7 +474,8 @@ def sweep(
         n_skipped=len(points) - len(todo),
         n_new=solved[0],
         n_rows=n_rows[0],
-        interrupted=interrupted,
+        interrupted=status.interrupted,
+        workers_lost=status.workers_lost,
         paths=[v.path for v in variations],
         model=model_name,
         scenario=scenario.name,
