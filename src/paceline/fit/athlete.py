@@ -21,101 +21,36 @@ Results are cached by content.
 from __future__ import annotations
 
 import functools
-import itertools
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 from paceline.errors import ScenarioError
+from paceline.fit.effort import CALIBRATION_STEP_M, CalibrationEffort, calibrated_power, race_effort
 from paceline.models.athlete import AthleteParams
 from paceline.models.race import Assumption
 from paceline.physics.metabolic import DEFAULT_CURVE
 
 if TYPE_CHECKING:  # pragma: no cover
     from paceline.io.scenario import Scenario
-    from paceline.models.course import Course
-    from paceline.models.equal_power import RaceKernel
     from paceline.physics.drafting import DraftParams
 
 log = logging.getLogger(__name__)
-
-#: Sample spacing of calibration courses [m] (as the equal-power model's).
-CALIBRATION_STEP_M = 5.0
-
-
-@dataclass(frozen=True)
-class CalibrationEffort:
-    """The effort that sets the athlete's metabolic power.
-
-    Attributes
-    ----------
-    kind : str
-        ``"race"`` (a race that was run, with its splits) or ``"performances"`` (a solo time from her fit).
-    source : str
-        What it is, for the table of inputs.
-    course : Course
-        Its course, with a sample at every split.
-    segments : tuple of (float, float)
-        Race distances [m] of the split segments.
-    durations_s : ndarray
-        Time of each segment [s].
-    scenario : Scenario or None
-        The calibration race's scenario (its formations and weather ranges); None for performances.
-    loo_error_pct : float or None
-        Leave-one-out error of the performance fit [%] (performances only).
-    interval_s : (float, float) or None
-        90 % interval of the solo time the performances predict [s] (performances only).
-    """
-
-    kind: str
-    source: str
-    course: Course
-    segments: tuple[tuple[float, float], ...]
-    durations_s: NDArray[np.float64]
-    scenario: Scenario | None = None
-    loo_error_pct: float | None = None
-    interval_s: tuple[float, float] | None = None
-
-    def kernel(self, curve: str, n_nodes: int | None = None) -> RaceKernel:
-        """Its course as the equal-power kernel, cut at the splits (exact, or reduced to ``n_nodes``)."""
-        from paceline.models.equal_power import build_kernel
-
-        return build_kernel(self.course, curve, self.segments, n_nodes)
-
-
-def _race_effort(ref: Scenario, draft_params: DraftParams | None) -> CalibrationEffort:
-    from paceline.models.course import build_course
-
-    if ref.result is None:
-        raise ScenarioError(f"scenario {ref.name!r} has no [result] to calibrate on", "athlete.calibration")
-    splits = list(ref.result.splits)
-    if not splits or abs(splits[-1][0] - ref.distance_m) > 1e-6:
-        splits.append((ref.distance_m, ref.result.time_s))
-    course = build_course(ref, step_m=CALIBRATION_STEP_M, draft_params=draft_params, breaks_m=[d for d, _ in splits])
-    edges = [0.0, *[d for d, _ in splits]]
-    times = [0.0, *[t for _, t in splits]]
-    return CalibrationEffort(
-        kind="race",
-        source=f"{ref.name} ({ref.result.time_s:.2f} s as raced)",
-        course=course,
-        segments=tuple(itertools.pairwise(edges)),
-        durations_s=np.diff(times),
-        scenario=ref,
-    )
 
 
 def _performance_effort(scenario: Scenario) -> CalibrationEffort:
     import numpy as np
 
+    from paceline.fit.paced import solo_equivalents
     from paceline.fit.performance_model import loo_errors_pct, outliers, predict_time
     from paceline.models.common import reference_course
 
     ath = scenario.athlete
-    d = [p.distance_m for p in ath.performances]
-    t = [p.time_s for p in ath.performances]
+    solo = solo_equivalents(ath)
+    d = [p.distance_m for p in solo]
+    t = [p.time_s for p in solo]
     pred = predict_time(d, t, scenario.distance_m, where="athlete.performances")
     for i, err in outliers(d, t):
         log.warning(
@@ -176,7 +111,7 @@ def calibration_effort(scenario: Scenario, draft_params: DraftParams | None = No
             raise ScenarioError(
                 "'self' needs the scenario's own [result]; this scenario has none", "athlete.calibration"
             )
-        return _race_effort(scenario, draft_params)
+        return race_effort(scenario, draft_params)
     if cal and cal != "performances":
         try:
             ref = load_scenario(cal)
@@ -188,7 +123,7 @@ def calibration_effort(scenario: Scenario, draft_params: DraftParams | None = No
             ) from None
         why = _same_athlete(ref, scenario)
         if why is None:
-            return _race_effort(ref, draft_params)
+            return race_effort(ref, draft_params)
         if n_distances >= 2:
             log.warning("athlete.calibration: %r %s; calibrating on her performances instead", cal, why)
             effort = _performance_effort(scenario)
@@ -204,19 +139,6 @@ def calibration_effort(scenario: Scenario, draft_params: DraftParams | None = No
         "distances",
         "athlete.calibration",
     )
-
-
-def calibrated_power(effort: CalibrationEffort, curve: str = DEFAULT_CURVE) -> tuple[float, NDArray[np.float64]]:
-    """Metabolic power [W/kg] of an effort (time-weighted over its segments) and each segment's power [W/kg]."""
-    from paceline.models.equal_power import group_drag_k, segment_powers
-
-    kernel = effort.kernel(curve)
-    c = effort.course
-    p = segment_powers(kernel, effort.durations_s, group_drag_k(c, kernel), [c.wind_speed_m_s], [c.shoe_economy_gain])[
-        0
-    ]
-    d = effort.durations_s
-    return float(p @ d / d.sum()), p
 
 
 def target_duration_s(scenario: Scenario, effort: CalibrationEffort) -> float:
@@ -316,12 +238,13 @@ def _equal_power(scenario_json: str, curve: str, draft_key: Any) -> AthleteParam
 
 
 def _critical_speed(scenario: Scenario, curve: str) -> AthleteParams:
+    from paceline.fit.paced import solo_equivalents
     from paceline.fit.performances import fit_critical_speed
 
     ath = scenario.athlete
     if len(ath.performances) < 2:
         raise ScenarioError("the critical-speed model needs at least 2 performances", "athlete.performances")
-    fit = fit_critical_speed(ath.performances)
+    fit = fit_critical_speed(solo_equivalents(ath))
     cs, dp = fit.params["cs_m_s"], fit.params["dprime_m"]
     origin = f"fit to {len(ath.performances)} performances"
     return AthleteParams(
@@ -333,7 +256,7 @@ def _critical_speed(scenario: Scenario, curve: str) -> AthleteParams:
         curve=curve,
         source=origin,
         assumptions=(
-            Assumption("cs", round(cs, 4), "m/s", f"critical speed, {origin} (performances taken as solo, still air)"),
+            Assumption("cs", round(cs, 4), "m/s", f"critical speed, {origin} (their solo, still-air equivalents)"),
             Assumption("dprime", round(dp, 2), "m", f"distance capacity D', {origin}"),
         ),
     )
@@ -341,10 +264,12 @@ def _critical_speed(scenario: Scenario, curve: str) -> AthleteParams:
 
 def _optimal_control(scenario: Scenario, aero_cost: str | None) -> AthleteParams:
     from paceline.fit.optimal_control import oc_params_for
+    from paceline.fit.paced import solo_equivalents
     from paceline.models.optimal_control import DEFAULT_AERO_COST
 
     ath = scenario.athlete
-    params = oc_params_for(ath.performances, ath.height_m, ath.mass_kg, aero_cost or DEFAULT_AERO_COST)
+    perfs = tuple(solo_equivalents(ath))
+    params = oc_params_for(perfs, ath.height_m, ath.mass_kg, aero_cost or DEFAULT_AERO_COST)
     return AthleteParams(
         name=ath.name, height_m=ath.height_m, mass_kg=ath.mass_kg, oc=params, source=str(params.source)
     )

@@ -23,14 +23,16 @@ from paceline.timefmt import parse_time
 log = logging.getLogger(__name__)
 
 FIT_MODELS = ("critical-speed", "equal-power", "optimal-control")
+#: Optional CSV columns that say how a performance was run (:class:`paceline.io.scenario.Performance`).
+PACED_COLUMNS = ("race", "formation", "temperature_c", "relative_humidity", "altitude_m", "wind_speed_m_s")
 
 
-def read_performances_csv(
-    path: str | Path, distance_range_m: tuple[float, float] | None = None
-) -> list[Performance]:
+def read_performances_csv(path: str | Path, distance_range_m: tuple[float, float] | None = None) -> list[Performance]:
     """Read performances from a CSV with columns ``distance_m`` and ``time`` (or ``time_s``).
 
-    Optional columns (``date``, ``note``) are kept, others ignored. Lines starting with ``#`` are comments.
+    Optional columns (``date``, ``note``, and how it was run: ``race``, ``formation``, ``temperature_c``,
+    ``relative_humidity``, ``altitude_m``, ``wind_speed_m_s``) are kept, others ignored. Lines starting with ``#``
+    are comments.
 
     Parameters
     ----------
@@ -77,7 +79,10 @@ def read_performances_csv(
             raise ScenarioError(f"{d:g} must be positive", f"{where}: distance_m")
         t = parse_time(row[time_col] or "", f"{where}: {time_col}")
         try:
-            perf = Performance(distance_m=d, time_s=t, date=row.get("date") or None, note=row.get("note") or None)
+            extra = {k: row[k] for k in PACED_COLUMNS if row.get(k)}
+            perf = Performance(
+                distance_m=d, time_s=t, date=row.get("date") or None, note=row.get("note") or None, **extra
+            )
         except ValidationError as exc:
             err = exc.errors()[0]
             col = time_col if "time" in str(err.get("loc", ())) or "speed" in err["msg"] else "distance_m"

@@ -53,6 +53,31 @@ class Performance(_Strict):
     time_s: float = Field(gt=0, description="Finishing time [s]; accepts 'time' as 'm:ss.xx'.")
     date: str | None = None
     note: str | None = None
+    race: str | None = Field(
+        None,
+        description="The race scenario it was run in (bundled name or .toml): its pacing and weather. The fits "
+        "convert a paced performance to a solo, still-air, sea-level time (paceline.fit.paced).",
+    )
+    formation: str | None = Field(None, description="A formation held the whole race (paced), when no race is given.")
+    temperature_c: float | None = Field(None, ge=-20, le=45, description="Air temperature of the race [degC].")
+    relative_humidity: float | None = Field(None, ge=0, le=1, description="Relative humidity of the race [0-1].")
+    altitude_m: float | None = Field(None, ge=-400, le=4000, description="Altitude of the race [m].")
+    wind_speed_m_s: float | None = Field(None, ge=0, le=15, description="Steady wind in the race [m/s].")
+
+    @property
+    def solo_still_sea_level(self) -> bool:
+        """True when nothing says it was paced, windy, hot or high (taken as solo, still air, sea level)."""
+        return all(
+            v is None
+            for v in (
+                self.race,
+                self.formation,
+                self.temperature_c,
+                self.relative_humidity,
+                self.altitude_m,
+                self.wind_speed_m_s,
+            )
+        )
 
     @model_validator(mode="before")
     @classmethod
@@ -434,6 +459,18 @@ def load_scenario(name_or_path: str | Path = "breaking4") -> Scenario:
     else:
         text = bundled_scenario_text(str(name_or_path))
     data = parse_toml(text, where, "scenario")
+    athlete = data.get("athlete")
+    if isinstance(athlete, dict) and "file" in athlete:
+        from paceline.io.athlete_files import read_athlete_file
+
+        base = path.parent if path.suffix == ".toml" else Path.cwd()
+        data = {
+            **data,
+            "athlete": {
+                **read_athlete_file(base / str(athlete["file"])),
+                **{k: v for k, v in athlete.items() if k != "file"},
+            },
+        }
     return scenario_from_dict(data, source=where)
 
 

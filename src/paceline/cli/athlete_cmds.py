@@ -1,0 +1,147 @@
+"""``paceline athlete new`` and ``paceline athlete show``: an athlete from her performances, as a file scenarios use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from paceline.cli.app import app, console, emit_json, grid_table, kv_table
+
+athlete_app = typer.Typer(help="An athlete from her performances: write her file, show her fitted profile.")
+app.add_typer(athlete_app, name="athlete")
+
+#: Distances ``athlete show`` predicts [m], with their names.
+STANDARD_DISTANCES = (
+    ("800 m", 800.0),
+    ("1500 m", 1500.0),
+    ("mile", 1609.344),
+    ("3000 m", 3000.0),
+    ("5000 m", 5000.0),
+    ("10000 m", 10000.0),
+    ("half marathon", 21097.5),
+    ("marathon", 42195.0),
+)
+
+
+def _write(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all (a temporary file renamed over it)."""
+    import os
+
+    from paceline.errors import ScenarioError
+
+    if not path.parent.is_dir():
+        raise ScenarioError(f"{str(path.parent)!r} is not a folder", "--out")
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+@athlete_app.command("new")
+def new(
+    performances: Path = typer.Option(..., "--performances", help="CSV of performances (distance_m, time)."),
+    name: str = typer.Option(..., "--name", help="Her name (her id is the name in lower case with dashes)."),
+    height_m: float | None = typer.Option(None, "--height-m", help="Height [m] (default: by name or sex)."),
+    mass_kg: float | None = typer.Option(None, "--mass-kg", help="Mass [kg] (default: by name or sex)."),
+    sex: str | None = typer.Option(None, "--sex", help="F or M: picks the default body when none is given."),
+    out: Path | None = typer.Option(None, "--out", help="File to write [path] (default: <id>.toml here)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Write an athlete file (id, body and its source, performances) that a scenario uses as [athlete] file = ..."""
+    from paceline.fit.performance_model import DISTANCE_RANGE_M
+    from paceline.fit.performances import read_performances_csv
+    from paceline.io.athletes import athlete_id, body_for, reference_sex
+    from paceline.io.scenario_toml import to_toml
+
+    perfs = read_performances_csv(performances, DISTANCE_RANGE_M)
+    body = body_for(name, height_m, mass_kg, sex)
+    aid = athlete_id(name)
+    table = {
+        "id": aid,
+        "name": name,
+        "sex": sex or reference_sex(name),
+        "height_m": body.height_m,
+        "mass_kg": body.mass_kg,
+        "body_source": body.source,
+        "performances": [p.model_dump(exclude_none=True) for p in perfs],
+    }
+    path = out if out is not None else Path(f"{aid}.toml")
+    _write(path, f"# paceline athlete file of {name}, from {performances.name}\n" + to_toml({"athlete": table}))
+    if as_json:
+        emit_json({"file": str(path), "athlete": table})
+        return
+    console().print(
+        kv_table(f"Athlete file: {path}", [("id", aid), ("body", body.label), ("performances", str(len(perfs)))])
+    )
+
+
+@athlete_app.command("show")
+def show(
+    athlete: str = typer.Argument(..., help="Athlete file (.toml) or a CSV of performances."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Her fitted profile: level and exponent with their spread, leave-one-out error, and the time she is predicted
+    to run at every standard distance with its 90 % interval."""
+    import numpy as np
+
+    from paceline.fit.paced import solo_equivalents
+    from paceline.fit.performance_model import DISTANCE_RANGE_M, loo_errors_pct, outliers, predict_time
+    from paceline.fit.performances import read_performances_csv
+    from paceline.io.athlete_files import read_athlete_file
+    from paceline.io.athletes import body_for
+    from paceline.io.scenario import Athlete
+    from paceline.timefmt import format_time
+
+    if athlete.endswith(".csv"):
+        perfs = read_performances_csv(athlete, DISTANCE_RANGE_M)
+        body = body_for(None)
+        ath = Athlete(name=Path(athlete).stem, height_m=body.height_m, mass_kg=body.mass_kg, performances=tuple(perfs))
+    else:
+        ath = Athlete.model_validate({k: v for k, v in read_athlete_file(athlete).items() if k != "file"})
+    solo = solo_equivalents(ath)
+    d = [p.distance_m for p in solo]
+    t = [p.time_s for p in solo]
+    loo = loo_errors_pct(d, t)
+    rows: list[dict[str, Any]] = []
+    for label, dist in STANDARD_DISTANCES:
+        p = predict_time(d, t, dist, where="athlete.performances")
+        rows.append({"distance": label, "distance_m": dist, "time_s": p.time_s, "low_s": p.low_s, "high_s": p.high_s})
+    first = predict_time(d, t, 1500.0, where="athlete.performances")
+    out = {
+        "name": ath.name,
+        "height_m": ath.height_m,
+        "mass_kg": ath.mass_kg,
+        "exponent": first.exponent,
+        "exponent_sd": first.exponent_sd,
+        "loo_mean_abs_error_pct": float(np.mean(np.abs(loo))) if loo else None,
+        "outliers": [{"index": i, "loo_error_pct": e} for i, e in outliers(d, t)],
+        "solo_equivalents": [{"distance_m": p.distance_m, "time_s": p.time_s} for p in solo],
+        "predictions": rows,
+    }
+    if as_json:
+        emit_json(out)
+        return
+    con = console()
+    loo_text = f"{out['loo_mean_abs_error_pct']:.2f} %" if loo else "n/a"
+    con.print(
+        kv_table(
+            f"Athlete: {ath.name}",
+            [
+                ("body", f"{ath.height_m:g} m, {ath.mass_kg:g} kg"),
+                ("exponent (Riegel's b)", f"{first.exponent:.3f} ± {first.exponent_sd:.3f}"),
+                ("leave-one-out mean |error|", loo_text),
+                ("performances", str(len(solo))),
+            ],
+        )
+    )
+    con.print(
+        grid_table(
+            "Predicted (solo, still air, sea level; performance model)",
+            ["distance", "time", "90 % interval"],
+            [
+                [r["distance"], format_time(r["time_s"]), f"{format_time(r['low_s'])}-{format_time(r['high_s'])}"]
+                for r in rows
+            ],
+        )
+    )

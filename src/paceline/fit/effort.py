@@ -1,0 +1,105 @@
+"""A calibration effort: a race (or a solo time) run on its course, and the metabolic power that runs it.
+
+:class:`CalibrationEffort` is a course cut at the effort's splits with the time of each segment;
+:func:`calibrated_power` is the equal-power kernel's inverse on it (:func:`paceline.models.equal_power.segment_powers`).
+Used by the calibration rule (:mod:`paceline.fit.athlete`) and by the solo equivalents of paced performances
+(:mod:`paceline.fit.paced`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from paceline.errors import ScenarioError
+from paceline.physics.metabolic import DEFAULT_CURVE
+
+if TYPE_CHECKING:  # pragma: no cover
+    from paceline.io.scenario import Scenario
+    from paceline.models.course import Course
+    from paceline.models.equal_power import RaceKernel
+    from paceline.physics.drafting import DraftParams
+
+__all__ = ["CALIBRATION_STEP_M", "CalibrationEffort", "calibrated_power", "race_effort"]
+
+#: Sample spacing of calibration courses [m] (as the equal-power model's).
+CALIBRATION_STEP_M = 5.0
+
+
+@dataclass(frozen=True)
+class CalibrationEffort:
+    """The effort that sets the athlete's metabolic power.
+
+    Attributes
+    ----------
+    kind : str
+        ``"race"`` (a race that was run, with its splits) or ``"performances"`` (a solo time from her fit).
+    source : str
+        What it is, for the table of inputs.
+    course : Course
+        Its course, with a sample at every split.
+    segments : tuple of (float, float)
+        Race distances [m] of the split segments.
+    durations_s : ndarray
+        Time of each segment [s].
+    scenario : Scenario or None
+        The calibration race's scenario (its formations and weather ranges); None for performances.
+    loo_error_pct : float or None
+        Leave-one-out error of the performance fit [%] (performances only).
+    interval_s : (float, float) or None
+        90 % interval of the solo time the performances predict [s] (performances only).
+    """
+
+    kind: str
+    source: str
+    course: Course
+    segments: tuple[tuple[float, float], ...]
+    durations_s: NDArray[np.float64]
+    scenario: Scenario | None = None
+    loo_error_pct: float | None = None
+    interval_s: tuple[float, float] | None = None
+
+    def kernel(self, curve: str, n_nodes: int | None = None) -> RaceKernel:
+        """Its course as the equal-power kernel, cut at the splits (exact, or reduced to ``n_nodes``)."""
+        from paceline.models.equal_power import build_kernel
+
+        return build_kernel(self.course, curve, self.segments, n_nodes)
+
+
+def race_effort(ref: Scenario, draft_params: DraftParams | None) -> CalibrationEffort:
+    """The effort of a race that was run: its course (pacing, weather, track) cut at its splits, with their times."""
+    from paceline.models.course import build_course
+
+    if ref.result is None:
+        raise ScenarioError(f"scenario {ref.name!r} has no [result] to calibrate on", "athlete.calibration")
+    splits = list(ref.result.splits)
+    if not splits or abs(splits[-1][0] - ref.distance_m) > 1e-6:
+        splits.append((ref.distance_m, ref.result.time_s))
+    course = build_course(ref, step_m=CALIBRATION_STEP_M, draft_params=draft_params, breaks_m=[d for d, _ in splits])
+    edges = [0.0, *[d for d, _ in splits]]
+    times = [0.0, *[t for _, t in splits]]
+    return CalibrationEffort(
+        kind="race",
+        source=f"{ref.name} ({ref.result.time_s:.2f} s as raced)",
+        course=course,
+        segments=tuple(itertools.pairwise(edges)),
+        durations_s=np.diff(times),
+        scenario=ref,
+    )
+
+
+def calibrated_power(effort: CalibrationEffort, curve: str = DEFAULT_CURVE) -> tuple[float, NDArray[np.float64]]:
+    """Metabolic power [W/kg] of an effort (time-weighted over its segments) and each segment's power [W/kg]."""
+    from paceline.models.equal_power import group_drag_k, segment_powers
+
+    kernel = effort.kernel(curve)
+    c = effort.course
+    p = segment_powers(kernel, effort.durations_s, group_drag_k(c, kernel), [c.wind_speed_m_s], [c.shoe_economy_gain])[
+        0
+    ]
+    d = effort.durations_s
+    return float(p @ d / d.sum()), p

@@ -1,0 +1,54 @@
+"""paceline athlete new / show: the athlete file, a scenario that uses it, her profile with intervals."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import tomllib
+from pathlib import Path
+
+from cli_runner import run
+
+
+def _csv(tmp_path: Path) -> Path:
+    f = tmp_path / "perfs.csv"
+    f.write_text("distance_m,time,race\n1500,3:49.04,\n1609.344,4:07.64,monaco2023\n5000,14:05.20,\n")
+    return f
+
+
+def test_new_writes_a_file_a_scenario_uses(tmp_path: Path) -> None:
+    out = tmp_path / "fk.toml"
+    r = run("athlete", "new", "--performances", str(_csv(tmp_path)), "--name", "Faith Kipyegon", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    table = tomllib.loads(out.read_text())["athlete"]
+    assert table["id"] == "faith-kipyegon" and table["height_m"] == 1.57 and len(table["performances"]) == 3
+    assert table["performances"][1]["race"] == "monaco2023"
+    sc = tmp_path / "mile.toml"
+    sc.write_text('name = "m"\ndistance_m = 1609.344\n[athlete]\nfile = "fk.toml"\n')
+    pred = json.loads(run("predict", str(sc), "--json").stdout)
+    assert pred["athlete"]["name"] == "Faith Kipyegon" and 240 < pred["time_s"] < 260
+
+
+def test_show_predicts_every_standard_distance_with_an_interval(tmp_path: Path) -> None:
+    out = tmp_path / "fk.toml"
+    run("athlete", "new", "--performances", str(_csv(tmp_path)), "--name", "Faith Kipyegon", "--out", str(out))
+    shown = json.loads(run("athlete", "show", str(out), "--json").stdout)
+    rows = shown["predictions"]
+    assert [r["distance_m"] for r in rows] == sorted(r["distance_m"] for r in rows) and len(rows) == 8
+    assert all(r["low_s"] < r["time_s"] < r["high_s"] for r in rows)
+    assert all(a["time_s"] < b["time_s"] for a, b in itertools.pairwise(rows))
+    # the paced Monaco mile enters as its solo equivalent (slower than 4:07.64)
+    assert shown["solo_equivalents"][1]["time_s"] > 247.64
+
+
+def test_bad_athlete_inputs_are_exit_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("distance_m,time\n1500,3:49.04\n5000,3:40.00\n")
+    r = run("athlete", "new", "--performances", str(bad), "--name", "X")
+    assert r.returncode == 2 and "bad.csv line 3: time" in r.stderr
+    r = run("athlete", "new", "--performances", str(_csv(tmp_path)), "--name", "X", "--height-m", "2.9")
+    assert r.returncode == 2 and "--height-m" in r.stderr
+    sc = tmp_path / "s.toml"
+    sc.write_text('name = "m"\ndistance_m = 1609.344\n[athlete]\nfile = "missing.toml"\n')
+    r = run("predict", str(sc))
+    assert r.returncode == 2 and "athlete.file" in r.stderr
