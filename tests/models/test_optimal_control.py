@@ -261,6 +261,8 @@ def test_errors() -> None:
         oc.OptimalControlModel(aero_cost="free")
     with pytest.raises(ScenarioError, match="n_intervals"):
         oc.OptimalControlModel(n_intervals=5)
+    with pytest.raises(ScenarioError, match="n_intervals"):
+        oc.OptimalControlModel(n_intervals=10**9)  # refused before any memory is taken
 
 
 def test_solver_failure_becomes_solver_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -55,6 +55,9 @@ START_ZONE_M = 40.0
 #: Lower bound of the speed after the first node [m/s] (keeps the time step finite).
 V_MIN_M_S = 0.3
 
+#: Fewest and most collocation intervals of a problem (the most: about 0.3 GB of CasADi/Ipopt memory).
+MIN_INTERVALS, MAX_INTERVALS = 10, 20_000
+
 #: Weight of the penalty on force jumps between intervals [s/(m/s^2)^2]: it changes the finishing time by
 #: milliseconds and removes the interval-to-interval chatter on the singular arc.
 SMOOTHING = 1e-5
@@ -75,6 +78,15 @@ def race_grid(distance_m: float, n_intervals: int) -> NDArray[np.float64]:
     start = zone * (np.arange(n0 + 1) / n0) ** 2
     rest = np.linspace(zone, distance_m, n - n0 + 1)
     return np.concatenate([start, rest[1:]])
+
+
+def check_intervals(n_intervals: int) -> int:
+    """``n_intervals`` as an int if it is between :data:`MIN_INTERVALS` and :data:`MAX_INTERVALS`, else a
+    :class:`ScenarioError` naming ``n_intervals``."""
+    n = int(n_intervals)
+    if not MIN_INTERVALS <= n <= MAX_INTERVALS:
+        raise ScenarioError(f"{n} is not allowed; use {MIN_INTERVALS} to {MAX_INTERVALS} intervals", "n_intervals")
+    return n
 
 
 def start_zone_m(distance_m: float) -> float:
@@ -469,9 +481,7 @@ class CollocationProblem(IpoptNLP):
     def __init__(self, n_intervals: int, shape_from: int = 0) -> None:
         import casadi as ca
 
-        n = int(n_intervals)
-        if n < 10:
-            raise ScenarioError(f"{n} intervals are too few; use at least 10", "n_intervals")
+        n = check_intervals(n_intervals)
         self.n = n
         self.shape_from = int(shape_from)
         self.shaped = self.shape_from > 0

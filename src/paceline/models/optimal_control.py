@@ -81,6 +81,7 @@ from numpy.typing import NDArray
 from paceline.errors import ScenarioError, SolverError
 from paceline.models.collocation import (
     GridCourse,
+    check_intervals,
     course_on_grid,
     get_problem,
     race_grid,
@@ -333,9 +334,7 @@ class OptimalControlModel:
     def __init__(self, n_intervals: int = 500, aero_cost: str | None = None, step_m: float = 1.0) -> None:
         if aero_cost is not None:
             check_aero_cost(aero_cost)
-        if int(n_intervals) < 10:
-            raise ScenarioError(f"{n_intervals} intervals are too few; use at least 10", "n_intervals")
-        self.n_intervals = int(n_intervals)
+        self.n_intervals = check_intervals(n_intervals)
         self.aero_cost = aero_cost
         self.step_m = float(step_m)
 
