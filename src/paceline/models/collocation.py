@@ -32,8 +32,10 @@ Aftalion, A. & Martinon, P. (2019). Optimizing running a race on a curved track.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
+import threading
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -466,6 +468,23 @@ def initial_guess(gc: GridCourse, p: OCParams) -> dict[str, NDArray[np.float64]]
     return {"v": v, "e": e, "f": f, "dt": dt}
 
 
+#: One optimal-control solve at a time in a process: a problem keeps its last solution to warm-start the next one,
+#: and CasADi/Ipopt/MUMPS state is not safe to share between threads (two concurrent web requests once crashed the
+#: server). Processes (the local pool, Dask workers) each have their own problems and lock.
+_SOLVE_LOCK = threading.RLock()
+
+
+def _serialised(method: Any) -> Any:
+    """Run ``method`` holding :data:`_SOLVE_LOCK`."""
+
+    @functools.wraps(method)
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        with _SOLVE_LOCK:
+            return method(*args, **kwargs)
+
+    return locked
+
+
 class CollocationProblem(IpoptNLP):
     """The discretised optimal-control problem for ``n`` intervals, built once and re-solved with new parameters.
 
@@ -518,6 +537,7 @@ class CollocationProblem(IpoptNLP):
         for name, value in athlete_values(p).items():
             self.opti.set_value(self.athlete[name], value)
 
+    @_serialised
     def solve(
         self,
         gc: GridCourse,
@@ -590,7 +610,8 @@ _PROBLEMS: dict[tuple[int, int], CollocationProblem] = {}
 def get_problem(n_intervals: int, shape_from: int = 0) -> CollocationProblem:
     """The cached collocation problem for ``n_intervals`` (built on first use; see :class:`CollocationProblem`)."""
     key = (int(n_intervals), int(shape_from))
-    if key not in _PROBLEMS:
-        _PROBLEMS[key] = CollocationProblem(*key)
-        log.debug("built optimal-control problem N=%d shape_from=%d in %.3f s", *key, _PROBLEMS[key].build_s)
-    return _PROBLEMS[key]
+    with _SOLVE_LOCK:
+        if key not in _PROBLEMS:
+            _PROBLEMS[key] = CollocationProblem(*key)
+            log.debug("built optimal-control problem N=%d shape_from=%d in %.3f s", *key, _PROBLEMS[key].build_s)
+        return _PROBLEMS[key]

@@ -9,9 +9,9 @@ Service rules:
   ``paceline serve --allow-host`` (DNS rebinding); anything else is 400;
 - bodies over :data:`MAX_BODY_BYTES` are 413, responses over :data:`MAX_RESPONSE_BYTES` are 422, and the solved races
   kept for ``GET /api/races/{id}`` hold at most :data:`MAX_CACHE_BYTES`;
-- solves run in worker threads; a model whose solver keeps state between solves (optimal-control: one CasADi/Ipopt
-  problem re-solved warm) runs one solve at a time behind its lock, so concurrent requests get the answers a
-  sequential client would;
+- solves run in worker threads; the optimal-control solver (one CasADi/Ipopt problem re-solved warm) runs one solve
+  at a time behind its own lock (:mod:`paceline.models.collocation`), so concurrent requests get the answers a
+  sequential client would, on every endpoint;
 - every bad scenario is 422 naming the field; the server binds 127.0.0.1 unless told otherwise (``--host``).
 """
 
@@ -45,8 +45,7 @@ MAX_CACHE_BYTES = 64 * 1024 * 1024
 MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 #: Host names always allowed (the server binds loopback by default).
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
-#: Models whose solver keeps state between solves and so run one solve at a time.
-STATEFUL_MODELS = frozenset({"optimal-control"})
+
 STATIC_DIR = Path(__file__).parent / "static"
 _ID_RE = re.compile(r"^[0-9a-f]{12}$")
 _NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -292,7 +291,6 @@ def create_app(warm: bool = True, allow_hosts: Iterable[str] = ()) -> FastAPI:
     app.add_middleware(ServiceGuard, allowed=LOOPBACK_HOSTS | {host_name(h) for h in allow_hosts})
     races = RaceCache()
     app.state.races = races
-    solver_locks = {m: threading.Lock() for m in STATEFUL_MODELS}
 
     def bundled(name: str) -> dict[str, Any]:
         if not _NAME_RE.match(name) or name not in bundled_scenario_names():
@@ -309,12 +307,7 @@ def create_app(warm: bool = True, allow_hosts: Iterable[str] = ()) -> FastAPI:
         body = races.get(rid)
         if body is not None:
             return body
-        lock = solver_locks.get(model)
-        if lock is None:
-            payload = resolve(data, model)
-        else:
-            with lock:
-                payload = resolve(data, model)
+        payload = resolve(data, model)
         body = json.dumps(to_jsonable(payload), separators=(",", ":"), allow_nan=False).encode("utf-8")
         if len(body) > MAX_RESPONSE_BYTES:
             raise ScenarioError(
