@@ -137,3 +137,14 @@ def test_dask_run_survives_a_killed_worker(cluster: Any, mc_local: dict[str, obj
     # the cluster carries on with the survivor; put a second worker back for anything after this
     cluster.start_worker("w3")
     cluster.wait_for_workers(2)
+
+
+def test_ranks_average_ties_as_scipy_does() -> None:
+    # the rank correlations rank with numpy; scipy.stats.rankdata is the independent oracle
+    from scipy.stats import rankdata
+
+    from paceline.studies.montecarlo import _ranks
+
+    rng = np.random.default_rng(0)
+    for x in (rng.normal(size=200), rng.integers(0, 6, 300).astype(float), np.ones(4), np.array([2.0])):
+        np.testing.assert_allclose(_ranks(x), rankdata(x))

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import html
 import importlib.util
-import io
 import json
 import logging
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from paceline.errors import PacelineError, ScenarioError
+from paceline.render.svg import bars_svg, formation_panels_svg, line_panels_svg
 from paceline.timefmt import format_time
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -152,7 +151,9 @@ def _race_note_for_scenario(sc: Scenario, notes: list[str]) -> None:
 
 
 #: Monte Carlo draws behind the report's P(target).
-P_TARGET_DRAWS = 2000
+P_TARGET_DRAWS = 1000
+#: Exactly calibrated combinations behind it (the full Monte Carlo's 1000 change P(target) by under a point here).
+P_TARGET_CALIBRATIONS = 200
 
 
 def _p_target(sc: Scenario, race: Race, notes: list[str]) -> tuple[float | None, str, Any]:
@@ -162,7 +163,7 @@ def _p_target(sc: Scenario, race: Race, notes: list[str]) -> tuple[float | None,
     from paceline.studies.montecarlo import monte_carlo
 
     try:
-        mc = monte_carlo(sc, n=P_TARGET_DRAWS, seed=0, workers=1)
+        mc = monte_carlo(sc, n=P_TARGET_DRAWS, seed=0, workers=1, calibration_pool=P_TARGET_CALIBRATIONS)
     except PacelineError as exc:
         notes.append(f"no P(target): {exc}")
         return None, "", None
@@ -259,52 +260,21 @@ def _is_bundled_race(name: str) -> bool:
 
 
 # ---- plots ---------------------------------------------------------------------------------------------------------
-def _svg(fig: Any) -> str:
-    """A matplotlib figure as inline SVG (no XML prolog, no metadata: nothing that points outside the file)."""
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
-    text = buf.getvalue()
-    text = text[text.index("<svg") :]
-    text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
-    return text
-
-
-def _figure(width_in: float, height_in: float) -> Any:
-    import matplotlib as mpl
-    from matplotlib.figure import Figure
-
-    mpl.rcParams["svg.fonttype"] = "none"
-    mpl.rcParams["svg.hashsalt"] = "paceline"
-    return Figure(figsize=(width_in, height_in), layout="constrained")
-
-
 def profile_svg(race: Race) -> str:
     """Speed, shelter, drag power and energy against distance, with the lap lines."""
-    panels: list[tuple[str, np.ndarray, str]] = [("speed [m/s]", race.v_m_s, "#d9541e")]
     s = race.series
-    panels.append(("shelter [%]", 100 * np.asarray(s.get("shelter", np.zeros_like(race.x_m))), "#1f77b4"))
+    panels: list[tuple[str, Any, str, tuple[float, float] | None]] = [("speed [m/s]", race.v_m_s, "#d9541e", None)]
+    shelter = 100 * np.asarray(s.get("shelter", np.zeros_like(race.x_m)))
+    panels.append(("shelter [%]", shelter, "#1f77b4", (0.0, max(1.15 * float(np.max(shelter)), 1.0))))
     if "drag_power_w" in s:
-        panels.append(("drag power [W]", np.asarray(s["drag_power_w"]), "#2ca02c"))
+        panels.append(("drag power [W]", np.asarray(s["drag_power_w"]), "#2ca02c", None))
     elif "drag_n" in s:
-        panels.append(("drag power [W]", np.asarray(s["drag_n"]) * race.v_m_s, "#2ca02c"))
+        panels.append(("drag power [W]", np.asarray(s["drag_n"]) * race.v_m_s, "#2ca02c", None))
     if "dprime_balance_m" in s:
-        panels.append(("D' balance (energy tank) [m]", np.asarray(s["dprime_balance_m"]), "#9467bd"))
-    panels.append(("metabolic energy spent [kJ/kg]", race.energy_spent_j_kg() / 1000.0, "#8c564b"))
-    fig = _figure(8.0, 1.55 * len(panels))
-    axes = fig.subplots(len(panels), 1, sharex=True)
-    laps = race.split_points()
-    for ax, (label, y, colour) in zip(axes, panels, strict=True):
-        ax.plot(race.x_m, y, color=colour, lw=1.6)
-        ax.set_ylabel(label, fontsize=8)
-        ax.tick_params(labelsize=8)
-        for d in laps[:-1]:
-            ax.axvline(d, color="0.8", lw=0.8, zorder=0)
-        ax.grid(alpha=0.25)
-        if label.startswith(("shelter", "metabolic energy")):
-            ax.set_ylim(0, max(1.15 * float(np.max(y)), 1.0))
-    axes[-1].set_xlabel("race distance [m]", fontsize=9)
-    axes[-1].set_xlim(0, race.distance_m)
-    return _svg(fig)
+        panels.append(("D' balance [m]", np.asarray(s["dprime_balance_m"]), "#9467bd", None))
+    spent = race.energy_spent_j_kg() / 1000.0
+    panels.append(("energy spent [kJ/kg]", spent, "#8c564b", (0.0, max(1.15 * float(np.max(spent)), 1.0))))
+    return line_panels_svg(race.x_m, panels, "race distance [m]", vlines=race.split_points()[:-1])
 
 
 def formations_svg(sc: Scenario, per_row: int = 4) -> str:
@@ -316,65 +286,36 @@ def formations_svg(sc: Scenario, per_row: int = 4) -> str:
     used: dict[str, list[Any]] = {}
     for ph in sc.phases():
         used.setdefault(ph.formation, []).append(ph)
-    n = len(used)
-    cols = min(n, per_row)
-    rows = -(-n // per_row)
-    fig = _figure(3.0 * cols, 3.2 * rows)
-    axes = list(fig.subplots(rows, cols, squeeze=False).ravel())
-    for ax in axes[n:]:
-        ax.set_axis_off()
-    for ax, (name, phases) in zip(axes, used.items(), strict=False):
+    panels = []
+    for name, phases in used.items():
         form = sc.formation(name)
         first = phases[0]
         shelter = float(drafting.formation_shelter(form, drafting_params()))
-        for k, slot in enumerate(form.slots):
-            ax.add_patch(_circle(slot.dy_m, slot.dx_m, "#4aa3ff"))
-            label = first.pacers[k] if k < len(first.pacers) else slot.name
-            ax.annotate(label, (slot.dy_m, slot.dx_m), xytext=(6, 3), textcoords="offset points", fontsize=7)
-        ax.add_patch(_circle(0.0, 0.0, "#ff7a45"))
-        ax.annotate(sc.athlete.name.split()[-1], (0, 0), xytext=(6, -9), textcoords="offset points", fontsize=7)
-        ax.axhline(0, color="0.85", lw=0.6, zorder=0)
-        ax.set_xlim(-3.0, 3.0)
-        ax.set_ylim(-3.0, 4.5)
-        ax.set_aspect("equal")
-        ax.set_xlabel("lateral [m] (+ outward)", fontsize=7)
-        ax.set_ylabel("along track [m] (+ ahead)", fontsize=7)
-        ax.tick_params(labelsize=7)
+        runners = [
+            (slot.dy_m, slot.dx_m, first.pacers[k] if k < len(first.pacers) else slot.name)
+            for k, slot in enumerate(form.slots)
+        ]
         spans = ", ".join(f"{ph.from_m:.0f}-{ph.to_m:.0f}" for ph in phases[:3]) + (" ..." if len(phases) > 3 else "")
-        ax.set_title(f"{spans} m: {form.name}\n{form.n_pacers} pacers, shelter {100 * shelter:.0f} %", fontsize=8)
-    return _svg(fig)
-
-
-def _circle(x: float, y: float, colour: str) -> Any:
-    from matplotlib.patches import Circle
-
-    return Circle((x, y), 0.25, facecolor=colour, edgecolor="black", lw=0.6)
+        title = f"{spans} m: {form.name}\n{form.n_pacers} pacers, shelter {100 * shelter:.0f} %"
+        panels.append((title, runners, sc.athlete.name.split()[-1]))
+    return formation_panels_svg(panels, per_row=per_row)
 
 
 def waterfall_svg(steps: list[dict[str, Any]], reference_s: float, finish_s: float, reference_label: str) -> str:
     """Time lost by cause as a waterfall from the reference time to the race's time."""
-    fig = _figure(8.0, 3.2)
-    ax = fig.subplots()
+    secs = [float(st["seconds"]) for st in steps]
+    levels = reference_s + np.concatenate([[0.0], np.cumsum(secs)])
+    floor = min(reference_s, finish_s, float(levels.min())) - max(0.5, 0.15 * (float(levels.max()) - reference_s))
     labels = [f"reference\n{format_time(reference_s)}"]
-    ax.bar(0, reference_s, color="0.6")
-    level = reference_s
-    for i, s in enumerate(steps, start=1):
-        sec = float(s["seconds"])
-        ax.bar(i, sec, bottom=level, color="#d62728" if sec > 0 else "#2ca02c")
-        ax.text(i, level + max(sec, 0) + 0.05, f"{sec:+.2f} s", ha="center", fontsize=8)
-        level += sec
-        labels.append(str(s["cause"]).replace(" ", "\n", 1))
-    ax.bar(len(steps) + 1, finish_s, color="#1f77b4")
+    labels += [str(st["cause"]).replace(" ", "\n", 1) for st in steps]
     labels.append(f"as raced\n{format_time(finish_s)}")
-    ax.set_xticks(range(len(labels)), labels, fontsize=8)
-    lo = min(reference_s, finish_s, *(reference_s + np.cumsum([float(s["seconds"]) for s in steps] or [0.0])))
-    hi = max(reference_s, finish_s, *(reference_s + np.cumsum([float(s["seconds"]) for s in steps] or [0.0])))
-    pad = max(0.5, 0.15 * (hi - lo))
-    ax.set_ylim(lo - pad, hi + pad)
-    ax.set_ylabel("time [s]", fontsize=9)
-    ax.set_title(f"Where the time went, against {reference_label}", fontsize=9)
-    ax.grid(axis="y", alpha=0.3)
-    return _svg(fig)
+    bottoms = [floor, *levels[:-1], floor]
+    heights = [reference_s - floor, *secs, finish_s - floor]
+    colours = ["#999", *["#d62728" if x > 0 else "#2ca02c" for x in secs], "#1f77b4"]
+    notes = ["", *[f"{x:+.2f} s" for x in secs], ""]
+    return bars_svg(
+        labels, bottoms, heights, colours, notes, "time [s]", f"Where the time went, against {reference_label}"
+    )
 
 
 # ---- HTML ----------------------------------------------------------------------------------------------------------
