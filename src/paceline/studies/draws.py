@@ -279,6 +279,16 @@ def _conditions_of(scenario: Scenario) -> dict[str, Any]:
     }
 
 
+def calibration_cv(effort: CalibrationEffort) -> float:
+    """Coefficient of variation of a calibration effort as a measure of her ability [-]: one race is one day's form
+    (:data:`CALIBRATION_CV`); a fit of performances has its leave-one-out error (mean absolute error x sqrt(pi/2) =
+    SD), never less."""
+    loo = effort.loo_error_pct
+    if effort.kind == "race" or loo is None:
+        return CALIBRATION_CV
+    return max(CALIBRATION_CV, 1.2533 * loo / 100.0)
+
+
 def build_problem(scenario: Scenario, curve: str = DEFAULT_CURVE) -> Problem:
     """The target kernel and the calibration of a scenario (equal-power model, ``STEP_M`` samples)."""
     from paceline.chain import course_for, get_model
@@ -288,13 +298,10 @@ def build_problem(scenario: Scenario, curve: str = DEFAULT_CURVE) -> Problem:
     kernel = build_kernel(course, curve, None, QUAD_NODES)
     effort = calibration_effort(scenario)
     cal_kernel = effort.kernel(curve, QUAD_NODES)
+    conditions: dict[str, Any] | None = None
     if effort.kind == "race":
-        conditions: dict[str, Any] | None = _conditions_of(effort.scenario)  # type: ignore[arg-type]
-        cv = CALIBRATION_CV
-    else:  # a fit of performances: its leave-one-out error (mean absolute error x sqrt(pi/2) = SD)
-        conditions = None
-        loo = effort.loo_error_pct
-        cv = CALIBRATION_CV if loo is None else max(CALIBRATION_CV, 1.2533 * loo / 100.0)
+        conditions = _conditions_of(effort.scenario)  # type: ignore[arg-type]
+    cv = calibration_cv(effort)
     return Problem(
         scenario=scenario,
         kernel=kernel,
