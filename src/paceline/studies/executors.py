@@ -133,6 +133,7 @@ def run_tasks(
     on_result: Callable[[int, Any], None],
     workers: int | None = None,
     scheduler: str | None = None,
+    preload: Sequence[str] = (),
 ) -> RunStatus:
     """Run ``func(shared, payload)`` for every payload, calling ``on_result(index, result)`` as each finishes.
 
@@ -150,6 +151,9 @@ def run_tasks(
         Local worker processes (default: the cores); 1 runs in this process.
     scheduler : str, optional
         Address of a Dask distributed scheduler (``tcp://127.0.0.1:8786``); the cluster's workers do the work.
+    preload : sequence of str
+        Modules the local pool's forkserver imports once, so every worker forks with them loaded (e.g. the
+        optimal-control model: CasADi takes a while to import).
 
     Returns
     -------
@@ -178,7 +182,7 @@ def run_tasks(
     ctx: Any
     if "forkserver" in methods:  # safe with threads (unlike fork); workers fork from a server that imported us
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["paceline.studies.montecarlo", "paceline.studies.sweep"])
+        ctx.set_forkserver_preload(["paceline.studies.montecarlo", "paceline.studies.sweep", *preload])
     else:  # pragma: no cover - Windows, macOS without forkserver
         ctx = multiprocessing.get_context("spawn")
     ex = ProcessPoolExecutor(

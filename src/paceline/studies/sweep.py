@@ -387,7 +387,7 @@ def sweep(
     scheduler : str, optional
         Dask scheduler address.
     batch_size : int, optional
-        Points per task (default: about 4 tasks per worker, at most 50; 1 for optimal-control).
+        Points per task (default: about 4 tasks per worker, at most 50; at most 8 for optimal-control).
     progress : callable, optional
         ``progress(done, total)`` after each batch.
     max_points : int
@@ -453,7 +453,10 @@ def _sweep_locked(
         workers = 1  # a few hundred cheap points: a process pool would cost more to start than it saves
     n_workers = 1 if scheduler is None and workers == 1 else (workers or default_workers())
     if batch_size is None:
-        batch_size = 1 if model_name == "optimal-control" else max(1, min(50, math.ceil(len(todo) / (4 * n_workers))))
+        # about 4 tasks per worker; optimal-control points (tens of ms each, warm-started from the previous point of
+        # the same task) at most 8 per task so that the workers stay evenly loaded
+        cap = 8 if model_name == "optimal-control" else 50
+        batch_size = max(1, min(cap, math.ceil(len(todo) / (4 * n_workers))))
     batches = [todo[i : i + batch_size] for i in range(0, len(todo), batch_size)]
     n_rows = [len(existing)]
     solved = [0]
@@ -464,8 +467,15 @@ def _sweep_locked(
         if progress is not None:
             progress(solved[0], len(todo))
 
+    preload = ["paceline.chain", "paceline.models.optimal_control"] if model_name == "optimal-control" else []
     status = run_tasks(
-        _sweep_batch, {"base": base, "model": model_name}, batches, on_result, workers=workers, scheduler=scheduler
+        _sweep_batch,
+        {"base": base, "model": model_name},
+        batches,
+        on_result,
+        workers=workers,
+        scheduler=scheduler,
+        preload=preload,
     )
     log.info("sweep: %d points, %d skipped, %d solved", len(points), len(points) - len(todo), solved[0])
     return SweepResult(
