@@ -79,11 +79,15 @@ def plan(
 
         check_folder(out, force, "--out")  # before the work
     sc = load_scenario(scenario)
+    rotation = None
     if optimise_rotation:
         from paceline.studies.rotation import optimise_rotation as optimise
 
-        sc = optimise(sc).scenario
+        rotation = optimise(sc)
+        sc = rotation.scenario
     pl = make_plan(sc, model)
+    if rotation is not None:
+        pl.notes[:0] = [f"rotation: {n}" for n in rotation.notes]
     written = []
     if out is not None:
         from paceline.render.plan_files import plan_files
@@ -95,6 +99,8 @@ def plan(
         write_report(None, report, model=model, plan=pl)
         written.append(report)
     data = pl.to_dict()
+    if rotation is not None:
+        data["rotation"] = rotation.to_dict()
     if as_json:
         if written:
             data["written"] = [str(p) for p in written]
