@@ -234,7 +234,7 @@ def _build_race(
     style: tuple[str, int] | None = None
     if len(rlist) > MAX_SPLITS:
         raise ScenarioError(
-            f"race {rid!r} has {len(rlist):,} splits; at most {MAX_SPLITS} (a marathon every 100 m is 422)",
+            f"race {rid!r} has {len(rlist):,} splits; at most {MAX_SPLITS} (a 10 km race every 50 m)",
             f"{source} line {rlist[MAX_SPLITS][0]}",
         )
     for lineno, cells in rlist:
