@@ -183,6 +183,81 @@ def plan(
         con.print(f"wrote {p}", markup=False, highlight=False)
 
 
+@app.command()
+def search(
+    scenario: str = typer.Argument("breaking4-optimal", help="Bundled scenario name or path: athlete and roster."),
+    draws: int = typer.Option(400, "--draws", help="Monte Carlo draws per short-listed plan (20-20000)."),
+    seed: int = typer.Option(0, "--seed", help="Monte Carlo seed (the same draws for every plan)."),
+    max_phases: int = typer.Option(3, "--max-phases", help="Most phases in a plan (1-4)."),
+    boundary_step_m: float = typer.Option(
+        400.0, "--boundary-step-m", help="Phase boundaries at multiples of this race distance [m] (100-5000)."
+    ),
+    designed: list[int] = typer.Option(
+        [2, 3, 4, 6], "--designed", help="Sizes of formations designed for the search [pacers] (repeat the flag)."
+    ),
+    top_formations: int = typer.Option(5, "--top-formations", help="Formations combined phase by phase (1-12)."),
+    shortlist: int = typer.Option(6, "--shortlist", help="Feasible plans run through the Monte Carlo (1-50)."),
+    reserve: float = typer.Option(
+        0.02, "--reserve", help="Capability a pacer keeps in reserve where the roster allows [-] (0-0.2)."
+    ),
+    min_spacing_m: float = typer.Option(0.9, "--min-spacing-m", help="Closest two runners may be [m] (0.5-3.0)."),
+    lanes: int = typer.Option(2, "--lanes", help="Lanes a formation may use."),
+    toml_file: Path | None = typer.Option(None, "--toml", help="Write the best plan here as a scenario file."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object: the best plan and all it tried."),
+) -> None:
+    """Search formations (library and designed), phase boundaries and the pacer rotation for the best plan.
+
+    Maximises P(target) (median time breaks ties), or minimises the median time without a target, under pacer
+    capability on each slot's own line, spacing, lanes and (record-eligible) the World Athletics pacing rules.
+    No feasible plan: exit 2 saying what to change.
+    """
+    import shlex
+    import sys
+
+    from paceline.io.scenario import bundled_scenario_text, load_scenario
+    from paceline.render.plan_search import FORMATION_HEAD, TRIED_HEAD, formation_rows, tried_rows
+    from paceline.studies.plan_search import leading_comments, search_plan, search_toml
+
+    sc = load_scenario(scenario)
+    res = search_plan(
+        sc,
+        designed_sizes=tuple(designed),
+        max_phases=max_phases,
+        boundary_step_m=boundary_step_m,
+        top_formations=top_formations,
+        shortlist=shortlist,
+        draws=draws,
+        seed=seed,
+        reserve=reserve,
+        min_spacing_m=min_spacing_m,
+        lanes=lanes,
+    )
+    written = []
+    if toml_file is not None:
+        command = "paceline " + " ".join(shlex.quote(a) for a in ["search", *sys.argv[2:]] if a)
+        src = Path(scenario)
+        text = src.read_text(encoding="utf-8") if src.suffix == ".toml" else bundled_scenario_text(scenario)
+        _write_text(toml_file, search_toml(res, command, leading_comments(text)), "--toml")
+        written.append(toml_file)
+    data = res.to_dict()
+    if as_json:
+        data["written"] = [str(p) for p in written]
+        emit_json(data)
+        return
+    con = console()
+    con.print(grid_table("Formations considered", FORMATION_HEAD, formation_rows(res)))
+    con.print(grid_table(f"Plans tried ({len(res.tried)} screened)", TRIED_HEAD, tried_rows(res)))
+    con.print(
+        grid_table(
+            f"Best plan: {res.best.label}",
+            ["from [m]", "to [m]", "formation", "pacers"],
+            [[f"{p['from_m']:g}", f"{p['to_m']:g}", p["formation"], ", ".join(p["pacers"])] for p in data["pacing"]],
+        )
+    )
+    for p in written:
+        con.print(f"wrote {p}", markup=False, highlight=False)
+
+
 def _write_text(path: Path, text: str, flag: str) -> None:
     """Write a whole file or nothing (a temporary file moved into place)."""
     from paceline.errors import ScenarioError
