@@ -105,3 +105,16 @@ def test_inhuman_body_is_exit_2_naming_the_flag(tmp_path: Path, flags: tuple[str
     f.write_text("distance_m,time\n1500,3:35.00\n5000,13:10.00\n")
     r = run("predict", "--performances", str(f), *flags)
     assert r.returncode == 2 and r.stderr.startswith(f"paceline: error: {named}:")
+
+
+def test_fit_performance_model_reads_paced_rows_as_solo(tmp_path: Path) -> None:
+    f = tmp_path / "perfs.csv"
+    f.write_text("distance_m,time,race\n1500,3:49.04,\n1609.344,4:07.64,monaco2023\n5000,14:05.20,\n")
+    plain = tmp_path / "plain.csv"
+    plain.write_text("distance_m,time\n1500,3:49.04\n1609.344,4:07.64\n5000,14:05.20\n")
+    args = ("--model", "performance", "--athlete", "Faith Kipyegon", "--json")
+    paced = json.loads(run("fit", str(f), *args).stdout)
+    solo = json.loads(run("fit", str(plain), *args).stdout)
+    # the paced Monaco mile is worth a slower solo mile: her in-sample mile residual changes sign
+    assert paced["residuals_pct"][1] < solo["residuals_pct"][1]
+    assert {"level_ln_s_at_1500m", "exponent"} <= set(paced["params"])

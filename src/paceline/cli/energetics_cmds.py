@@ -130,7 +130,11 @@ def predict(
 @app.command()
 def fit(
     performances: Path = typer.Argument(..., help="CSV with columns distance_m and time (m:ss.xx or seconds)."),
-    model: str = typer.Option("critical-speed", "--model", help="critical-speed, equal-power or optimal-control."),
+    model: str = typer.Option(
+        "critical-speed",
+        "--model",
+        help="critical-speed, equal-power, optimal-control or performance (the predictor of predict --performances).",
+    ),
     athlete: str | None = typer.Option(
         None, "--athlete", help="Athlete's name: her body from the reference athletes (else a generic body)."
     ),
@@ -148,7 +152,11 @@ def fit(
 
     perfs = read_performances_csv(performances)
     body = body_for(athlete, height_m, mass_kg, sex)
-    res = fit_model(perfs, model, height_m=body.height_m, mass_kg=body.mass_kg)
+    from paceline.fit.paced import solo_equivalents
+    from paceline.io.scenario import Athlete
+
+    her = Athlete(name=athlete or "athlete", height_m=body.height_m, mass_kg=body.mass_kg, performances=tuple(perfs))
+    res = fit_model(solo_equivalents(her), model, height_m=body.height_m, mass_kg=body.mass_kg)
     if as_json:
         emit_json(
             {**res.to_dict(), "body": {"height_m": body.height_m, "mass_kg": body.mass_kg, "source": body.source}}

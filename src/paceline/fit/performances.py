@@ -22,7 +22,7 @@ from paceline.timefmt import parse_time
 
 log = logging.getLogger(__name__)
 
-FIT_MODELS = ("critical-speed", "equal-power", "optimal-control")
+FIT_MODELS = ("critical-speed", "equal-power", "optimal-control", "performance")
 #: Optional CSV columns that say how a performance was run (:class:`paceline.io.scenario.Performance`).
 PACED_COLUMNS = ("race", "formation", "temperature_c", "relative_humidity", "altitude_m", "wind_speed_m_s")
 
@@ -223,4 +223,27 @@ def fit(
         from paceline.fit.optimal_control import fit_optimal_control
 
         return fit_optimal_control(list(performances), height_m=height_m, mass_kg=mass_kg)
+    if model == "performance":
+        return fit_performance_model(performances)
     raise ScenarioError(f"{model!r} is not a model; allowed {', '.join(FIT_MODELS)}", "model")
+
+
+def fit_performance_model(performances: Sequence[Performance]) -> FitResult:
+    """Her level and exponent in the performance model (:mod:`paceline.fit.performance_model`), with the posterior
+    standard deviation, each performance's in-sample error and the leave-one-out error."""
+    from paceline.fit.performance_model import _posterior, _x, loo_errors_pct, population_prior, predict_log
+
+    d = [p.distance_m for p in performances]
+    t = [p.time_s for p in performances]
+    prior = population_prior()
+    theta, cov = _posterior(_x(d), np.log(np.asarray(t, dtype=float)), prior)
+    mean, _, _ = predict_log(d, t, d, prior)
+    loo = loo_errors_pct(d, t, prior)
+    return FitResult(
+        model="performance",
+        params={"level_ln_s_at_1500m": float(theta[0]), "exponent": float(theta[1])},
+        params_sd={"level_ln_s_at_1500m": float(np.sqrt(cov[0, 0])), "exponent": float(np.sqrt(cov[1, 1]))},
+        loo_mean_abs_error_pct=float(np.mean(np.abs(loo))) if len(d) >= 3 else None,
+        n=len(d),
+        residuals_pct=[round(100.0 * (float(np.exp(m)) / ti - 1.0), 4) for m, ti in zip(mean, t, strict=True)],
+    )
