@@ -58,6 +58,7 @@ from paceline.fit.gauss_newton import gauss_newton
 from paceline.fit.result import FitResult
 from paceline.models.collocation import (
     SMOOTHING,
+    SOLVE_LOCK,
     IpoptNLP,
     athlete_parameters,
     athlete_values,
@@ -65,6 +66,7 @@ from paceline.models.collocation import (
     initial_guess,
     race_block,
     raise_for_status,
+    serialised,
 )
 from paceline.models.keller import DEFAULT_AERO_COST, KELLER_1973, OCParams, check_aero_cost
 
@@ -180,6 +182,7 @@ class RacesNLP(IpoptNLP):
         self.n_intervals = n_intervals
         self.last: dict[str, Any] | None = None
 
+    @serialised
     def solve(
         self, courses: Sequence[Course], p: OCParams, guess: dict[str, Any] | None = None
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -240,9 +243,10 @@ _NLPS: dict[tuple[int, int], RacesNLP] = {}
 def get_races_nlp(n_races: int, n_intervals: int = FIT_N_INTERVALS) -> RacesNLP:
     """The cached :class:`RacesNLP` for a number of races and intervals (built on first use)."""
     key = (int(n_races), int(n_intervals))
-    if key not in _NLPS:
-        _NLPS[key] = RacesNLP(*key)
-    return _NLPS[key]
+    with SOLVE_LOCK:  # one optimal-control solve (or build) at a time in a process: see SOLVE_LOCK
+        if key not in _NLPS:
+            _NLPS[key] = RacesNLP(*key)
+        return _NLPS[key]
 
 
 def predict_times(
@@ -317,8 +321,9 @@ class _Fit:
         self, theta: NDArray[np.float64], keep: NDArray[np.bool_] | None = None
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Log-time residuals of the kept performances and their exact Jacobian w.r.t. the free parameters."""
-        times, dt = self.nlp.solve(self.courses, self.params(theta), self.guess)
-        self.guess, self.times = self.nlp.last, times
+        with SOLVE_LOCK:  # the solution and the NLP's last state together, whatever other threads solve
+            times, dt = self.nlp.solve(self.courses, self.params(theta), self.guess)
+            self.guess, self.times = self.nlp.last, times
         self.solves += 1
         keep = np.ones(self.t_obs.size, dtype=bool) if keep is None else keep
         j = self.race_of[keep]

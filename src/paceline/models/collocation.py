@@ -471,15 +471,15 @@ def initial_guess(gc: GridCourse, p: OCParams) -> dict[str, NDArray[np.float64]]
 #: One optimal-control solve at a time in a process: a problem keeps its last solution to warm-start the next one,
 #: and CasADi/Ipopt/MUMPS state is not safe to share between threads (two concurrent web requests once crashed the
 #: server). Processes (the local pool, Dask workers) each have their own problems and lock.
-_SOLVE_LOCK = threading.RLock()
+SOLVE_LOCK = threading.RLock()
 
 
-def _serialised(method: Any) -> Any:
-    """Run ``method`` holding :data:`_SOLVE_LOCK`."""
+def serialised(method: Any) -> Any:
+    """Run ``method`` holding :data:`SOLVE_LOCK`."""
 
     @functools.wraps(method)
     def locked(*args: Any, **kwargs: Any) -> Any:
-        with _SOLVE_LOCK:
+        with SOLVE_LOCK:
             return method(*args, **kwargs)
 
     return locked
@@ -537,7 +537,7 @@ class CollocationProblem(IpoptNLP):
         for name, value in athlete_values(p).items():
             self.opti.set_value(self.athlete[name], value)
 
-    @_serialised
+    @serialised
     def solve(
         self,
         gc: GridCourse,
@@ -610,7 +610,7 @@ _PROBLEMS: dict[tuple[int, int], CollocationProblem] = {}
 def get_problem(n_intervals: int, shape_from: int = 0) -> CollocationProblem:
     """The cached collocation problem for ``n_intervals`` (built on first use; see :class:`CollocationProblem`)."""
     key = (int(n_intervals), int(shape_from))
-    with _SOLVE_LOCK:
+    with SOLVE_LOCK:
         if key not in _PROBLEMS:
             _PROBLEMS[key] = CollocationProblem(*key)
             log.debug("built optimal-control problem N=%d shape_from=%d in %.3f s", *key, _PROBLEMS[key].build_s)
