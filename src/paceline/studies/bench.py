@@ -282,6 +282,33 @@ def montecarlo_figures(n: int = 100_000) -> dict[str, Any]:
     }
 
 
+def montecarlo_dask_figures(n: int = 100_000) -> dict[str, Any]:
+    """Monte Carlo draws per second on a local Dask cluster of 1 and 2 single-threaded worker processes (the cluster
+    started and its workers warm before the clock starts), and the speed-ups against 1 Dask worker."""
+    from dask.distributed import LocalCluster
+
+    from paceline.io.scenario import load_scenario
+    from paceline.studies.montecarlo import monte_carlo
+
+    sc = load_scenario(SCENARIO)
+
+    def rate(n_workers: int) -> float:
+        with LocalCluster(
+            n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        ) as cluster:
+            monte_carlo(sc, n=2000, seed=0, pool=50, scheduler=cluster.scheduler_address)  # workers import paceline
+            t0 = time.perf_counter()
+            monte_carlo(sc, n=n, seed=0, pool=50, scheduler=cluster.scheduler_address)
+            return n / (time.perf_counter() - t0)
+
+    d1, d2 = rate(1), rate(2)
+    return {
+        "montecarlo_dask_draws_per_s": round(d1),
+        "montecarlo_dask_draws_per_s_2_workers": round(d2),
+        "montecarlo_dask_speedup_2_workers": round(d2 / d1, 2),
+    }
+
+
 def forward_evals_per_s(n: int = 50_000) -> dict[str, Any]:
     """``forward_evals_per_s``: equal-power scenario evaluations per second in this process (one core)."""
     from paceline.io.scenario import load_scenario
@@ -331,7 +358,7 @@ def run(quick: bool = False, probes: Mapping[str, Callable[[], float]] | None = 
 
 
 #: Keys earlier versions of the benchmark scripts wrote, under other names now (dropped when results are merged).
-STALE_KEYS = ("plan", "ocp_cold_cached_problem_s", "ocp_machine", "ocp_slsqp_message")
+STALE_KEYS = ("plan", "ocp_cold_cached_problem_s", "ocp_machine", "ocp_slsqp_message", "montecarlo")
 
 
 def merge_results(new: Mapping[str, Any], path: str | Path, drop: Sequence[str] = STALE_KEYS) -> dict[str, Any]:
