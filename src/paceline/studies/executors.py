@@ -199,7 +199,7 @@ def run_tasks(
         status = RunStatus(interrupted=True)
     except BrokenProcessPool:
         status = RunStatus(workers_lost="a local worker process was killed (out of memory?)")
-        log.warning("run_tasks: %s; keeping the results delivered so far", status.workers_lost)
+        log.info("run_tasks: %s; keeping the results delivered so far", status.workers_lost)
     finally:
         ex.shutdown(wait=True, cancel_futures=True)
     return status
@@ -293,7 +293,8 @@ def _collect_dask(client: Any, futures: list[Any], on_result: Callable[[int, Any
             except TimeoutError:
                 done = set()
             except cancelled as gone:  # e.g. the workers took the shared data with them
-                return _lost(client, futures, f"the cluster cancelled the tasks ({str(gone).splitlines()[0][:120]})")
+                first = str(gone).splitlines()[0].rstrip(":").strip() if str(gone) else type(gone).__name__
+                return _lost(client, futures, f"the cluster cancelled the tasks ({first[:120]})")
             for fut in done:
                 if fut.status == "finished":
                     on_result(index[fut.key], fut.result())
@@ -321,6 +322,6 @@ def _collect_dask(client: Any, futures: list[Any], on_result: Callable[[int, Any
 
 
 def _lost(client: Any, futures: list[Any], why: str) -> RunStatus:
-    log.warning("run_tasks: %s; keeping the results delivered so far", why)
+    log.info("run_tasks: %s; keeping the results delivered so far", why)
     client.cancel(futures)
     return RunStatus(workers_lost=why)
