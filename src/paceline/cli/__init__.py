@@ -14,6 +14,7 @@ import typer
 
 import paceline.cli.analysis_cmds  # noqa: F401  (register commands)
 import paceline.cli.athlete_cmds as _athlete_cmds  # noqa: F401  (register commands)
+import paceline.cli.infer_cmds as _infer_cmds  # noqa: F401  (register commands)
 from paceline.cli import energetics_cmds, formations_cmds, oc_cmds, physics_cmds, plan_cmds, uncertainty_cmds, web_cmds  # noqa: F401  (register commands)
 from paceline.cli.app import STATE, app
 from paceline.errors import PacelineError
