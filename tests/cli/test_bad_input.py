@@ -13,6 +13,7 @@ import resource
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -286,8 +287,19 @@ def not_a_scheduler() -> Iterator[str]:
     srv.close()
 
 
+def test_probe_of_a_port_that_is_not_a_scheduler_times_out(not_a_scheduler: str) -> None:
+    from paceline.errors import ScenarioError
+    from paceline.studies.executors import probe_scheduler
+
+    t0 = time.monotonic()
+    with pytest.raises(ScenarioError, match="no Dask scheduler answered"):
+        probe_scheduler(not_a_scheduler, timeout_s=1.0)
+    assert time.monotonic() - t0 < 10.0
+
+
+@pytest.mark.slow
 def test_scheduler_that_is_not_a_scheduler_fails_quickly(not_a_scheduler: str, tmp_path: Path) -> None:
-    """Once > 180 s; now exit 2 within the connection timeout."""
+    """Once > 180 s; now exit 2 within the connection timeout (10 s)."""
     r = run_bounded("montecarlo", "-n", "20", "--scheduler", not_a_scheduler, timeout_s=60)
     assert_clean_failure(r, "--scheduler")
 
