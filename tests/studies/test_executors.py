@@ -172,3 +172,27 @@ def test_optimal_control_sweep_on_two_workers_gives_the_in_process_answers(tmp_p
         times.append(df["time_s"].to_numpy())
     assert np.allclose(times[0], times[1], atol=1e-3)
     assert np.all(np.diff(times[0]) != 0)  # the temperature matters, so the comparison is not vacuous
+
+
+@pytest.mark.slow
+def test_montecarlo_on_dask_that_loses_every_worker_keeps_its_draws(monkeypatch: Any) -> None:
+    """The issue's reproducer: every Dask worker lost mid-run once ended in exit 1 with every draw discarded."""
+    from dask.distributed import LocalCluster
+
+    from paceline.io.scenario import load_scenario
+    from paceline.studies.montecarlo import monte_carlo
+
+    monkeypatch.setattr(executors, "WORKER_GRACE_S", 2.0)
+    sc = load_scenario("breaking4")
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        fired = threading.Event()
+
+        def progress(done: int, total: int) -> None:
+            if not fired.is_set():
+                fired.set()
+                threading.Thread(target=cluster.scale, args=(0,), daemon=True).start()
+
+        res = monte_carlo(sc, n=200_000, seed=3, pool=20, scheduler=cluster.scheduler_address, progress=progress)
+    assert res.workers_lost and 0 < res.n_done < res.n
+    out = res.to_dict()
+    assert out["workers_lost"] and math.isfinite(out["median_s"])
