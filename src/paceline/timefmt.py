@@ -75,8 +75,7 @@ def format_time(seconds: float, decimals: int = 2) -> str:
     """
     if not math.isfinite(seconds) or seconds < 0:
         raise ValueError(f"cannot format {seconds!r} as a time")
-    scale = 10**decimals
-    total = round(seconds * scale) / scale
+    total = round(seconds, decimals)  # correctly rounded (seconds * 100 can land on an exact half and round down)
     hours = int(total // 3600)
     minutes = int((total - 3600 * hours) // 60)
     sec = total - 3600 * hours - 60 * minutes
