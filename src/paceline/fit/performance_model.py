@@ -254,14 +254,21 @@ def loo_errors_pct(
 ) -> list[float]:
     """Leave-one-out error [%] of each performance (``predicted / actual - 1``), every other one given."""
     p = prior if prior is not None else population_prior()
+    return [100.0 * (float(np.exp(mean)) / times_s[i] - 1.0) for i, mean, _ in _held_out(distances_m, times_s, p)]
+
+
+def _held_out(
+    distances_m: Sequence[float], times_s: Sequence[float], prior: PopulationPrior
+) -> list[tuple[int, float, float]]:
+    """For each performance: its index, and the predicted log time and its SD from every other one."""
     out = []
     for i in range(len(distances_m)):
         d = [v for j, v in enumerate(distances_m) if j != i]
         t = [v for j, v in enumerate(times_s) if j != i]
         if not d:
             break
-        mean, _, _ = predict_log(d, t, [distances_m[i]], p)
-        out.append(100.0 * (float(np.exp(mean[0])) / times_s[i] - 1.0))
+        mean, sd, _ = predict_log(d, t, [distances_m[i]], prior)
+        out.append((i, float(mean[0]), float(sd[0])))
     return out
 
 
@@ -272,15 +279,10 @@ def outliers(
     outside the 99 % predictive interval of the rest (a tactical race, a bad day). Callers warn; it is not an error."""
     p = prior if prior is not None else population_prior()
     out = []
-    for i in range(len(distances_m)):
-        d = [v for j, v in enumerate(distances_m) if j != i]
-        t = [v for j, v in enumerate(times_s) if j != i]
-        if not d:
-            break
-        mean, sd, _ = predict_log(d, t, [distances_m[i]], p)
-        z = (np.log(times_s[i]) - mean[0]) / (p.interval_scale * sd[0])
+    for i, mean, sd in _held_out(distances_m, times_s, p):
+        z = (np.log(times_s[i]) - mean) / (p.interval_scale * sd)
         if abs(z) > 2.5758:
-            out.append((i, 100.0 * (float(np.exp(mean[0])) / times_s[i] - 1.0)))
+            out.append((i, 100.0 * (float(np.exp(mean)) / times_s[i] - 1.0)))
     return out
 
 
