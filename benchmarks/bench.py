@@ -7,12 +7,11 @@ Run ``python benchmarks/bench.py [--quick] [--json] [--no-write]``. It prints th
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 from pathlib import Path
 
 from paceline.cli.uncertainty_cmds import web_resolve_ms
-from paceline.studies.bench import merge_results, run
+from paceline.studies.bench import publish, run
 
 RESULTS = Path(__file__).with_name("results.json")
 
@@ -25,13 +24,7 @@ def main() -> None:
     ap.add_argument("--no-write", action="store_true", help="do not update results.json")
     args = ap.parse_args()
     out = run(args.quick, probes={"web_resolve_ms": web_resolve_ms})
-    if not args.no_write:
-        merge_results(out, RESULTS)
-    if args.json:
-        print(json.dumps(out, indent=2))
-        return
-    for k, v in out.items():
-        print(f"{k:36s} {v}")
+    publish(out, RESULTS, write=not args.no_write, as_json=args.json)
 
 
 if __name__ == "__main__":

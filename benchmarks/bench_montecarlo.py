@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from paceline.studies.bench import machine, merge_results, montecarlo_dask_figures, montecarlo_figures
+from paceline.studies.bench import machine, montecarlo_dask_figures, montecarlo_figures, publish
 
 RESULTS = Path(__file__).with_name("results.json")
 
@@ -24,9 +24,7 @@ def main() -> None:
     out = {**machine(), **montecarlo_figures(args.n)}
     if not args.no_dask:
         out.update(montecarlo_dask_figures(args.n))
-    merge_results(out, RESULTS)
-    for k, v in out.items():
-        print(f"{k:40s} {v}")
+    publish(out, RESULTS)
 
 
 if __name__ == "__main__":

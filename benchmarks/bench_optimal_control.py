@@ -11,7 +11,6 @@ the figures and merges them into ``benchmarks/results.json`` (keys other scripts
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -40,13 +39,7 @@ def main() -> None:
     ap.add_argument("--no-write", action="store_true", help="do not update results.json")
     args = ap.parse_args()
     out = run(args.quick, args.slsqp_intervals)
-    if not args.no_write:
-        bench.merge_results(out, RESULTS)
-    if args.json:
-        print(json.dumps(out, indent=2))
-        return
-    for k, v in out.items():
-        print(f"{k:36s} {v}")
+    bench.publish(out, RESULTS, write=not args.no_write, as_json=args.json)
 
 
 if __name__ == "__main__":

@@ -377,3 +377,15 @@ def merge_results(new: Mapping[str, Any], path: str | Path, drop: Sequence[str] 
     tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     os.replace(tmp, path)
     return data
+
+
+def publish(figures: Mapping[str, Any], path: str | Path, write: bool = True, as_json: bool = False) -> None:
+    """Merge the figures into the results file (unless ``write`` is False) and print them: one JSON object with
+    ``as_json``, else one ``key value`` line each (what every benchmark script ends with)."""
+    if write:
+        merge_results(figures, path)
+    if as_json:
+        print(json.dumps(dict(figures), indent=2))
+        return
+    for k, v in figures.items():
+        print(f"{k:40s} {v}")
