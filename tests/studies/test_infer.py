@@ -191,3 +191,9 @@ def test_a_race_with_one_split_is_refused(tmp_path) -> None:
 def test_too_short_a_chain_is_not_converged_and_says_what_to_change() -> None:
     with pytest.raises(inf.SamplerNotConverged, match="--draws"):
         inf.infer(["breaking4_2025", "monaco_2023"], draws=100)
+
+
+def test_the_calibration_race_does_not_depend_on_the_order_races_are_named(model: im.InferenceModel) -> None:
+    other = im.build_model(["monaco_2023", "breaking4_2025"])
+    assert set(other.names) == set(model.names)
+    assert other.groups[0].calibration.source == model.groups[0].calibration.source

@@ -568,7 +568,7 @@ def build_model(race_ids: list[str]) -> InferenceModel:
     groups: list[AthleteGroup] = []
     for aid, items in by_athlete.items():
         suffix = "" if len(by_athlete) == 1 else f"_{_slug(aid)}"
-        effort = calibration_effort(items[0][1])
+        effort = _group_calibration([calibration_effort(sc) for _, sc in items], {sc.name for _, sc in items})
         cal_name = effort.scenario.name if effort.kind == "race" and effort.scenario is not None else None
         in_data = any(sc.name == cal_name for _, sc in items)
         power_index = len(priors)
@@ -607,6 +607,15 @@ def build_model(race_ids: list[str]) -> InferenceModel:
             priors[power_index] = replace(priors[power_index], b=calibration_cv(effort) / el)
         groups.append(group)
     return InferenceModel(priors=priors, groups=groups, pace_index=0)
+
+
+def _group_calibration(efforts: list[CalibrationEffort], names: set[str]) -> CalibrationEffort:
+    """The effort that calibrates a group: a race of the group that calibrates another of its races (whatever the
+    order the races were named in), else the first race's own calibration."""
+    for e in efforts:
+        if e.kind == "race" and e.scenario is not None and e.scenario.name in names:
+            return e
+    return efforts[0]
 
 
 def _first_elasticity(group: AthleteGroup) -> float:
