@@ -43,7 +43,14 @@ def _progress(enabled: bool, what: str) -> Iterator[Callable[[int, int], None] |
 @app.command()
 def montecarlo(
     scenario: str = typer.Argument("breaking4", help=SCENARIO_HELP),
-    n: int = typer.Option(10_000, "-n", "--n", help="Number of draws (1 to --max-draws)."),
+    n: int | None = typer.Option(
+        None, "-n", "--n", help="Number of draws (1 to --max-draws; default 10000, 200 with optimal-control)."
+    ),
+    model: str = typer.Option(
+        "equal-power",
+        "--model",
+        help="equal-power (vectorised) or optimal-control (a warm Ipopt solve per draw, about 30 ms each).",
+    ),
     seed: int = typer.Option(
         0, "--seed", help="Seed (0 to 2^63-1): the same seed gives the same numbers on any workers."
     ),
@@ -60,15 +67,16 @@ def montecarlo(
     """Monte Carlo of the finishing time: median, 5-95 %, P(target), P(best), sensitivity ranking."""
     from paceline.io.scenario import load_scenario
     from paceline.render.uncertainty_plots import tornado_plot
-    from paceline.studies.montecarlo import check_options, monte_carlo
+    from paceline.studies.montecarlo import check_mc_model, check_options, default_draws, monte_carlo
     from paceline.timefmt import format_time
 
-    check_options(n, seed, pool, shelter_spread, workers, scheduler, max_draws)  # before loading anything
+    n = default_draws(check_mc_model(model)) if n is None else n
+    check_options(n, seed, pool, shelter_spread, workers, scheduler, max_draws, model)  # before loading anything
     sc = load_scenario(scenario)
-    with _progress(not as_json and n >= 20_000, "Monte Carlo") as bar:
+    with _progress(not as_json and (n >= 20_000 or model == "optimal-control"), "Monte Carlo") as bar:
         res = monte_carlo(
             sc, n=n, seed=seed, workers=workers, scheduler=scheduler, pool=pool, shelter_spread=shelter_spread,
-            progress=bar, max_draws=max_draws,
+            progress=bar, max_draws=max_draws, model=model,
         )  # fmt: skip
     out = res.to_dict()
     if plot is not None:
@@ -84,6 +92,7 @@ def montecarlo(
 
     rows = [
         ("scenario", sc.name),
+        ("model", res.model),
         (
             "draws",
             f"{res.n_done} of {res.n}"

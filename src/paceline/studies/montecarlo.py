@@ -1,4 +1,6 @@
-"""Monte Carlo of a scenario's finishing time with the equal-power model (the inputs: :mod:`paceline.studies.draws`)."""
+"""Monte Carlo of a scenario's finishing time with the equal-power model, vectorised, or the optimal-control model,
+a warm Ipopt re-solve per draw (the inputs: :mod:`paceline.studies.draws`; their mapping onto the optimal-control
+course and athlete: :mod:`paceline.studies.montecarlo_oc`)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ from paceline.studies.executors import check_execution, default_workers, run_tas
 
 if TYPE_CHECKING:  # pragma: no cover
     from paceline.io.scenario import Scenario
+    from paceline.studies.draws import Draws, Problem
+    from paceline.studies.executors import RunStatus
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +91,7 @@ class MonteCarloResult:
     workers: str = "local"
     workers_lost: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    model: str = "equal-power"
 
     def _done(self) -> NDArray[np.float64]:
         t = self.times_s
@@ -114,7 +119,7 @@ class MonteCarloResult:
         d = self._done()
         out: dict[str, Any] = {
             "scenario": self.scenario,
-            "model": "equal-power",
+            "model": self.model,
             "n": self.n,
             "n_done": self.n_done,
             "seed": self.seed,
@@ -197,6 +202,24 @@ MAX_SHELTER_SPREAD = 10.0
 POOL_RANGE = (2, 10_000)
 
 
+#: The models a Monte Carlo runs.
+MC_MODELS = ("equal-power", "optimal-control")
+
+
+def check_mc_model(model: str) -> str:
+    """The model name if a Monte Carlo runs it (:data:`MC_MODELS`), else a ScenarioError naming ``model``."""
+    if model not in MC_MODELS:
+        raise ScenarioError(f"{model!r} is not a Monte Carlo model; allowed {', '.join(MC_MODELS)}", "model")
+    return model
+
+
+def default_draws(model: str) -> int:
+    """Default number of draws of a model's Monte Carlo: 10,000 equal-power, 200 optimal-control (a solve each)."""
+    from paceline.studies.montecarlo_oc import DEFAULT_DRAWS
+
+    return DEFAULT_DRAWS if model == "optimal-control" else 10_000
+
+
 def check_options(
     n: int,
     seed: int,
@@ -205,12 +228,14 @@ def check_options(
     workers: int | None = None,
     scheduler: str | None = None,
     max_draws: int = MAX_DRAWS,
+    model: str = "equal-power",
 ) -> None:
     """Refuse Monte Carlo options outside their ranges (each error names its parameter and the range).
 
     Parameters are those of :func:`monte_carlo`.
     """
     check_count(n, 1, max_draws, "n", raise_with="max_draws (--max-draws)")
+    check_mc_model(model)
     check_seed(seed)
     check_count(pool, *POOL_RANGE, "pool")
     check_range(shelter_spread, 0.0, MAX_SHELTER_SPREAD, "shelter_spread")
@@ -219,7 +244,7 @@ def check_options(
 
 def monte_carlo(
     scenario: Scenario,
-    n: int = 10_000,
+    n: int | None = None,
     seed: int = 0,
     workers: int | None = None,
     scheduler: str | None = None,
@@ -229,15 +254,16 @@ def monte_carlo(
     progress: Callable[[int, int], None] | None = None,
     max_draws: int = MAX_DRAWS,
     calibration_pool: int = CALIBRATION_POOL,
+    model: str = "equal-power",
 ) -> MonteCarloResult:
-    """Monte Carlo of a scenario's finishing time with the equal-power model.
+    """Monte Carlo of a scenario's finishing time with the equal-power or the optimal-control model.
 
     Parameters
     ----------
     scenario : Scenario
         The scenario.
-    n : int
-        Number of draws.
+    n : int, optional
+        Number of draws (default :func:`default_draws`: 10,000 equal-power, 200 optimal-control).
     seed : int
         Seed; the same seed gives the same numbers whatever ``workers`` or ``scheduler``.
     workers : int, optional
@@ -258,6 +284,12 @@ def monte_carlo(
         Cap on ``n`` (:data:`paceline.io.limits.MAX_DRAWS`; the CLI's ``--max-draws``).
     calibration_pool : int
         Exactly calibrated (drafting member, Cd, calibration weather) combinations the draws pick from.
+    model : str
+        ``equal-power`` (the vectorised kernel) or ``optimal-control``: each draw a warm Ipopt re-solve of the one
+        collocation problem, in chunks of :data:`paceline.studies.montecarlo_oc.CHUNK_DRAWS` draws per task, with
+        the draws mapped onto its course and athlete as :mod:`paceline.studies.montecarlo_oc` says (form on the day
+        scales her aerobic power ``sigma`` and capacity ``E0``; the calibration race's inputs do not apply). The
+        one-at-a-time rows of the sensitivity ranking are solved as extra tasks.
 
     Returns
     -------
@@ -272,9 +304,12 @@ def monte_carlo(
     ----------
     See the module docstring for the distributions and their sources.
     """
-    check_options(n, seed, pool, shelter_spread, workers, scheduler, max_draws)
+    n = default_draws(model) if n is None else n
+    check_options(n, seed, pool, shelter_spread, workers, scheduler, max_draws, model)
     problem = build_problem(scenario)
     draws = draw_inputs(problem, n, seed, pool=pool, shelter_spread=shelter_spread, calibration_pool=calibration_pool)
+    if model == "optimal-control":
+        return _monte_carlo_oc(scenario, n, seed, problem, draws, workers, scheduler, progress)
     times = np.full(n, np.nan)
     per_batch = int(batch_draws) if batch_draws else max(1, BATCH_SOLVES // problem.kernel.nodes.size)
     if per_batch < 1:
@@ -306,13 +341,56 @@ def monte_carlo(
         raise KeyboardInterrupt
 
     nominal_s = float(problem.time(draws.nominal)[0])
+    oat_s = {key: (float(problem.time(lo)[0]), float(problem.time(hi)[0])) for key, (lo, hi) in draws.oat.items()}
+    return _result(scenario, n, seed, problem, draws, times, nominal_s, oat_s, status, workers, scheduler)
+
+
+def _monte_carlo_oc(
+    scenario: Scenario,
+    n: int,
+    seed: int,
+    problem: Problem,
+    draws: Draws,
+    workers: int | None,
+    scheduler: str | None,
+    progress: Callable[[int, int], None] | None,
+) -> MonteCarloResult:
+    """The body of :func:`monte_carlo` with the optimal-control model."""
+    from paceline.studies.montecarlo_oc import oc_distributions, run_oc
+
+    times, nominal_s, oat_s, status, athlete = run_oc(scenario, problem, draws, workers, scheduler, progress)
+    if not np.isfinite(times).any():
+        if status.workers_lost:
+            raise PacelineError(f"no draw finished: {status.workers_lost}; start workers and run the command again")
+        if status.interrupted:
+            raise KeyboardInterrupt
+        raise PacelineError("the optimal-control model solved none of the draws")
+    res = _result(scenario, n, seed, problem, draws, times, nominal_s, oat_s, status, workers, scheduler)
+    res.model = "optimal-control"
+    res.calibration = athlete
+    res.distributions = oc_distributions(draws)
+    return res
+
+
+def _result(
+    scenario: Scenario,
+    n: int,
+    seed: int,
+    problem: Problem,
+    draws: Draws,
+    times: NDArray[np.float64],
+    nominal_s: float,
+    oat_s: dict[str, tuple[float, float]],
+    status: RunStatus,
+    workers: int | None,
+    scheduler: str | None,
+) -> MonteCarloResult:
+    """The summary of solved draws: sensitivity ranking (one-at-a-time swings ``oat_s`` and rank correlations)."""
     ok = np.isfinite(times)
     sub = np.flatnonzero(ok)[:RANK_DRAWS]
     ranks_t = _ranks(times[sub])
     sens: list[dict[str, Any]] = []
-    for key, (lo, hi) in draws.oat.items():
-        t_lo = float(problem.time(lo)[0])
-        t_hi = float(problem.time(hi)[0])
+    for key, (t_lo, t_hi) in oat_s.items():
         label, unit = INPUT_LABELS[key]
         vals = draws.report[key]
         sens.append(
