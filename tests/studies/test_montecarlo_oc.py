@@ -107,3 +107,14 @@ def test_cli_model_option() -> None:
     assert {d["input"] for d in out["distributions"]} >= {"drafting", "form", "athlete"}
     assert not any(d["input"].startswith("calibration") for d in out["distributions"])
     assert_clean_failure(run_cli("montecarlo", "breaking4", "--model", "critical-speed", "-n", "5"), "--model")
+
+
+@pytest.mark.slow
+def test_dask_gives_the_local_numbers(cluster: Any) -> None:
+    """On a real Dask cluster (a scheduler and two worker processes) the same seed gives the in-process times."""
+    sc = load_scenario("breaking4")
+    n = CHUNK_DRAWS + 3
+    local = monte_carlo(sc, n=n, seed=5, pool=POOL, workers=1, model="optimal-control")
+    remote = monte_carlo(sc, n=n, seed=5, pool=POOL, scheduler=cluster.address, model="optimal-control")
+    assert remote.workers == f"dask {cluster.address}" and remote.n_done == n
+    np.testing.assert_allclose(remote.times_s, local.times_s, rtol=0, atol=1e-9)
