@@ -126,6 +126,34 @@ class RunStatus:
         return self.interrupted or bool(self.workers_lost)
 
 
+def _pool_context(preload: Sequence[str] = ()) -> Any:
+    """The local pool's multiprocessing context: a forkserver that imported the studies' modules and ``preload``
+    (safe with threads, unlike fork; workers fork from it with those modules loaded), else spawn."""
+    import multiprocessing
+
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["paceline.studies.montecarlo", "paceline.studies.sweep", *preload])
+        return ctx
+    return multiprocessing.get_context("spawn")  # pragma: no cover - Windows, macOS without forkserver
+
+
+def prestart_pool(workers: int | None, scheduler: str | None, preload: Sequence[str] = ()) -> None:
+    """Start the local pool's forkserver now, if :func:`run_tasks` will use one, so that it imports its modules
+    (``preload``, e.g. CasADi) while this process is still preparing the tasks (no-op otherwise, or if it runs).
+
+    The forkserver is this process's for its lifetime (it exits with it); a later :func:`run_tasks` forks its
+    workers from it. The modules it preloads are fixed by the first start.
+    """
+    if scheduler or (default_workers() if workers is None else int(workers)) <= 1:
+        return
+    ctx = _pool_context(preload)
+    if ctx.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
 def run_tasks(
     func: Callable[[Any, Any], Any],
     shared: Any,
@@ -174,17 +202,10 @@ def run_tasks(
         except KeyboardInterrupt:
             return RunStatus(interrupted=True)
         return RunStatus()
-    import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
-    methods = multiprocessing.get_all_start_methods()
-    ctx: Any
-    if "forkserver" in methods:  # safe with threads (unlike fork); workers fork from a server that imported us
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["paceline.studies.montecarlo", "paceline.studies.sweep", *preload])
-    else:  # pragma: no cover - Windows, macOS without forkserver
-        ctx = multiprocessing.get_context("spawn")
+    ctx = _pool_context(preload)
     ex = ProcessPoolExecutor(
         max_workers=min(n_workers, len(payloads)), mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
     )

@@ -17,7 +17,7 @@ from paceline.errors import PacelineError, ScenarioError
 from paceline.io.limits import MAX_DRAWS, check_count, check_range, check_seed
 from paceline.models.equal_power import RaceKernel
 from paceline.studies.draws import CALIBRATION_POOL, DRAFT_POOL, INPUT_LABELS, build_problem, draw_inputs
-from paceline.studies.executors import check_execution, default_workers, run_tasks
+from paceline.studies.executors import check_execution, default_workers, prestart_pool, run_tasks
 
 if TYPE_CHECKING:  # pragma: no cover
     from paceline.io.scenario import Scenario
@@ -306,6 +306,10 @@ def monte_carlo(
     """
     n = default_draws(model) if n is None else n
     check_options(n, seed, pool, shelter_spread, workers, scheduler, max_draws, model)
+    if model == "optimal-control":
+        from paceline.studies.montecarlo_oc import PRELOAD
+
+        prestart_pool(workers, scheduler, PRELOAD)  # its imports overlap the draws and the nominal solve
     problem = build_problem(scenario)
     draws = draw_inputs(problem, n, seed, pool=pool, shelter_spread=shelter_spread, calibration_pool=calibration_pool)
     if model == "optimal-control":
