@@ -17,7 +17,7 @@ solved with ``workers=1`` (in this process) and ``workers=2`` (the local process
 and the wall-clock times are compared. BLAS and OpenMP are pinned to one thread per process (set below, before numpy
 is imported) so that two workers do not fight over the two cores.
 
-Run: ``python benchmarks/bench_scaling.py [--draws 600] [--points 120]`` (0 skips a part). Prints the figures and
+Run: ``python benchmarks/bench_scaling.py [--draws 1000] [--points 120]`` (0 skips a part). Prints the figures and
 merges them into ``benchmarks/results.json`` (``montecarlo_oc_*``, ``sweep_oc_*``). The target (issue 17) is a
 speed-up of 2 workers over 1 of at least 1.8; it needs an otherwise idle machine (the load averages before and after
 each part are recorded next to it).
@@ -133,7 +133,7 @@ def sweep_figures(points: int) -> dict[str, Any]:
 
 def main() -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--draws", type=int, default=600, help="Monte Carlo draws (0: skip)")
+    parser.add_argument("--draws", type=int, default=1000, help="Monte Carlo draws (0: skip)")
     parser.add_argument("--points", type=int, default=120, help="sweep points (0: skip)")
     args = parser.parse_args()
     figures: dict[str, Any] = bench.machine()
