@@ -49,7 +49,7 @@ def montecarlo(
     model: str = typer.Option(
         "equal-power",
         "--model",
-        help="equal-power (vectorised) or optimal-control (a warm Ipopt solve per draw, about 30 ms each).",
+        help="equal-power (vectorised) or optimal-control (a warm Ipopt solve per draw, about 20 ms each).",
     ),
     seed: int = typer.Option(
         0, "--seed", help="Seed (0 to 2^63-1): the same seed gives the same numbers on any workers."

@@ -49,7 +49,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 log = logging.getLogger(__name__)
 
-#: Default number of draws with the optimal-control model (each a warm solve of about 30 ms on one core).
+#: Default number of draws with the optimal-control model (each a warm solve of about 20 ms on one core: 50 draws/s
+#: in benchmarks/bench_scaling.py).
 DEFAULT_DRAWS = 200
 
 #: Draws per task (fixed: the numbers never depend on the workers). The draws are random, so the nominal solution a
