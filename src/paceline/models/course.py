@@ -23,7 +23,6 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger(__name__)
 
 
-
 @dataclass(frozen=True)
 class Course:
     """The race as the athlete meets it, sampled at race distances ``x_m``.
