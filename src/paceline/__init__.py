@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 from paceline.errors import InfeasibleError, PacelineError, ScenarioError, SolverError
 from paceline.version import __version__
 
-
 __all__ = [
     "InfeasibleError",
     "PacelineError",
