@@ -32,7 +32,7 @@ COMMANDS = typer.main.get_command(app).commands  # type: ignore[attr-defined]
 
 #: Arguments a command needs to run at all, or to run quickly in a test ({tmp} is a fresh folder).
 EXTRA_ARGS: dict[str, list[str]] = {
-    "montecarlo": ["-n", "200", "--pool", "10", "--workers", "1"],
+    "montecarlo": ["-n", "40", "--pool", "10", "--workers", "1"],
     "sweep": ["--vary", "conditions.temperature_c=15:20:5", "--out", "{tmp}/sweep.parquet", "--workers", "1"],
     "report": ["--output", "{tmp}/report.html"],
     "plan": ["--out", "{tmp}/plan"],

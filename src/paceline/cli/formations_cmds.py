@@ -16,10 +16,11 @@ formations_app = typer.Typer(
 )
 app.add_typer(formations_app, name="formations")
 
-#: 4:00 mile pace [m/s], and the athlete and air used for the drag figures (model_anchors.md: Kipyegon 1.57 m,
-#: 42 kg, rho 1.20 kg/m^3, about 8.9 N solo).
+#: 4:00 mile pace [m/s], the athlete whose drag the figures show (her body from reference/athletes.csv through the
+#: one body rule) and the air (model_anchors.md: Kipyegon, rho 1.20 kg/m^3, about 8.9 N solo).
 MILE_4_00_M_S = 1609.344 / 240.0
-_HEIGHT_M, _MASS_KG, _RHO = 1.57, 42.0, 1.20
+DRAG_ATHLETE = "Faith Kipyegon"
+_RHO = 1.20
 #: The library's parameter names for ``formations design`` -> this command's flags (errors name the flag).
 _DESIGN_FLAGS = {
     "n_pacers": "--pacers",
@@ -43,11 +44,13 @@ def _flags(names: dict[str, str]) -> Iterator[None]:
 
 
 def _row(form: Any, params: Any, draws: Any) -> dict[str, Any]:
+    from paceline.io.athletes import body_for
     from paceline.physics import aero, drafting
     from paceline.physics import track as trk
 
     best, lo, hi = drafting.formation_shelter_range(form, params, draws)
-    drag = float(aero.drag_force(MILE_4_00_M_S, _RHO, aero.drag_area(_HEIGHT_M, _MASS_KG)))
+    body = body_for(DRAG_ATHLETE)
+    drag = float(aero.drag_force(MILE_4_00_M_S, _RHO, aero.drag_area(body.height_m, body.mass_kg)))
     return {
         "name": form.name,
         "pacers": form.n_pacers,
@@ -89,10 +92,12 @@ def formations_list(
     """Every bundled formation with its pacers and the athlete's shelter (best fit and 90 % range) at 4:00 pace."""
     if ctx.invoked_subcommand is not None:
         return
+    from paceline.io.athletes import body_for
     from paceline.io.fitted import drafting_draws, drafting_fit_info, drafting_params
     from paceline.io.formations import bundled_formations
 
     params, draws = drafting_params(), drafting_draws()
+    body = body_for(DRAG_ATHLETE)
     rows = [_row(f, params, draws) for f in bundled_formations().values()]
     rows.sort(key=lambda r: (-r["shelter"], r["name"]))
     if as_json:
@@ -101,7 +106,7 @@ def formations_list(
                 "formations": rows,
                 "speed_m_s": round(MILE_4_00_M_S, 4),
                 "air_density_kg_m3": _RHO,
-                "athlete": {"height_m": _HEIGHT_M, "mass_kg": _MASS_KG},
+                "athlete": {"name": DRAG_ATHLETE, "height_m": body.height_m, "mass_kg": body.mass_kg},
                 "draws": len(draws),
             }
         )
@@ -109,7 +114,8 @@ def formations_list(
     console().print(_table("Formations: the athlete's shelter (drag removed) at 4:00 mile pace", rows))
     console().print(
         f"Shelter: drafting surrogate fitted to {drafting_fit_info()['fit']['n']} published values; range: 5th-95th "
-        f"percentile over {len(draws)} parameter draws. Drag: Kipyegon (1.57 m, 42 kg), rho {_RHO} kg/m^3, "
+        f"percentile over {len(draws)} parameter draws. Drag: {DRAG_ATHLETE} ({body.label}), "
+        f"rho {_RHO} kg/m^3, "
         f"{MILE_4_00_M_S:.2f} m/s."
     )
 

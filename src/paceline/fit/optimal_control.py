@@ -123,10 +123,12 @@ def default_free_parameters(performances: Sequence[Performance]) -> tuple[str, .
 @functools.lru_cache(maxsize=64)
 def fit_course(distance_m: float, height_m: float | None = None, mass_kg: float | None = None) -> Course:
     """The course of a performance: solo on a standard oval in :data:`FIT_CONDITIONS` (no air without a body)."""
+    from paceline.io.athletes import body_for
     from paceline.io.scenario import scenario_from_dict
     from paceline.models.course import build_course
 
-    athlete = {"name": "fit", "height_m": height_m or 1.75, "mass_kg": mass_kg or 60.0}
+    body = body_for(None, height_m, mass_kg)  # without a body the drag is switched off below; mass then has no role
+    athlete = {"name": "fit", "height_m": body.height_m, "mass_kg": body.mass_kg}
     sc = scenario_from_dict(
         {"name": "fit", "distance_m": distance_m, "athlete": athlete, "conditions": FIT_CONDITIONS}, source="fit"
     )
