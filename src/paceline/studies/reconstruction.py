@@ -35,10 +35,12 @@ from numpy.typing import NDArray
 
 from paceline.errors import ScenarioError, SolverError
 from paceline.io.races import RaceSplits
+from paceline.models.keller import KELLER_1973
 from paceline.models.race import Assumption, Race
 
-#: Time constant of the acceleration from rest [s] (Keller 1973, fit to the men's sprint records).
-KELLER_TAU_S = 0.892
+#: Time constant of the acceleration from rest [s] (Keller 1973, fit to the men's sprint records: the one value,
+#: :data:`paceline.models.keller.KELLER_1973`).
+KELLER_TAU_S = KELLER_1973.tau_s
 
 #: Target spacing of the pace grid [m].
 GRID_STEP_M = 10.0
