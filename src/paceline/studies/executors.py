@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from paceline.errors import PacelineError, ScenarioError
+from paceline.errors import ScenarioError
 
 if TYPE_CHECKING:  # pragma: no cover
     pass
@@ -275,7 +275,9 @@ def _run_dask(
     try:
         from dask.distributed import Client
     except ImportError as exc:  # pragma: no cover - the dist extra is missing
-        raise PacelineError("--scheduler needs dask[distributed]: pip install 'paceline[dist]'") from exc
+        raise ScenarioError(
+            "a Dask scheduler needs dask[distributed]: pip install 'paceline[dist]'", "scheduler"
+        ) from exc
     probe_scheduler(scheduler)
     try:
         client = Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT_S:g}s")
