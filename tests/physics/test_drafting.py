@@ -319,3 +319,20 @@ def test_design_errors_name_parameters_not_flags() -> None:
         design_formation(2, lanes=9)
     with pytest.raises(ScenarioError, match=r"^min_spacing_m: "):
         design_formation(2, min_spacing_m=0.1)
+
+
+def test_position_rows_match_one_shelter_per_row(draws: tuple[drafting.DraftParams, ...]) -> None:
+    # each row of positions under its own draw = the scalar combined shelter of that draw at those positions
+    rng = np.random.default_rng(1)
+    dx = np.array([1.3, 1.3, 2.5, -1.0]) + rng.normal(0.0, 0.3, (5, 4))
+    dy = np.array([-0.6, 0.6, 0.0, 0.0]) + rng.normal(0.0, 0.3, (5, 4))
+    rows = draws[:5]
+    got = drafting.shelter_of_position_rows(dx, dy, drafting.stack_draws(rows))
+    want = [drafting.combined_shelter(dx[i], dy[i], p) for i, p in enumerate(rows)]
+    assert got == pytest.approx(want, abs=1e-12)
+
+
+def test_shift_ahead_moves_only_the_runners_ahead() -> None:
+    dx = np.array([2.6, 4.5, 0.0, -1.0])
+    moved = drafting.shift_ahead(dx, np.array([[1.0], [-0.5]]))
+    assert moved.tolist() == [[3.6, 5.5, 0.0, -1.0], [2.1, 4.0, 0.0, -1.0]]

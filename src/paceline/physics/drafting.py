@@ -268,7 +268,7 @@ def combined_shelter(dx_m: ArrayLike, dy_m: ArrayLike, params: DraftParams) -> f
     return float(min(float(1.0 - np.prod(1.0 - r)), params.cap))
 
 
-def _slot_arrays(formation: Formation) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def slot_arrays(formation: Formation) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     dx = np.array([s.dx_m for s in formation.slots], dtype=float)
     dy = np.array([s.dy_m for s in formation.slots], dtype=float)
     return dx, dy
@@ -291,7 +291,7 @@ def formation_shelter(formation: Formation, params: DraftParams) -> float:
     """
     if not formation.slots:
         return 0.0
-    dx, dy = _slot_arrays(formation)
+    dx, dy = slot_arrays(formation)
     return combined_shelter(dx, dy, params)
 
 
@@ -319,11 +319,52 @@ def shelter_of_positions_draws(
         cols = stack_draws([p for p in draws if isinstance(p, DraftParams)])
     dx = np.atleast_1d(np.asarray(dx_m, dtype=float))[None, :]
     dy = np.atleast_1d(np.asarray(dy_m, dtype=float))[None, :]
+    return shelter_of_position_rows(dx, dy, cols)
+
+
+def shelter_of_position_rows(
+    dx_m: ArrayLike, dy_m: ArrayLike, cols: tuple[NDArray[np.float64], ...]
+) -> NDArray[np.float64]:
+    """Combined shelter for rows of positions, each row under its own parameter draw (vectorised).
+
+    Parameters
+    ----------
+    dx_m, dy_m : array, shape (n, k) or (1, k)
+        Positions of the other runners [m], one row per draw (a single row broadcasts).
+    cols : tuple of ndarray, each shape (n, 1)
+        Stacked parameter columns (:func:`stack_draws`), row ``i`` the draw of positions ``i``.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        Shelter [-] of each row.
+    """
+    dx = np.atleast_2d(np.asarray(dx_m, dtype=float))
+    dy = np.atleast_2d(np.asarray(dy_m, dtype=float))
     n_draws = cols[0].shape[0]
-    if dx.size == 0:
+    if dx.shape[-1] == 0:
         return np.zeros(n_draws)
     r = shelter_kernel(dx, dy, *cols)
     return combine_shelters(r, cols[7][:, 0], axis=1)
+
+
+def shift_ahead(dx_m: ArrayLike, offset_m: ArrayLike) -> NDArray[np.float64]:
+    """Positions with every runner ahead of the athlete (``dx > 0``) moved ``offset_m`` further ahead [m].
+
+    Parameters
+    ----------
+    dx_m : array, shape (k,)
+        Longitudinal positions of the other runners [m] (positive ahead).
+    offset_m : float or array, shape (n, 1)
+        Extra distance ahead [m] (negative: closer); a column gives one row of positions per offset.
+
+    Returns
+    -------
+    ndarray, shape (k,) or (n, k)
+        The runners behind or level are left where they are.
+    """
+    dx = np.asarray(dx_m, dtype=float)
+    return np.asarray(np.where(dx > 0, dx + np.asarray(offset_m, dtype=float), dx), dtype=float)
 
 
 def formation_shelter_draws(formation: Formation, draws: Sequence[DraftParams]) -> NDArray[np.float64]:
@@ -341,7 +382,7 @@ def formation_shelter_draws(formation: Formation, draws: Sequence[DraftParams]) 
     ndarray, shape (n_draws,)
         Shelter [-] under each draw (zeros for ``solo``).
     """
-    dx, dy = _slot_arrays(formation)
+    dx, dy = slot_arrays(formation)
     return shelter_of_positions_draws(dx, dy, list(draws))
 
 

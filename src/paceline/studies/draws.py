@@ -27,13 +27,21 @@ Monte Carlo (:func:`monte_carlo`)
                               :func:`paceline.fit.athlete.environment_ratio` with each draw's temperatures
     calibration               the calibration race was itself one day's form: the same 0.8 % once more; a
                               calibration from fitted performances uses the fit's leave-one-out error instead.
+    slot holding              every pacer's ``dx_m`` and ``dy_m`` + N(0, 0.3 m) (assumed: nothing published measures
+                              how well pacers hold a formation), per draw and formation, in the target race and the
+                              calibration race; each formation's shelter recomputed with that draw's drafting
+                              parameters (:func:`paceline.physics.drafting.shelter_of_position_rows`).
+    calibration pacer gap     the calibration race's pacers ahead moved together by N(0, 1 m), the nearest never
+                              under 1 m (assumed: Monaco 2023's gap comes from split differences, the reports differ
+                              by up to 0.9 m; :func:`paceline.physics.drafting.shift_ahead`, as ``infer`` does).
     ========================  ===================================================================================
 
     The drafting parameters come from a pool (``pool`` draws, each a refit of the surrogate) and the calibration
-    power is solved exactly for a pool of ``CALIBRATION_POOL`` (drafting member, Cd, calibration-race weather)
-    combinations; each Monte Carlo draw picks one member of that pool. A draw's race is then solved at equal
-    metabolic power by :func:`paceline.physics.metabolic.speed_at_power`, with the course reduced to a few
-    quadrature nodes per formation in the unit-wind profile (see :class:`RaceKernel`; exact to about 1 ms).
+    power is solved exactly for a pool of ``CALIBRATION_POOL`` (drafting member, Cd, calibration-race weather,
+    slot jitter, pacer gap) combinations; each Monte Carlo draw picks one member of that pool. A draw's race is
+    then solved at equal metabolic power by :func:`paceline.physics.metabolic.speed_at_power`, with the course
+    reduced to a few quadrature nodes per formation in the unit-wind profile (see :class:`RaceKernel`; exact to
+    about 1 ms).
 
 References
 ----------
@@ -105,6 +113,20 @@ DRAFT_POOL = 200
 CALIBRATION_POOL = 1000
 
 
+#: Standard deviation of a pacer's position in their slot, along and across the track [m] (assumed: no published
+#: measurement of how well pacers hold a formation; a third of a stride).
+SLOT_SD_M = 0.3
+
+
+#: Standard deviation of the calibration race's pacers' distance ahead of her [m] (assumed: the reports' figures
+#: for Monaco 2023 differ by up to 0.9 m (T&FN v WA split differences) and the splits' rounding alone is +-0.3 m).
+CALIBRATION_GAP_SD_M = 1.0
+
+
+#: Closest the calibration race's nearest pacer ahead can be drawn [m] (the lower end of ``infer``'s prior).
+MIN_GAP_M = 1.0
+
+
 #: Sample spacing of the courses [m] (as :class:`~paceline.models.equal_power.EqualPowerModel`).
 STEP_M = 5.0
 
@@ -124,6 +146,40 @@ def _shelter_table(scenario: Scenario, names: Sequence[str], pool: Sequence[Draf
 
     cols = [drafting.formation_shelter_draws(scenario.formation(nm), pool) for nm in names]
     return np.stack(cols, axis=1) if cols else np.zeros((len(pool), 0))
+
+
+def _log_shelter(s: NDArray[np.float64]) -> NDArray[np.float64]:
+    return np.asarray(-np.log1p(-np.clip(s, 0.0, 0.999)), dtype=float)
+
+
+def _moved(base: NDArray[np.float64], raw: NDArray[np.float64], moved: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``base`` shelter changed as ``raw`` changed to ``moved`` (in ``-log(1 - s)``; ``moved`` itself when
+    ``base`` is ``raw``)."""
+    if base is raw:
+        return moved
+    ls = _log_shelter(base) + _log_shelter(moved) - _log_shelter(raw)
+    return np.asarray(1.0 - np.exp(-np.maximum(ls, 0.0)), dtype=float)
+
+
+def _formation_rows(
+    formation: Any,
+    cols: tuple[NDArray[np.float64], ...],
+    offset_m: NDArray[np.float64] | None,
+    jitter: NDArray[np.float64] | None,
+) -> NDArray[np.float64]:
+    """Shelter [-] of a formation for rows of drafting parameters ``cols`` (each (n, 1)), its pacers ahead moved
+    ``offset_m`` (n, 1) further ahead and every slot moved by ``jitter`` (n, slots, 2) (dx, dy) [m]."""
+    from paceline.physics import drafting
+
+    dx, dy = drafting.slot_arrays(formation)
+    dxr = np.broadcast_to(dx, (cols[0].shape[0], dx.size)).copy()
+    dyr = np.broadcast_to(dy, dxr.shape).copy()
+    if offset_m is not None:
+        dxr = drafting.shift_ahead(dxr, offset_m)
+    if jitter is not None:
+        dxr = dxr + jitter[:, :, 0]
+        dyr = dyr + jitter[:, :, 1]
+    return drafting.shelter_of_position_rows(dxr, dyr, cols)
 
 
 def _uniform(rng: np.random.Generator, trip: tuple[float, float, float], n: int) -> NDArray[np.float64]:
@@ -330,6 +386,8 @@ INPUT_LABELS: dict[str, tuple[str, str]] = {
     "calibration_temperature_c": ("calibration race temperature", "degC"),
     "calibration_relative_humidity": ("calibration race humidity", "-"),
     "calibration_wind_speed_m_s": ("calibration race wind", "m/s"),
+    "slot_jitter": ("slot holding (pacers' jitter)", "mean shelter change"),
+    "calibration_gap_m": ("calibration race pacer gap", "m"),
 }
 
 
@@ -374,6 +432,8 @@ def draw_inputs(
     pool: int = DRAFT_POOL,
     shelter_spread: float = 1.0,
     calibration_pool: int = CALIBRATION_POOL,
+    slot_sd_m: float = SLOT_SD_M,
+    gap_sd_m: float = CALIBRATION_GAP_SD_M,
 ) -> Draws:
     """Draw every uncertain input of a scenario (deterministic for a seed).
 
@@ -390,13 +450,18 @@ def draw_inputs(
     shelter_spread : float
         Factor on the spread of the shelter draws around the best fit (1: as fitted; 0: no drafting uncertainty).
     calibration_pool : int
-        Number of exactly calibrated (drafting, Cd, calibration weather) combinations.
+        Number of exactly calibrated (drafting, Cd, calibration weather, pacer gap) combinations.
+    slot_sd_m : float
+        Standard deviation of each pacer's position in their slot, along and across [m] (0: the slots as given).
+    gap_sd_m : float
+        Standard deviation of the calibration race's pacers' distance ahead [m] (0: as in its scenario).
 
     Returns
     -------
     Draws
     """
-    from paceline.io.fitted import drafting_draws
+    from paceline.io.fitted import drafting_draws, drafting_params
+    from paceline.physics.drafting import stack_draws
 
     if n < 1:
         raise ScenarioError(f"{n} draws is not allowed; n >= 1", "n")
@@ -404,20 +469,25 @@ def draw_inputs(
         raise ScenarioError("the pools need at least 2 members", "pool")
     if shelter_spread < 0:
         raise ScenarioError(f"{shelter_spread} is negative; allowed >= 0", "shelter_spread")
+    for value, field in ((slot_sd_m, "slot_sd_m"), (gap_sd_m, "gap_sd_m")):
+        if not value >= 0:
+            raise ScenarioError(f"{value} is not allowed; {field} >= 0", field)
     sc = problem.scenario
     cal = problem.calibration
     cal_groups = problem.calibration_kernel.groups
     rng = np.random.default_rng(seed)
     params = list(drafting_draws(pool, seed))
-    tgt_table = _scaled_shelter(
-        _shelter_table(sc, problem.kernel.groups, params), problem.target_shelter_best[None, :], shelter_spread
-    )
+    tgt_raw = _shelter_table(sc, problem.kernel.groups, params)
+    tgt_table = _scaled_shelter(tgt_raw, problem.target_shelter_best[None, :], shelter_spread)
     if cal.scenario is None:  # solo reference: no drafting, fixed air
-        cal_table = np.zeros((pool, len(cal_groups)))
+        cal_raw = np.zeros((pool, len(cal_groups)))
+        cal_table = cal_raw
     else:
-        cal_table = _scaled_shelter(
-            _shelter_table(cal.scenario, cal_groups, params), problem.calibration_shelter_best[None, :], shelter_spread
-        )
+        cal_raw = _shelter_table(cal.scenario, cal_groups, params)
+        cal_table = _scaled_shelter(cal_raw, problem.calibration_shelter_best[None, :], shelter_spread)
+    # the slots' jitter and the calibration race's pacer gap have a stream of their own, so that the other
+    # inputs are the same numbers whatever their widths
+    extra = np.random.default_rng([seed, 14])
 
     # the calibration pool
     m = calibration_pool
@@ -428,7 +498,25 @@ def draw_inputs(
     member_t = _uniform(rng, cc["temperature_c"] if cc else (20.0, 20.0, 20.0), m)
     member_rh = _uniform(rng, cc["relative_humidity"] if cc else (0.5, 0.5, 0.5), m)
     member_w = _uniform(rng, cc["wind_speed_m_s"] if cc else zero3, m)
-    member_power = problem.calibration_rows(cal_table[member_draft], member_cd, member_t, member_rh, member_w)
+    member_gap = np.zeros(m)
+    member_cal = cal_table[member_draft]
+    cal_forms = [cal.scenario.formation(g) for g in cal_groups] if cal.scenario is not None else []
+    leads = [min((s.dx_m for s in f.slots if s.dx_m > 0), default=0.0) for f in cal_forms]
+    gapped = [j for j, lead in enumerate(leads) if lead > 0]
+    nominal_gap = min((leads[j] for j in gapped), default=0.0)
+    draft_cols = stack_draws(params)
+    if gapped and (gap_sd_m > 0 or slot_sd_m > 0):
+        if gap_sd_m > 0:
+            member_gap = np.maximum(extra.normal(0.0, gap_sd_m, m), MIN_GAP_M - nominal_gap)
+        cols = tuple(c[member_draft] for c in draft_cols)
+        moved = member_cal.copy()
+        for j, f in enumerate(cal_forms):
+            jit = extra.normal(0.0, slot_sd_m, (m, len(f.slots), 2)) if slot_sd_m > 0 and f.slots else None
+            off = member_gap[:, None] if j in gapped else None
+            if jit is not None or off is not None:
+                moved[:, j] = _formation_rows(f, cols, off, jit)
+        member_cal = _moved(member_cal, cal_raw[member_draft], moved)
+    member_power = problem.calibration_rows(member_cal, member_cd, member_t, member_rh, member_w)
 
     # the draws
     c = sc.conditions
@@ -465,6 +553,16 @@ def draw_inputs(
 
     share = problem.group_share
     draft_of_draw = member_draft[member]
+    target_shelter = tgt_table[draft_of_draw]
+    if slot_sd_m > 0:
+        cols = tuple(c[draft_of_draw] for c in draft_cols)
+        moved = tgt_raw[draft_of_draw].copy()
+        for j, g in enumerate(problem.kernel.groups):
+            f = sc.formation(g)
+            if f.slots:
+                moved[:, j] = _formation_rows(f, cols, None, extra.normal(0.0, slot_sd_m, (n, len(f.slots), 2)))
+        target_shelter = _moved(target_shelter, tgt_raw[draft_of_draw], moved)
+    jitter_shift = (target_shelter - tgt_table[draft_of_draw]) @ share
     drawn = {
         "cd_factor": member_cd[member],
         "kit_factor": kit,
@@ -477,7 +575,7 @@ def draw_inputs(
     }
     inputs = {
         "calibration_power_w_kg": member_power[member],
-        "target_shelter": tgt_table[draft_of_draw],
+        "target_shelter": target_shelter,
         **drawn,
     }
     report = {
@@ -486,6 +584,8 @@ def draw_inputs(
         "calibration_temperature_c": member_t[member],
         "calibration_relative_humidity": member_rh[member],
         "calibration_wind_speed_m_s": member_w[member],
+        "slot_jitter": jitter_shift,
+        "calibration_gap_m": nominal_gap + member_gap[member],
     }
 
     # one-at-a-time rows: the input at its 5th and 95th percentile, the rest nominal
@@ -501,6 +601,22 @@ def draw_inputs(
                 j = int(np.argmin(np.abs(mean_s - np.percentile(mean_s, q))))
                 row["target_shelter"] = tgt_table[j : j + 1]
                 row["calibration_shelter"] = cal_table[j : j + 1]
+            elif key == "slot_jitter":  # that draw's jitter in the target race, on the best fit
+                j = int(np.argmin(np.abs(values - np.percentile(values, q))))
+                shift = target_shelter[j] - tgt_table[draft_of_draw[j]]
+                row["target_shelter"] = np.clip(row["target_shelter"] + shift, 0.0, 1.0)
+            elif key == "calibration_gap_m":
+                offset = np.array([[float(np.percentile(values, q)) - nominal_gap]])
+                best = stack_draws([drafting_params()])
+                raw0 = problem.calibration_shelter_best[None, :]
+                moved_best = raw0.copy()
+                for jj in gapped:
+                    moved_best[:, jj] = _moved(
+                        raw0[:, jj],
+                        _formation_rows(cal_forms[jj], best, np.zeros((1, 1)), None),
+                        _formation_rows(cal_forms[jj], best, offset, None),
+                    )
+                row["calibration_shelter"] = moved_best
             else:
                 row[key] = np.array([float(np.percentile(values, q))])
             rows.append(row)
@@ -542,6 +658,24 @@ def draw_inputs(
             "source": f"calibration: {cal.source}; one race is one day's form (Hopkins 2005)",
         },
     ]
+    distributions.append(
+        {
+            "input": "slot_jitter",
+            "distribution": f"each pacer's dx and dy + N(0, {slot_sd_m:g} m), per draw and formation, in the target "
+            "and the calibration race; shelter recomputed with that draw's drafting parameters",
+            "source": "assumed: no published measurement of how well pacers hold their slots",
+        }
+    )
+    if gapped:
+        distributions.append(
+            {
+                "input": "calibration_gap_m",
+                "distribution": f"the calibration race's pacers ahead moved by N(0, {gap_sd_m:g} m) together (nearest "
+                f"{nominal_gap:g} m ahead in the scenario, never under {MIN_GAP_M:g} m)",
+                "source": f"assumed: scenario {cal.scenario.name if cal.scenario else '-'} gives the gap from split "
+                "differences; the reports differ by up to 0.9 m",
+            }
+        )
     if cc:
         distributions.append(
             {

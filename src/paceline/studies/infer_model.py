@@ -243,15 +243,13 @@ def phase_course(course: Course) -> Course:
 def shifted_shelter_table(scenario: Scenario, formation: str) -> NDArray[np.float64]:
     """Shelter [-] of a formation moved so its nearest pacer is ``g`` ahead, for ``g`` on ``_GAP_GRID_M``."""
     from paceline.io.fitted import drafting_params
-    from paceline.physics.drafting import combined_shelter
+    from paceline.physics.drafting import combined_shelter, shift_ahead, slot_arrays
 
-    f = scenario.formation(formation)
-    dx = np.array([s.dx_m for s in f.slots])
-    dy = np.array([s.dy_m for s in f.slots])
+    dx, dy = slot_arrays(scenario.formation(formation))
     ahead = dx > 0
     lead = float(dx[ahead].min()) if np.any(ahead) else 0.0
     p = drafting_params()
-    return np.array([combined_shelter(np.where(ahead, dx - lead + g, dx), dy, p) for g in _GAP_GRID_M])
+    return np.array([combined_shelter(shift_ahead(dx, g - lead), dy, p) for g in _GAP_GRID_M])
 
 
 def shelter_prior(scenario: Scenario, formation: str, name: str, pool: int = 200) -> Prior | None:
