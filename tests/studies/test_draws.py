@@ -1,14 +1,15 @@
-"""The Monte Carlo's inputs: the pacers' slot-holding jitter and the calibration race's pacer gap."""
+"""The Monte Carlo's inputs: the pacers' slot-holding jitter, the calibration race's pacer gap, the cost curve."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from paceline.fit.effort import calibrated_power
 from paceline.io.fitted import drafting_draws
 from paceline.io.scenario import load_scenario
 from paceline.physics.drafting import formation_shelter_draws
-from paceline.studies.draws import Problem, build_problem, draw_inputs
+from paceline.studies.draws import CURVE_NAMES, Problem, build_problem, draw_inputs, finish_times
 
 POOL = 20
 N = 3000
@@ -65,3 +66,41 @@ def test_pacers_further_ahead_in_the_calibration_race_mean_a_faster_target(probl
     order = np.argsort(d.report["calibration_gap_m"])
     lo, hi = order[: N // 4], order[-N // 4 :]
     assert np.median(d.inputs["calibration_power_w_kg"][hi]) > np.median(d.inputs["calibration_power_w_kg"][lo])
+
+
+def test_the_curve_draw_uses_each_bundled_curve_in_both_races(problem: Problem) -> None:
+    d = draw_inputs(problem, 4000, seed=6, pool=POOL, calibration_pool=400)
+    shares = np.bincount(d.inputs["curve"].astype(int), minlength=len(CURVE_NAMES)) / 4000
+    assert shares == pytest.approx(np.full(len(CURVE_NAMES), 1 / len(CURVE_NAMES)), abs=0.06)  # equally likely
+    # each curve's calibration: the nominal row under that curve is the fit's own calibration under it (an
+    # independently built kernel), and the target race runs under the same curve
+    for i, name in enumerate(CURVE_NAMES):
+        row = dict(d.nominal, curve=np.array([float(i)]))
+        assert problem.calibration_power(row)[0] == pytest.approx(calibrated_power(problem.calibration, name)[0], 1e-5)
+        assert problem.target_kernels()[i].curve == name
+    times = problem.time(d.inputs)
+    medians = [np.median(times[d.inputs["curve"] == i]) for i in range(len(CURVE_NAMES))]
+    assert np.ptp(medians) > 1.0  # the curves differ by seconds (issue 14: 3:52.9-3:58.5 across them)
+    fixed = draw_inputs(problem, 4000, seed=6, pool=POOL, calibration_pool=400, vary_curve=False)
+    assert set(fixed.inputs["curve"]) == {float(problem.curve_index)}
+    assert "cost_curve" not in fixed.oat and "cost_curve" in d.oat
+    assert np.percentile(times, 95) - np.percentile(times, 5) > 0.9 * (
+        np.percentile(problem.time(fixed.inputs), 95) - np.percentile(problem.time(fixed.inputs), 5)
+    )
+
+
+def test_grouping_by_curve_is_the_row_by_row_answer(problem: Problem) -> None:
+    d = draw_inputs(problem, 60, seed=8, pool=POOL, calibration_pool=30)
+    solver = problem.solver_inputs(d.inputs)
+    kernels = problem.target_kernels()
+    grouped = finish_times(kernels, solver)
+    one_by_one = [
+        kernels[int(solver["curve"][i])].finish_time(
+            solver["power_w_kg"][i : i + 1],
+            solver["k_drag"][i : i + 1],
+            solver["wind_m_s"][i : i + 1],
+            solver["shoe_gain"][i : i + 1],
+        )[0]
+        for i in range(60)
+    ]
+    assert grouped == pytest.approx(one_by_one, abs=1e-9)

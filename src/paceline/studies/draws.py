@@ -65,7 +65,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -74,7 +74,7 @@ from numpy.typing import NDArray
 from paceline.errors import ScenarioError
 from paceline.models.equal_power import QUAD_NODES, RaceKernel, build_kernel, segment_powers
 from paceline.physics import aero, air
-from paceline.physics.metabolic import DEFAULT_CURVE
+from paceline.physics.metabolic import COST_CURVES, DEFAULT_CURVE, treadmill_power_w_kg
 
 if TYPE_CHECKING:  # pragma: no cover
     from paceline.fit.athlete import CalibrationEffort
@@ -125,6 +125,10 @@ CALIBRATION_GAP_SD_M = 1.0
 
 #: Closest the calibration race's nearest pacer ahead can be drawn [m] (the lower end of ``infer``'s prior).
 MIN_GAP_M = 1.0
+
+
+#: The bundled treadmill cost curves a draw chooses among, equally likely (``curve`` inputs index this tuple).
+CURVE_NAMES: tuple[str, ...] = tuple(COST_CURVES)
 
 
 #: Sample spacing of the courses [m] (as :class:`~paceline.models.equal_power.EqualPowerModel`).
@@ -235,6 +239,27 @@ class Problem:
     calibration_cda_m2: float
     target_shelter_best: NDArray[np.float64]
     calibration_shelter_best: NDArray[np.float64]
+    _curve_kernels: dict[str, tuple[RaceKernel, RaceKernel]] = field(default_factory=dict, repr=False)
+
+    @property
+    def curve_index(self) -> int:
+        """Index in :data:`CURVE_NAMES` of the problem's own cost curve (the central row's)."""
+        return CURVE_NAMES.index(self.kernel.curve)
+
+    def kernels(self, curve: str) -> tuple[RaceKernel, RaceKernel]:
+        """The target and the calibration kernel under a cost curve (``dataclasses.replace``; cached)."""
+        if curve == self.kernel.curve:
+            return self.kernel, self.calibration_kernel
+        if curve not in self._curve_kernels:
+            self._curve_kernels[curve] = (
+                replace(self.kernel, curve=curve),
+                replace(self.calibration_kernel, curve=curve),
+            )
+        return self._curve_kernels[curve]
+
+    def target_kernels(self) -> tuple[RaceKernel, ...]:
+        """The target kernel under each of :data:`CURVE_NAMES` (what the workers receive)."""
+        return tuple(self.kernels(c)[0] for c in CURVE_NAMES)
 
     @property
     def group_share(self) -> NDArray[np.float64]:
@@ -243,10 +268,11 @@ class Problem:
 
     def time(self, inputs: dict[str, NDArray[np.float64]]) -> NDArray[np.float64]:
         """Finishing time [s] of each row of inputs (see :func:`draw_inputs` for the keys)."""
-        return self.kernel.finish_time(**self.solver_inputs(inputs))
+        return finish_times(self.target_kernels(), self.solver_inputs(inputs))
 
     def solver_inputs(self, inputs: dict[str, NDArray[np.float64]]) -> dict[str, NDArray[np.float64]]:
-        """What the kernel reads: ``power_w_kg``, ``k_drag`` (n, groups), ``wind_m_s`` and ``shoe_gain``."""
+        """What the kernels read: ``power_w_kg``, ``k_drag`` (n, groups), ``wind_m_s``, ``shoe_gain`` and ``curve``
+        (index in :data:`CURVE_NAMES`; the problem's own curve for rows without one); see :func:`finish_times`."""
         power = self.calibration_power(inputs) * inputs["form"] * inputs["calibration_form"]
         power = power * self.environment_ratio(inputs)
         c = self.scenario.conditions
@@ -256,11 +282,13 @@ class Problem:
         )
         k = 0.5 * (rho * self.cda_m2 * inputs["cd_factor"] * inputs["kit_factor"])[:, None]
         k = k * (1.0 - inputs["target_shelter"])
+        curve = inputs.get("curve")
         return {
             "power_w_kg": power,
             "k_drag": k,
             "wind_m_s": np.asarray(inputs["wind_speed_m_s"], dtype=float),
             "shoe_gain": np.asarray(inputs["shoe_gain"], dtype=float),
+            "curve": np.full(power.shape, float(self.curve_index)) if curve is None else np.asarray(curve, float),
         }
 
     def environment_ratio(self, inputs: dict[str, NDArray[np.float64]]) -> NDArray[np.float64]:
@@ -291,6 +319,7 @@ class Problem:
             inputs["calibration_temperature_c"],
             inputs["calibration_relative_humidity"],
             inputs["calibration_wind_speed_m_s"],
+            inputs.get("curve"),
         )
 
     def calibration_rows(
@@ -300,9 +329,11 @@ class Problem:
         temperature_c: NDArray[np.float64],
         relative_humidity: NDArray[np.float64],
         wind_m_s: NDArray[np.float64],
+        curve: NDArray[np.float64] | None = None,
     ) -> NDArray[np.float64]:
         """Calibrated power [W/kg] for rows of calibration-race inputs: the time-weighted mean of the split
-        segments' powers (:func:`paceline.models.equal_power.segment_powers`)."""
+        segments' powers (:func:`paceline.models.equal_power.segment_powers`), each row under its cost curve
+        (``curve``: index in :data:`CURVE_NAMES`; None: the problem's own)."""
         cc = self.calibration_conditions
         course = self.calibration.course
         if cc is None:
@@ -313,9 +344,37 @@ class Problem:
             )
         k = 0.5 * (rho * cd_factor * self.calibration_cda_m2)[:, None] * (1.0 - shelter)
         shoe = np.full(cd_factor.shape, course.shoe_economy_gain)
-        p = segment_powers(self.calibration_kernel, self.calibration.durations_s, k, wind_m_s, shoe)
         d = self.calibration.durations_s
-        return np.asarray(p @ d / d.sum(), dtype=float)
+        idx = np.full(cd_factor.shape, self.curve_index) if curve is None else np.asarray(curve).astype(int)
+        out = np.empty(cd_factor.shape)
+        for c in np.unique(idx):
+            rows = idx == c
+            p = segment_powers(self.kernels(CURVE_NAMES[c])[1], d, k[rows], wind_m_s[rows], shoe[rows])
+            out[rows] = p @ d / d.sum()
+        return out
+
+
+def finish_times(kernels: Sequence[RaceKernel], solver: dict[str, NDArray[np.float64]]) -> NDArray[np.float64]:
+    """Finishing times [s] of rows of solver inputs, each under its cost curve's kernel.
+
+    Parameters
+    ----------
+    kernels : sequence of RaceKernel
+        The target kernel under each of :data:`CURVE_NAMES` (:meth:`Problem.target_kernels`).
+    solver : dict of str to ndarray
+        :meth:`Problem.solver_inputs`; the rows are grouped by ``curve`` and each group solved vectorised.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+    """
+    idx = np.asarray(solver["curve"]).astype(int)
+    args = {k: v for k, v in solver.items() if k != "curve"}
+    out = np.empty(idx.shape)
+    for c in np.unique(idx):
+        rows = idx == c
+        out[rows] = kernels[c].finish_time(**{k: np.asarray(v)[rows] for k, v in args.items()})
+    return out
 
 
 def _group_shelter(course: Course, kernel: RaceKernel) -> NDArray[np.float64]:
@@ -388,6 +447,7 @@ INPUT_LABELS: dict[str, tuple[str, str]] = {
     "calibration_wind_speed_m_s": ("calibration race wind", "m/s"),
     "slot_jitter": ("slot holding (pacers' jitter)", "mean shelter change"),
     "calibration_gap_m": ("calibration race pacer gap", "m"),
+    "cost_curve": ("cost curve (treadmill study)", "W/kg at race pace"),
 }
 
 
@@ -434,6 +494,7 @@ def draw_inputs(
     calibration_pool: int = CALIBRATION_POOL,
     slot_sd_m: float = SLOT_SD_M,
     gap_sd_m: float = CALIBRATION_GAP_SD_M,
+    vary_curve: bool = True,
 ) -> Draws:
     """Draw every uncertain input of a scenario (deterministic for a seed).
 
@@ -455,6 +516,9 @@ def draw_inputs(
         Standard deviation of each pacer's position in their slot, along and across [m] (0: the slots as given).
     gap_sd_m : float
         Standard deviation of the calibration race's pacers' distance ahead [m] (0: as in its scenario).
+    vary_curve : bool
+        Draw the cost curve among :data:`CURVE_NAMES`, equally likely, one per calibration-pool member (the same
+        curve calibrates her power and runs the target race); False: the problem's own curve throughout.
 
     Returns
     -------
@@ -469,9 +533,9 @@ def draw_inputs(
         raise ScenarioError("the pools need at least 2 members", "pool")
     if shelter_spread < 0:
         raise ScenarioError(f"{shelter_spread} is negative; allowed >= 0", "shelter_spread")
-    for value, field in ((slot_sd_m, "slot_sd_m"), (gap_sd_m, "gap_sd_m")):
+    for value, name in ((slot_sd_m, "slot_sd_m"), (gap_sd_m, "gap_sd_m")):
         if not value >= 0:
-            raise ScenarioError(f"{value} is not allowed; {field} >= 0", field)
+            raise ScenarioError(f"{value} is not allowed; {name} >= 0", name)
     sc = problem.scenario
     cal = problem.calibration
     cal_groups = problem.calibration_kernel.groups
@@ -516,7 +580,13 @@ def draw_inputs(
             if jit is not None or off is not None:
                 moved[:, j] = _formation_rows(f, cols, off, jit)
         member_cal = _moved(member_cal, cal_raw[member_draft], moved)
-    member_power = problem.calibration_rows(member_cal, member_cd, member_t, member_rh, member_w)
+    curve_rng = np.random.default_rng([seed, 14, 1])
+    member_curve = (
+        curve_rng.integers(len(CURVE_NAMES), size=m).astype(float)
+        if vary_curve
+        else np.full(m, float(problem.curve_index))
+    )
+    member_power = problem.calibration_rows(member_cal, member_cd, member_t, member_rh, member_w, member_curve)
 
     # the draws
     c = sc.conditions
@@ -576,8 +646,11 @@ def draw_inputs(
     inputs = {
         "calibration_power_w_kg": member_power[member],
         "target_shelter": target_shelter,
+        "curve": member_curve[member],
         **drawn,
     }
+    pace_m_s = problem.scenario.distance_m / float(problem.time(nominal)[0])
+    curve_power = np.array([float(treadmill_power_w_kg(pace_m_s, c)) for c in CURVE_NAMES])
     report = {
         "drafting": tgt_table[draft_of_draw] @ share,
         **drawn,
@@ -586,6 +659,7 @@ def draw_inputs(
         "calibration_wind_speed_m_s": member_w[member],
         "slot_jitter": jitter_shift,
         "calibration_gap_m": nominal_gap + member_gap[member],
+        "cost_curve": curve_power[member_curve[member].astype(int)],
     }
 
     # one-at-a-time rows: the input at its 5th and 95th percentile, the rest nominal
@@ -605,6 +679,9 @@ def draw_inputs(
                 j = int(np.argmin(np.abs(values - np.percentile(values, q))))
                 shift = target_shelter[j] - tgt_table[draft_of_draw[j]]
                 row["target_shelter"] = np.clip(row["target_shelter"] + shift, 0.0, 1.0)
+            elif key == "cost_curve":  # the curve nearest that percentile, in both races
+                ci = int(np.argmin(np.abs(curve_power - np.percentile(values, q))))
+                row["curve"] = np.array([float(ci)])
             elif key == "calibration_gap_m":
                 offset = np.array([[float(np.percentile(values, q)) - nominal_gap]])
                 best = stack_draws([drafting_params()])
@@ -674,6 +751,16 @@ def draw_inputs(
                 f"{nominal_gap:g} m ahead in the scenario, never under {MIN_GAP_M:g} m)",
                 "source": f"assumed: scenario {cal.scenario.name if cal.scenario else '-'} gives the gap from split "
                 "differences; the reports differ by up to 0.9 m",
+            }
+        )
+    if vary_curve:
+        distributions.append(
+            {
+                "input": "cost_curve",
+                "distribution": f"one of {', '.join(CURVE_NAMES)}, equally likely; her power calibrated and the "
+                "race run under the same curve",
+                "source": "the bundled treadmill studies (paceline.physics.metabolic.COST_CURVES); equal weights "
+                "assumed",
             }
         )
     if cc:

@@ -16,7 +16,14 @@ from numpy.typing import NDArray
 from paceline.errors import PacelineError, ScenarioError
 from paceline.io.limits import MAX_DRAWS, check_count, check_range, check_seed
 from paceline.models.equal_power import RaceKernel
-from paceline.studies.draws import CALIBRATION_POOL, DRAFT_POOL, INPUT_LABELS, build_problem, draw_inputs
+from paceline.studies.draws import (
+    CALIBRATION_POOL,
+    DRAFT_POOL,
+    INPUT_LABELS,
+    build_problem,
+    draw_inputs,
+    finish_times,
+)
 from paceline.studies.executors import check_execution, default_workers, prestart_pool, run_tasks
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -36,9 +43,12 @@ BATCH_SOLVES = 8192
 LOCAL_POOL_MIN_SOLVES = 10_000_000
 
 
-def _mc_task(kernel: RaceKernel, batches: list[dict[str, NDArray[np.float64]]]) -> list[NDArray[np.float64]]:
-    """Finishing times of consecutive batches of draws (runs on a worker; each batch solved on its own)."""
-    return [kernel.finish_time(**batch) for batch in batches]
+def _mc_task(
+    kernels: tuple[RaceKernel, ...], batches: list[dict[str, NDArray[np.float64]]]
+) -> list[NDArray[np.float64]]:
+    """Finishing times of consecutive batches of draws (runs on a worker; each batch solved on its own, its rows
+    grouped by cost curve: :func:`paceline.studies.draws.finish_times`)."""
+    return [finish_times(kernels, batch) for batch in batches]
 
 
 @dataclass
@@ -338,7 +348,7 @@ def monte_carlo(
 
     if workers is None and n * problem.kernel.nodes.size < LOCAL_POOL_MIN_SOLVES:
         workers = 1  # under a second of work: a process pool would cost more to start than it saves
-    status = run_tasks(_mc_task, problem.kernel, payloads, on_result, workers=workers, scheduler=scheduler)
+    status = run_tasks(_mc_task, problem.target_kernels(), payloads, on_result, workers=workers, scheduler=scheduler)
     if done[0] == 0:
         if status.workers_lost:
             raise PacelineError(f"no draw finished: {status.workers_lost}; start workers and run the command again")
@@ -444,6 +454,6 @@ def bench_evaluations(scenario: Scenario, n: int = 50_000, repeat: int = 3) -> f
     best = math.inf
     for _ in range(repeat):
         t0 = time.perf_counter()
-        _mc_task(problem.kernel, batches)
+        _mc_task(problem.target_kernels(), batches)
         best = min(best, time.perf_counter() - t0)
     return n / best
