@@ -749,8 +749,8 @@ def draw_inputs(
                 "input": "calibration_gap_m",
                 "distribution": f"the calibration race's pacers ahead moved by N(0, {gap_sd_m:g} m) together (nearest "
                 f"{nominal_gap:g} m ahead in the scenario, never under {MIN_GAP_M:g} m)",
-                "source": f"assumed: scenario {cal.scenario.name if cal.scenario else '-'} gives the gap from split "
-                "differences; the reports differ by up to 0.9 m",
+                "source": f"assumed, for calibration race {cal.scenario.name if cal.scenario else '-'}: Monaco "
+                "2023's gap comes from split differences and its reports differ by up to 0.9 m",
             }
         )
     if vary_curve:

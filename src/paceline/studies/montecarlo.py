@@ -51,6 +51,12 @@ def _mc_task(
     return [finish_times(kernels, batch) for batch in batches]
 
 
+def _batch_draws(problem: Problem, solver: dict[str, NDArray[np.float64]]) -> int:
+    """Draws per batch: ``BATCH_SOLVES`` speed solves per cost curve drawn (a batch is solved one curve at a time,
+    so each vectorised call stays about ``BATCH_SOLVES`` solves)."""
+    return max(1, BATCH_SOLVES // problem.kernel.nodes.size) * len(np.unique(solver["curve"]))
+
+
 @dataclass
 class MonteCarloResult:
     """A Monte Carlo of a scenario's finishing time.
@@ -325,11 +331,11 @@ def monte_carlo(
     if model == "optimal-control":
         return _monte_carlo_oc(scenario, n, seed, problem, draws, workers, scheduler, progress)
     times = np.full(n, np.nan)
-    per_batch = int(batch_draws) if batch_draws else max(1, BATCH_SOLVES // problem.kernel.nodes.size)
+    solver = problem.solver_inputs(draws.inputs)
+    per_batch = int(batch_draws) if batch_draws else _batch_draws(problem, solver)
     if per_batch < 1:
         raise ScenarioError(f"{batch_draws} is not allowed; batch_draws >= 1", "batch_draws")
     bounds = [(i, min(i + per_batch, n)) for i in range(0, n, per_batch)]
-    solver = problem.solver_inputs(draws.inputs)
     batches = [{k: v[a:b] for k, v in solver.items()} for a, b in bounds]
     # tasks of several consecutive batches (about 4 per worker): fewer round trips, same numbers
     par = 8 if scheduler else (default_workers() if workers is None else max(1, int(workers)))
@@ -449,7 +455,7 @@ def bench_evaluations(scenario: Scenario, n: int = 50_000, repeat: int = 3) -> f
     problem = build_problem(scenario)
     draws = draw_inputs(problem, n, 0, pool=50, calibration_pool=200)
     solver = problem.solver_inputs(draws.inputs)
-    per = max(1, BATCH_SOLVES // problem.kernel.nodes.size)
+    per = _batch_draws(problem, solver)
     batches = [{k: v[a : a + per] for k, v in solver.items()} for a in range(0, n, per)]
     best = math.inf
     for _ in range(repeat):
