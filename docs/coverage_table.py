@@ -7,7 +7,8 @@ calibration where it is another effort: breaking4 on Monaco 2023, breaking2 on K
 ineos159 on Breaking2 (2017); monaco2023, which replays itself (``calibration = "self"``), is calibrated here on her
 performances before it (Florence 1500 m, Paris 5000 m). The table says whether the time run falls inside the 5-95 %
 interval. The Monte Carlo's inputs are those of :mod:`paceline.studies.draws` (drafting, Cd, kit, shoes, weather,
-form on the day, the calibration's own form); nothing is widened for this table.
+form on the day, the calibration's own form, the pacers' slot-holding jitter, the calibration race's pacer gap and
+the cost curve); nothing is widened for this table beyond what the Monte Carlo itself draws.
 
 Run: ``python docs/coverage_table.py`` (about a minute; the Monte Carlo's cache makes a re-run instant).
 """
