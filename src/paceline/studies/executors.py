@@ -318,18 +318,27 @@ def _collect_dask(client: Any, futures: list[Any], on_result: Callable[[int, Any
             except cancelled as gone:  # e.g. the workers took the shared data with them
                 first = str(gone).splitlines()[0].rstrip(":").strip() if str(gone) else type(gone).__name__
                 return _lost(client, futures, f"the cluster cancelled the tasks ({first[:120]})")
+            delivered = False
             for fut in done:
                 if fut.status == "finished":
                     on_result(index[fut.key], fut.result())
                     fut.release()
+                    delivered = True
+                    continue
+                if fut.status in ("lost", "pending"):
+                    # its result died with a worker before we fetched it: the scheduler computes it again on a
+                    # surviving worker, so it goes back to the pending ones (no worker at all is caught below)
+                    pending.add(fut)
                     continue
                 failure = fut.exception() if fut.status == "error" else None
                 if failure is not None and not isinstance(failure, KilledWorker):
                     raise failure  # the task itself failed: a bad input (PacelineError) or a bug, as locally
                 return _lost(client, futures, f"task {index[fut.key]} was lost with its workers ({fut.status})")
-            if done:
+            if delivered:
                 alone_since = None
                 continue
+            if done:
+                time.sleep(POLL_S / 10)  # lost results being recomputed: do not spin on them
             if client.scheduler_info().get("workers"):
                 alone_since = None
             elif alone_since is None:
