@@ -450,25 +450,29 @@ def light_schedule(
         x = np.append(x, d)
         s = np.append(s, start + d)
     light_index = np.round(np.mod(s, lap_m) / spacing_m).astype(int) % max(1, round(lap_m / spacing_m))
-    laps = lap_numbers(x, first_line, lap_m)
+    laps = lap_numbers(x, first_line, lap_m).tolist()
+    # plain Python values once for every train (a row per light and train: thousands of rows)
+    index = light_index.tolist()
+    rail = [round(v, 3) % round(lap_m, 3) for v in np.mod(s, lap_m).tolist()]
+    distance = x.tolist()
     rows: list[dict[str, Any]] = []
     for train in trains:
         t = train_times(scenario, race, train, x)
         if t is None:
             continue
         colour = TRAIN_COLOURS[train]
-        for i in range(x.size):
-            rows.append(
-                {
-                    "train": train,
-                    "colour": colour,
-                    "light_index": int(light_index[i]),
-                    "rail_pos_m": round(float(np.mod(s[i], lap_m)), 3) % round(lap_m, 3),
-                    "lap": int(laps[i]),
-                    "race_distance_m": float(x[i]),
-                    "time_s": float(t[i]),
-                }
-            )
+        rows += [
+            {
+                "train": train,
+                "colour": colour,
+                "light_index": i,
+                "rail_pos_m": r,
+                "lap": lap,
+                "race_distance_m": xd,
+                "time_s": ts,
+            }
+            for i, r, lap, xd, ts in zip(index, rail, laps, distance, np.asarray(t, dtype=float).tolist(), strict=True)
+        ]
     return rows
 
 
