@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from paceline.errors import ScenarioError
+from paceline.models.equal_power import STEP_M as EQUAL_POWER_STEP_M
 from paceline.physics.metabolic import DEFAULT_CURVE
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -26,8 +27,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["CALIBRATION_STEP_M", "CalibrationEffort", "calibrated_power", "race_effort"]
 
-#: Sample spacing of calibration courses [m] (as the equal-power model's).
-CALIBRATION_STEP_M = 5.0
+#: Sample spacing of calibration courses [m]: the equal-power model's own.
+CALIBRATION_STEP_M = EQUAL_POWER_STEP_M
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,9 @@ CITATIONS = [
 #: Quadrature nodes per formation of a reduced kernel (the Monte Carlo's).
 QUAD_NODES = 8
 
+#: Sample spacing of the courses the equal-power model runs [m]: its own and those its athlete is calibrated on.
+STEP_M = 5.0
+
 
 @dataclass(frozen=True)
 class RaceKernel:
@@ -318,7 +321,7 @@ class EqualPowerModel:
 
     name = MODEL_NAME
 
-    def __init__(self, step_m: float = 5.0) -> None:
+    def __init__(self, step_m: float = STEP_M) -> None:
         self.step_m = float(step_m)
 
     def solve(self, course: Course, athlete: AthleteParams) -> Race:

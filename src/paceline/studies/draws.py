@@ -131,10 +131,6 @@ MIN_GAP_M = 1.0
 CURVE_NAMES: tuple[str, ...] = tuple(COST_CURVES)
 
 
-#: Sample spacing of the courses [m] (as :class:`~paceline.models.equal_power.EqualPowerModel`).
-STEP_M = 5.0
-
-
 def _scaled_shelter(s: NDArray[np.float64], best: NDArray[np.float64], spread: float) -> NDArray[np.float64]:
     """Widen (spread > 1) or narrow (< 1) shelter draws around the best fit, in ``-log(1 - s)``."""
     if spread == 1.0:
@@ -405,11 +401,11 @@ def calibration_cv(effort: CalibrationEffort) -> float:
 
 
 def build_problem(scenario: Scenario, curve: str = DEFAULT_CURVE) -> Problem:
-    """The target kernel and the calibration of a scenario (equal-power model, ``STEP_M`` samples)."""
+    """The target kernel and the calibration of a scenario (the equal-power model's course, its sample spacing)."""
     from paceline.chain import course_for, get_model
     from paceline.fit.athlete import calibration_effort
 
-    course = course_for(scenario, get_model("equal-power", step_m=STEP_M))
+    course = course_for(scenario, get_model("equal-power"))
     kernel = build_kernel(course, curve, None, QUAD_NODES)
     effort = calibration_effort(scenario)
     cal_kernel = effort.kernel(curve, QUAD_NODES)

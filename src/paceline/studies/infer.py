@@ -228,14 +228,13 @@ def predict_scenario(
     from paceline.io.scenario import load_scenario
     from paceline.models.equal_power import QUAD_NODES, build_kernel
     from paceline.physics.drafting import formation_shelter_draws
-    from paceline.studies.draws import STEP_M
 
     sc = load_scenario(name)
     group = _target_group(model, sc)
     if group is None:
         return None
     effort = calibration_effort(sc)
-    course = course_for(sc, get_model("equal-power", step_m=STEP_M))
+    course = course_for(sc, get_model("equal-power"))
     kernel = build_kernel(course, model.curves[0], None, QUAD_NODES)
     pool = drafting_draws(200, 0)
     table = np.stack([formation_shelter_draws(sc.formation(f), pool) for f in kernel.groups], axis=1)

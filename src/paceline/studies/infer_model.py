@@ -280,7 +280,7 @@ def _slug(name: str) -> str:
 def kernel_of(scenario: Scenario, breaks_m: list[float]) -> tuple[Course, RaceKernel, list[tuple[float, float]]]:
     """A scenario's course (equal-power samples) with a sample at every split, and its per-phase kernel."""
     from paceline.models.course import build_course
-    from paceline.studies.draws import STEP_M
+    from paceline.models.equal_power import STEP_M
 
     course = build_course(scenario, step_m=STEP_M, breaks_m=breaks_m)
     segs = list(zip([0.0, *breaks_m[:-1]], breaks_m, strict=True))
