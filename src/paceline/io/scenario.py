@@ -39,6 +39,14 @@ from paceline.timefmt import format_time, parse_time
 ModelName = Literal["equal-power", "critical-speed", "optimal-control"]
 
 
+def _clock_to_seconds(data: Any, key: str, seconds_key: str, field: str) -> Any:
+    """A copy of ``data`` with a clock time (``"4:06.42"``) under ``key`` moved to ``seconds_key`` as seconds."""
+    if isinstance(data, dict) and key in data:
+        data = dict(data)
+        data[seconds_key] = parse_time(data.pop(key), field)
+    return data
+
+
 class _Strict(BaseModel):
     # every number finite, every text bounded (io.limits)
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, str_max_length=MAX_TEXT_CHARS)
@@ -82,10 +90,7 @@ class Performance(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _time(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "time" in data:
-            data = dict(data)
-            data["time_s"] = parse_time(data.pop("time"), "time")
-        return data
+        return _clock_to_seconds(data, "time", "time_s", "time")
 
     @model_validator(mode="after")
     def _speed(self) -> Performance:
@@ -204,12 +209,9 @@ class Result(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _times(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            data = dict(data)
-            if "time" in data:
-                data["time_s"] = parse_time(data.pop("time"), "result.time")
-            if "splits" in data:
-                data["splits"] = _parse_splits(data["splits"])
+        data = _clock_to_seconds(data, "time", "time_s", "result.time")
+        if isinstance(data, dict) and "splits" in data:
+            data = {**data, "splits": _parse_splits(data["splits"])}
         return data
 
 
@@ -259,10 +261,7 @@ class Scenario(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _target(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "target" in data:
-            data = dict(data)
-            data["target_s"] = parse_time(data.pop("target"), "target")
-        return data
+        return _clock_to_seconds(data, "target", "target_s", "target")
 
     # ---- derived views (no physics here) -------------------------------------------------------------------
     def own_formations(self) -> dict[str, Formation]:
