@@ -27,11 +27,9 @@ def main() -> dict[str, Any]:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     figures = {**bench.machine(), **bench.command_ratios(args.runs)}
-    for k, v in figures.items():
-        print(f"{k:36s} {v}")
+    bench.publish(figures, RESULTS)
     for k, limit in TARGETS.items():
         print(f"target {k} <= {limit:g}: {'met' if figures[k] <= limit else 'NOT met'}")
-    bench.merge_results(figures, RESULTS)
     return figures
 
 

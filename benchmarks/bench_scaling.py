@@ -142,12 +142,10 @@ def main() -> dict[str, Any]:
     if args.points:
         figures.update(sweep_figures(args.points))
     figures["load_average_1min_after"] = round(os.getloadavg()[0], 2)
-    for k, v in figures.items():
-        print(f"{k:36s} {v}")
+    bench.publish(figures, RESULTS)
     for key in ("montecarlo_oc_speedup_2_workers", "sweep_oc_speedup_2_workers"):
         if key in figures:
             print(f"target {key} >= {TARGET}: {'met' if figures[key] >= TARGET else 'NOT met'}")
-    bench.merge_results(figures, RESULTS)
     return figures
 
 

@@ -73,9 +73,7 @@ def main() -> dict[str, Any]:
                 ms = _latencies(base_url, _bodies(model, clients * args.rounds, t0 + k), clients)
                 figures[f"web_{model}_p50_ms{tag}"] = round(float(np.percentile(ms, 50)), 1)
                 figures[f"web_{model}_p95_ms{tag}"] = round(float(np.percentile(ms, 95)), 1)
-    for key, value in figures.items():
-        print(f"{key:40s} {value}")
-    bench.merge_results(figures, RESULTS)
+    bench.publish(figures, RESULTS)
     return figures
 
 
