@@ -41,8 +41,6 @@ log = logging.getLogger(__name__)
 
 
 def _performance_effort(scenario: Scenario) -> CalibrationEffort:
-    import numpy as np
-
     from paceline.fit.paced import solo_equivalents
     from paceline.fit.performance_model import loo_errors_pct, outliers, predict_time
     from paceline.models.common import reference_course
