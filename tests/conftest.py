@@ -30,11 +30,15 @@ def air_reference() -> list[dict[str, str]]:
 
 @pytest.fixture(autouse=True, scope="session")
 def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Fits cached on disk (paceline.fit.cache) go to a fresh directory, not the user's; subprocesses inherit it."""
-    old = os.environ.get("PACELINE_CACHE_DIR")
-    os.environ["PACELINE_CACHE_DIR"] = str(tmp_path_factory.mktemp("paceline-cache"))
+    """Fits cached on disk (paceline.io.cache) go to a fresh directory, not the user's; subprocesses inherit it.
+
+    The command line's answer cache is off, so every test computes (tests/cli/test_answers.py turns it on)."""
+    new = {"PACELINE_CACHE_DIR": str(tmp_path_factory.mktemp("paceline-cache")), "PACELINE_ANSWER_CACHE": "off"}
+    old = {k: os.environ.get(k) for k in new}
+    os.environ.update(new)
     yield
-    if old is None:
-        os.environ.pop("PACELINE_CACHE_DIR", None)
-    else:
-        os.environ["PACELINE_CACHE_DIR"] = old
+    for k, v in old.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v

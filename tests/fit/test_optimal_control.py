@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from paceline.errors import ScenarioError
-from paceline.fit import cache
 from paceline.fit import optimal_control as fo
 from paceline.fit.result import FitResult
+from paceline.io import cache
 from paceline.io.scenario import Performance, load_scenario
 from paceline.models.collocation import course_on_grid, get_problem
 from paceline.models.keller import KELLER_1973

@@ -26,16 +26,13 @@ STANDARD_DISTANCES = (
 
 
 def _write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` whole or not at all (a temporary file renamed over it)."""
-    import os
-
+    """Write ``text`` to ``path`` whole or not at all, into an existing folder."""
     from paceline.errors import ScenarioError
+    from paceline.io.outputs import write_text_atomic
 
     if not path.parent.is_dir():
         raise ScenarioError(f"{str(path.parent)!r} is not a folder", "--out")
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    write_text_atomic(path, text, "--out")
 
 
 @athlete_app.command("new")

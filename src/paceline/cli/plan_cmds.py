@@ -7,6 +7,7 @@ from typing import Any
 
 import typer
 
+from paceline.cli.answers import cached_answer
 from paceline.cli.app import app, console, emit_json, grid_table, kv_table
 
 scenarios_app = typer.Typer(help="List the bundled scenarios or print one as TOML.", invoke_without_command=True)
@@ -50,6 +51,7 @@ def scenarios_show(name: str = typer.Argument(..., help="Bundled scenario name."
 
 
 @app.command()
+@cached_answer(bypass=("out", "report"))
 def plan(
     scenario: str = typer.Argument("breaking4", help="Bundled scenario name or path to a .toml file."),
     model: str | None = typer.Option(None, "--model", help="equal-power, critical-speed or optimal-control."),
@@ -259,15 +261,10 @@ def search(
 
 
 def _write_text(path: Path, text: str, flag: str) -> None:
-    """Write a whole file or nothing (a temporary file moved into place)."""
-    from paceline.errors import ScenarioError
+    """Write a whole file or nothing (:func:`paceline.io.outputs.write_text_atomic`), errors naming ``flag``."""
+    from paceline.io.outputs import write_text_atomic
 
-    if path.is_dir():
-        raise ScenarioError(f"{str(path)!r} is a folder; give a file name", flag)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    write_text_atomic(path, text, flag)
 
 
 @app.command()

@@ -32,7 +32,7 @@ The fitted parameters are those of the earlier finite-difference fit (scipy ``le
 solve per distance) to 1e-7, with 4 joint solves instead of about 46 single ones. Standard deviations come from
 ``s^2 (J^T J)^-1`` with that Jacobian at the optimum; the leave-one-out error
 refits without each performance in turn (warm-started from the full fit) and predicts it. Fits are cached by
-content in memory and on disk (:mod:`paceline.fit.cache`).
+content in memory and on disk (:mod:`paceline.io.cache`).
 
 References
 ----------
@@ -53,9 +53,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from paceline.errors import PacelineError, ScenarioError
-from paceline.fit import cache
 from paceline.fit.gauss_newton import gauss_newton
 from paceline.fit.result import FitResult
+from paceline.io import cache
 from paceline.models.collocation import (
     SMOOTHING,
     SOLVE_LOCK,
@@ -520,7 +520,7 @@ def oc_params_for(
     -------
     OCParams
         Fitted with :func:`fit_optimal_control` (no leave-one-out), cached by content in memory and on disk
-        (:mod:`paceline.fit.cache`); with no performances, :data:`~paceline.models.keller.KELLER_1973` and a
+        (:mod:`paceline.io.cache`); with no performances, :data:`~paceline.models.keller.KELLER_1973` and a
         warning.
     """
     check_aero_cost(aero_cost)

@@ -240,3 +240,21 @@ def exclusive(path: str | Path, field: str = "out") -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+def write_text_atomic(path: str | Path, text: str, field: str = "output") -> Path:
+    """Write one text file whole or not at all (a temporary sibling renamed over it); its folder is created.
+
+    Raises
+    ------
+    ScenarioError
+        ``path`` is a folder (``field`` names the option that gave it).
+    """
+    out = Path(path)
+    if out.is_dir():
+        raise ScenarioError(f"{str(out)!r} is a folder; give a file name", field)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(out)
+    return out

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from paceline.errors import PacelineError, ScenarioError
+from paceline.io.outputs import write_text_atomic
 from paceline.io.races import bundled_race_names
 from paceline.render.report_html import SECTIONS, ReportInputs, render_report
 from paceline.timefmt import format_time
@@ -245,13 +246,7 @@ def write_report(
         with_uncertainty=with_uncertainty,
     )
     text = render_report(inp)
-    out = Path(path)
-    if out.is_dir():
-        raise ScenarioError(f"{str(out)!r} is a folder; give an .html file name", "output")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(out)
+    out = write_text_atomic(path, text, "output")
     time_s = float(inp.analysis.finish_s) if inp.kind == "real race" and inp.analysis is not None else inp.race.finish_s
     info = {
         "path": str(out),

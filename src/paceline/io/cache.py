@@ -1,4 +1,7 @@
-"""A content-addressed disk cache for fits that depend on the user's input (JSON files under the user cache dir).
+"""A content-addressed disk cache (JSON files under the user cache dir), and a record of the user files a job read.
+
+It holds the fits that depend on the user's input (:mod:`paceline.fit.optimal_control`) and the command line's
+answers (:mod:`paceline.cli.answers`).
 
 A fit's inputs (and the version of the fitting code) are hashed into the file name, so a changed input is a
 different file and nothing is ever invalidated by hand. The directory is ``platformdirs.user_cache_dir("paceline")``,
@@ -12,6 +15,8 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +24,8 @@ log = logging.getLogger(__name__)
 
 #: Environment variable that moves the cache directory (a path) or turns the disk cache off (``off``).
 CACHE_ENV = "PACELINE_CACHE_DIR"
+#: Environment variable that turns the command line's answer cache off (``off``; :mod:`paceline.cli.answers`).
+ANSWER_ENV = "PACELINE_ANSWER_CACHE"
 
 
 def cache_dir() -> Path | None:
@@ -69,3 +76,34 @@ def store(kind: str, key: str, value: dict[str, Any]) -> Path | None:
         log.debug("could not write the cache file %s: %s", path, exc)
         return None
     return path
+
+
+#: The user files read while :func:`recording` is active: absolute path -> SHA-256 of the bytes read.
+_READS: list[dict[str, str]] = []
+
+
+def note_read(path: str | Path, data: bytes) -> None:
+    """Note that a user's file was read (``io.limits.read_text`` calls this for every file it reads)."""
+    if _READS:
+        _READS[-1][str(Path(path).resolve())] = hashlib.sha256(data).hexdigest()
+
+
+@contextmanager
+def recording() -> Iterator[dict[str, str]]:
+    """Collect the user files read inside the block (path -> SHA-256), e.g. the files a scenario refers to."""
+    reads: dict[str, str] = {}
+    _READS.append(reads)
+    try:
+        yield reads
+    finally:
+        _READS.pop()
+        if _READS:
+            _READS[-1].update(reads)
+
+
+def file_digest(path: str | Path) -> str | None:
+    """SHA-256 of a file's bytes, or None when it cannot be read."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
