@@ -19,30 +19,11 @@ from paceline.io import fitted
 from paceline.io.drafting_studies import load_studies, studies_csv_sha256, studies_sha256
 from paceline.physics.drafting import DraftParams, combined_shelter
 
-#: Relative tolerance of a refit against the stored numbers (a different BLAS or scipy may move the last digits).
-RTOL = 1e-7
-
 
 def _shipped() -> dict[str, Any]:
     text = resources.files("paceline").joinpath(*fitted.DRAFTING_FILE.split("/")).read_text(encoding="utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
-
-
-def _assert_close(new: Any, old: Any, path: str = "") -> None:
-    """Same structure; numbers equal within RTOL; everything else equal."""
-    if isinstance(new, dict):
-        assert set(new) == set(old), path
-        for k in new:
-            _assert_close(new[k], old[k], f"{path}.{k}")
-    elif isinstance(new, list):
-        assert len(new) == len(old), path
-        for i, (a, b) in enumerate(zip(new, old, strict=True)):
-            _assert_close(a, b, f"{path}[{i}]")
-    elif isinstance(new, float) and isinstance(old, float | int):
-        assert new == pytest.approx(old, rel=RTOL, abs=1e-10), path
-    else:
-        assert new == old, path
 
 
 # ---- the stored file matches its inputs and a refit -----------------------------------------------------------------
@@ -59,9 +40,8 @@ def test_refit_writes_the_stored_file(tmp_path: Path) -> None:
     out = tmp_path / "drafting.json"
     assert fit_drafting.main(["--write", "--out", str(out)]) == 0
     new, old = json.loads(out.read_text(encoding="utf-8")), _shipped()
-    new.pop("made_by")
-    old.pop("made_by")
-    _assert_close(new, old)
+    assert fit_drafting._differences(new, old) == []
+    assert new["fit"]["params"] == pytest.approx(old["fit"]["params"], rel=1e-6)
     # and --check agrees with the shipped file
     assert fit_drafting.main(["--check"]) == 0
 
@@ -72,6 +52,23 @@ def test_check_fails_on_a_changed_file(tmp_path: Path) -> None:
     path = tmp_path / "changed.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     assert fit_drafting.main(["--check", "--out", str(path)]) == 1
+
+
+def test_the_comparison_catches_changed_draws_but_not_a_few_resettled_ones() -> None:
+    old = _shipped()
+    rng = np.random.default_rng(1)
+    values = np.asarray(old["draws"]["values"])
+    # two near-degenerate resamples settled elsewhere (as after a scipy upgrade): the same record
+    resettled = values.copy()
+    resettled[[89, 194], 4] = 0.4 - resettled[[89, 194], 4]
+    same = {**old, "draws": {**old["draws"], "values": resettled.tolist()}}
+    assert fit_drafting._differences(same, old) == []
+    # other draws (another seed: every row moves) or another seed recorded: different
+    shuffled = values[rng.permutation(len(values))]
+    other = {**old, "draws": {**old["draws"], "values": shuffled.tolist()}}
+    assert fit_drafting._differences(other, old) == ["draws.values"]
+    reseeded = {**old, "draws": {**old["draws"], "seed": 1}}
+    assert fit_drafting._differences(reseeded, old) == ["draws (n, seed or names)"]
 
 
 def test_stored_predictions_are_the_surrogate_with_the_stored_params() -> None:
@@ -140,7 +137,11 @@ def test_one_fit_result_type() -> None:
     assert AthleteFitResult is FitResult
     res = fit_drafting.fit()
     assert isinstance(res, FitResult)
-    assert fit_drafting.best_params(res) == fitted.drafting_params()
+    # the refit is the shipped fit (to the last digits another scipy or BLAS may move)
+    refit, shipped = fit_drafting.best_params(res), fitted.drafting_params()
+    assert [getattr(refit, nm) for nm in DraftParams.names()] == pytest.approx(
+        [getattr(shipped, nm) for nm in DraftParams.names()], rel=1e-6
+    )
     assert "rms_error" in res.to_dict() and "study_effects" in res.to_dict()
 
 

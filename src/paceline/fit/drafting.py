@@ -376,20 +376,43 @@ def _default_path() -> Path:
     return Path(str(resources.files("paceline").joinpath(*DRAFTING_FILE.split("/"))))
 
 
+#: How a refit is compared with the stored record. The central fit, its in-sample error and the study effects must
+#: agree to ``rtol`` (1e-6). The leave-one-out error and the bootstrap draws are refits of reduced or resampled data:
+#: a few resamples are nearly degenerate and another scipy or BLAS may settle them on another local optimum (seen:
+#: 2 of 200 draws with a bounded parameter at 0.4 instead of 0 after a scipy upgrade), and the draws' spread moves
+#: with them. So the draws must agree to ``DRAWS_RTOL`` / ``DRAWS_ATOL`` in at least ``DRAWS_SAME`` of the rows (a
+#: changed seed, model or data moves nearly all of them), and the spread and leave-one-out error to ``LOOSE_RTOL``.
+DRAWS_RTOL, DRAWS_ATOL, DRAWS_SAME, LOOSE_RTOL = 1e-2, 1e-3, 0.97, 1e-2
+
+
 def _differences(new: dict[str, Any], old: dict[str, Any], rtol: float = 1e-6) -> list[str]:
-    """What differs between two records beyond ``rtol`` (provenance of the code and versions ignored)."""
+    """What differs between two records beyond the tolerances above (provenance of the code and versions ignored)."""
     out = [f"inputs.{k}" for k in new["inputs"] if new["inputs"][k] != old.get("inputs", {}).get(k)]
+
+    def close(a: Any, b: Any, tol: float) -> bool:
+        return (a is None and b is None) or (
+            a is not None and b is not None and bool(np.isclose(a, b, rtol=tol, atol=0))
+        )
+
     for nm, v in new["fit"]["params"].items():
-        if not np.isclose(v, old["fit"]["params"].get(nm, np.nan), rtol=rtol, atol=0.0):
+        if not close(v, old["fit"]["params"].get(nm), rtol):
             out.append(f"fit.params.{nm}")
-    for key in ("rms_error", "loo_mean_abs_error_pct"):
-        if not np.isclose(new["fit"][key], old["fit"].get(key, np.nan), rtol=rtol, atol=0.0):
-            out.append(f"fit.{key}")
     for nm, v in new["fit"]["study_effects"].items():
-        if not np.isclose(v, old["fit"].get("study_effects", {}).get(nm, np.nan), rtol=rtol, atol=0.0):
+        if not close(v, old["fit"].get("study_effects", {}).get(nm), rtol):
             out.append(f"fit.study_effects.{nm}")
+    if not close(new["fit"]["rms_error"], old["fit"].get("rms_error"), rtol):
+        out.append("fit.rms_error")
+    if not close(new["fit"]["loo_mean_abs_error_pct"], old["fit"].get("loo_mean_abs_error_pct"), LOOSE_RTOL):
+        out.append("fit.loo_mean_abs_error_pct")
+    for nm, v in new["fit"]["params_sd"].items():
+        if not close(v, old["fit"].get("params_sd", {}).get(nm), LOOSE_RTOL):
+            out.append(f"fit.params_sd.{nm}")
+    if {k: v for k, v in new["draws"].items() if k != "values"} != {
+        k: v for k, v in old["draws"].items() if k != "values"
+    }:
+        out.append("draws (n, seed or names)")
     a, b = np.asarray(new["draws"]["values"]), np.asarray(old["draws"]["values"])
-    if a.shape != b.shape or not np.allclose(a, b, rtol=rtol, atol=1e-9):
+    if a.shape != b.shape or np.mean(np.all(np.isclose(a, b, rtol=DRAWS_RTOL, atol=DRAWS_ATOL), axis=1)) < DRAWS_SAME:
         out.append("draws.values")
     return out
 
