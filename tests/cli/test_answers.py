@@ -118,3 +118,20 @@ def test_the_key_covers_code_and_terminal(monkeypatch: pytest.MonkeyPatch) -> No
     edited = [(p, size + 1 if p.endswith("equal_power.py") else size, t) for p, size, t in files]
     monkeypatch.setattr(answers, "_package_files", lambda: edited)
     assert answers.answer_key("c", {"x": 1}, None) != key
+
+
+def test_only_the_newest_answers_are_kept(cache_on: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(answers, "KEEP", 3)
+
+    @answers.cached_answer()
+    def echo(x: int = 1) -> None:
+        print(x)
+
+    for x in range(5):
+        echo(x)
+    assert len(_stored(cache_on)) == 3
+    calls: list[int] = []
+    monkeypatch.setattr("builtins.print", lambda *a, **k: calls.append(1))
+    echo(4)  # kept: replayed, nothing printed through print()
+    echo(0)  # pruned: computed again
+    assert calls == [1]

@@ -16,8 +16,9 @@ Files the command read through :func:`paceline.io.limits.read_text` (a scenario'
 recorded with their SHA-256 and checked again before a stored answer is used. An answer is stored only when the
 command returned normally and wrote nothing to stderr and logged no warning (a warning is shown every time).
 
-``PACELINE_ANSWER_CACHE=off`` turns this cache off; ``PACELINE_CACHE_DIR=off`` turns every disk cache off. With
-the cache empty (the first call, or after an edit) the command computes as usual.
+The newest :data:`KEEP` answers are kept (by last use). ``PACELINE_ANSWER_CACHE=off`` turns this cache off;
+``PACELINE_CACHE_DIR=off`` turns every disk cache off. With the cache empty (the first call, or after an edit) the
+command computes as usual.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ log = logging.getLogger(__name__)
 
 #: Cache kind (sub-folder of the cache directory).
 KIND = "answers"
+#: Answers kept: the newest by use (a replay touches its file); older ones are deleted when a new one is stored.
+KEEP = 256
 #: Environment variables that change what is printed (Rich's terminal detection, encodings, thread counts).
 _ENV = (
     "TERM",
@@ -243,6 +246,7 @@ def cached_answer(*, writes: str | None = None, bypass: tuple[str, ...] = ()) ->
             record = cache.load(KIND, key)
             if record is not None and _fresh(record) and _replay(record, params.get(writes) if writes else None):
                 log.debug("answer of %s replayed from the cache (%s)", name, key[:12])
+                cache.touch(KIND, key)
                 return None
             with cache.recording() as reads, _capture() as (out, err, warned):
                 result = fn(*args, **kwargs)
@@ -254,6 +258,7 @@ def cached_answer(*, writes: str | None = None, bypass: tuple[str, ...] = ()) ->
                     except (OSError, UnicodeDecodeError):
                         return result
                 cache.store(KIND, key, stored)
+                cache.prune(KIND, KEEP)
             return result
 
         return wrapper  # type: ignore[return-value]

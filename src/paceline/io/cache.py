@@ -16,7 +16,7 @@ import json
 import logging
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -107,3 +107,28 @@ def file_digest(path: str | Path) -> str | None:
         return hashlib.sha256(Path(path).read_bytes()).hexdigest()
     except OSError:
         return None
+
+
+def touch(kind: str, key: str) -> None:
+    """Mark a cached value as just used (its modification time), so :func:`prune` keeps it longer."""
+    path = _path(kind, key)
+    if path is not None:
+        with suppress(OSError):
+            os.utime(path)
+
+
+def prune(kind: str, keep: int) -> int:
+    """Delete the oldest files of ``kind`` (by modification time) beyond the newest ``keep``; returns how many."""
+    root = cache_dir()
+    if root is None or not (root / kind).is_dir():
+        return 0
+    try:
+        files = sorted((root / kind).glob("*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    except OSError:
+        return 0
+    gone = 0
+    for path in files[keep:]:
+        with suppress(OSError):
+            path.unlink()
+            gone += 1
+    return gone
