@@ -35,3 +35,26 @@ def test_suit_factor_and_bad_values() -> None:
         aero.frontal_area_pugh(15.7, 42)
     with pytest.raises(ScenarioError, match="cda_factor"):
         aero.drag_area(1.57, 42, cda_factor=0)
+
+
+def test_measured_drag_area_replaces_the_body_formula() -> None:
+    # a measured CdA is used as given (the body is ignored), and the kit factor still multiplies it
+    assert aero.drag_area(1.57, 42, measured_m2=0.25) == pytest.approx(0.25)
+    assert aero.drag_area(2.0, 90, measured_m2=0.25) == pytest.approx(0.25)
+    assert aero.drag_area(1.57, 42, cda_factor=0.9, measured_m2=0.25) == pytest.approx(0.225)
+    assert "measured 0.25 m^2" in aero.drag_area_source(0.25)
+    assert "Pugh 1971" in aero.drag_area_source(None)
+
+
+@pytest.mark.parametrize("bad", [0.01, 1.5, float("nan"), float("inf"), -0.3])
+def test_measured_drag_area_out_of_range_names_the_field(bad: float) -> None:
+    with pytest.raises(ScenarioError, match=r"^drag_area_m2: .*allowed 0.05 to 1 m\^2") as info:
+        aero.drag_area(1.57, 42, measured_m2=bad)
+    assert info.value.field == "drag_area_m2"
+
+
+@given(st.floats(1.2, 2.2), st.floats(1e-3, 0.2), st.floats(30, 120))
+def test_body_drag_area_grows_with_height_and_mass(h: float, dh: float, m: float) -> None:
+    # Pugh/DuBois route: a taller (or heavier) body has a larger drag area
+    assert aero.drag_area(min(h + dh, 2.5), m) > aero.drag_area(h, m)
+    assert aero.drag_area(h, min(m + 5, 200)) > aero.drag_area(h, m)

@@ -59,7 +59,7 @@ def _performance_effort(scenario: Scenario) -> CalibrationEffort:
             t[i],
             err,
         )
-    course = reference_course(scenario.distance_m, ath.height_m, ath.mass_kg, CALIBRATION_STEP_M)
+    course = reference_course(scenario.distance_m, ath.height_m, ath.mass_kg, CALIBRATION_STEP_M, ath.drag_area_m2)
     return CalibrationEffort(
         kind="performances",
         source=(
@@ -120,8 +120,9 @@ def calibration_effort(scenario: Scenario, draft_params: DraftParams | None = No
                 "athlete.calibration",
             ) from None
         why = _same_athlete(ref, scenario)
-        if why is None:
-            return race_effort(ref, draft_params)
+        if why is None:  # her drag area is part of her body: the calibration race is run with this scenario's
+            her = ref.athlete.model_copy(update={"drag_area_m2": ath.drag_area_m2})
+            return race_effort(ref.model_copy(update={"athlete": her}), draft_params)
         if n_distances >= 2:
             log.warning("athlete.calibration: %r %s; calibrating on her performances instead", cal, why)
             effort = _performance_effort(scenario)
@@ -298,6 +299,12 @@ def athlete_params(
     """
     if model == "equal-power":
         return _equal_power(scenario.model_dump_json(), curve, draft_params)
+    if scenario.athlete.drag_area_m2 is not None and model in ("critical-speed", "optimal-control"):
+        raise ScenarioError(
+            f"a measured drag area is used by the equal-power model only; the {model} fit derives her drag from "
+            "height and mass (remove it or use model = 'equal-power')",
+            "athlete.drag_area_m2",
+        )
     if model == "critical-speed":
         return _critical_speed(scenario, curve)
     if model == "optimal-control":

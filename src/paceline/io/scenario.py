@@ -32,6 +32,7 @@ from paceline.io.limits import (
     parse_toml,
     read_text,
 )
+from paceline.physics.aero import DRAG_AREA_RANGE_M2
 from paceline.physics.formation import Formation
 from paceline.physics.track import STANDARD_TRACK, TrackGeometry
 from paceline.timefmt import format_time, parse_time
@@ -105,6 +106,14 @@ class Athlete(_Strict):
     height_m: float = Field(ge=1.2, le=2.2, description="Body height [m].")
     mass_kg: float = Field(ge=30, le=120, description="Body mass [kg].")
     sex: Literal["F", "M"] = "F"
+    drag_area_m2: float | None = Field(
+        None,
+        ge=DRAG_AREA_RANGE_M2[0],
+        le=DRAG_AREA_RANGE_M2[1],
+        description="Her own measured drag area CdA in ordinary race kit [m^2] (0.05-1.0); replaces Cd 0.9 x 0.266 x "
+        "DuBois BSA (Pugh 1971) in this race and in her calibration race (equal-power model only). The kit's "
+        "cda_factor still multiplies it.",
+    )
     performances: tuple[Performance, ...] = Field((), max_length=MAX_PERFORMANCES)
     id: str | None = Field(
         None,

@@ -104,7 +104,9 @@ def time_between(
 REFERENCE_AIR_DENSITY = float(air.air_density(20.0, 0.5, 0.0))
 
 
-def reference_course(distance_m: float, height_m: float, mass_kg: float, step_m: float = 5.0) -> Course:
+def reference_course(
+    distance_m: float, height_m: float, mass_kg: float, step_m: float = 5.0, drag_area_m2: float | None = None
+) -> Course:
     """A distance run solo on the lane-1 line in still reference air, ordinary kit, no shoe gain.
 
     Parameters
@@ -112,9 +114,11 @@ def reference_course(distance_m: float, height_m: float, mass_kg: float, step_m:
     distance_m : float
         Race distance [m].
     height_m, mass_kg : float
-        The athlete's body [m], [kg] (her drag area).
+        The athlete's body [m], [kg] (her drag area, unless ``drag_area_m2`` is given).
     step_m : float
         Sample spacing [m].
+    drag_area_m2 : float, optional
+        Her measured drag area [m^2] (:func:`paceline.physics.aero.drag_area`'s ``measured_m2``).
     """
     from paceline.models.course import Course
 
@@ -131,7 +135,7 @@ def reference_course(distance_m: float, height_m: float, mass_kg: float, step_m:
         offset_m=np.full_like(x, 0.30),
         track_pos_m=x,
         air_density_kg_m3=REFERENCE_AIR_DENSITY,
-        cda_m2=float(aero.drag_area(height_m, mass_kg)),
+        cda_m2=float(aero.drag_area(height_m, mass_kg, measured_m2=drag_area_m2)),
         mass_kg=mass_kg,
         shoe_economy_gain=0.0,
         phase_index=np.zeros(n, dtype=np.int64),

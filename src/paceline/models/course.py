@@ -173,7 +173,12 @@ def build_course(
         if air_density_kg_m3 is not None
         else float(air.air_density(c.temperature_c, c.relative_humidity, c.altitude_m, c.pressure_pa))
     )
-    cda = float(aero.drag_area(sc.athlete.height_m, sc.athlete.mass_kg, cda_factor=sc.equipment.cda_factor))
+    measured = sc.athlete.drag_area_m2
+    cda = float(
+        aero.drag_area(
+            sc.athlete.height_m, sc.athlete.mass_kg, cda_factor=sc.equipment.cda_factor, measured_m2=measured
+        )
+    )
 
     if sc.track.kind == "oval":
         s_ref = track.start_position_m(sc.distance_m, geom) + x
@@ -189,7 +194,7 @@ def build_course(
 
     assumptions = [
         Assumption("air_density", round(rho, 4), "kg/m^3", "moist-air formula (air.air_density) from the conditions"),
-        Assumption("drag_area", round(cda, 4), "m^2", "Cd 0.9 x 0.266 x DuBois BSA (Pugh 1971) x kit cda_factor"),
+        Assumption("drag_area", round(cda, 4), "m^2", f"{aero.drag_area_source(measured)} x kit cda_factor"),
         Assumption("cda_factor", sc.equipment.cda_factor, "", "scenario equipment"),
         Assumption("shoe_economy_gain", sc.equipment.shoe_economy_gain, "", "scenario equipment"),
         Assumption("wind_speed", c.wind_speed_m_s, "m/s", f"scenario conditions, from {c.wind_from_deg:g} deg"),

@@ -11,6 +11,8 @@ from paceline.errors import ScenarioError
 CD_RUNNER = 0.9
 #: Projected frontal area as a fraction of body surface area (Pugh 1971).
 FRONTAL_FRACTION_OF_BSA = 0.266
+#: Measured drag areas accepted [m^2]: wide of any runner's (the Pugh route gives about 0.25-0.45 m^2 for adults).
+DRAG_AREA_RANGE_M2 = (0.05, 1.0)
 
 
 def _out(a: NDArray[np.float64]) -> NDArray[np.float64] | float:
@@ -74,27 +76,49 @@ def drag_area(
     mass_kg: ArrayLike,
     cd: float = CD_RUNNER,
     cda_factor: ArrayLike = 1.0,
+    measured_m2: float | None = None,
 ) -> NDArray[np.float64] | float:
-    """Drag area ``Cd A`` of a runner [m^2].
+    """Drag area ``Cd A`` of a runner [m^2]: a measured value when one is given, else from her body.
 
     Parameters
     ----------
     height_m, mass_kg : float or array
-        Body height [m] and mass [kg].
+        Body height [m] and mass [kg] (used only when ``measured_m2`` is None).
     cd : float
         Drag coefficient [-] (default 0.9, Pugh 1971).
     cda_factor : float or array
-        Multiplier for clothing and equipment [-] (a speed suit < 1).
+        Multiplier for clothing and equipment [-] (a speed suit < 1), applied to either route.
+    measured_m2 : float, optional
+        The runner's own measured drag area in ordinary race kit [m^2] (e.g. from a wind tunnel or a treadmill in
+        an air flow), within :data:`DRAG_AREA_RANGE_M2`. It replaces the body formula.
 
     Returns
     -------
     float or array
-        ``cda_factor * cd * 0.266 * BSA`` [m^2].
+        ``cda_factor * measured_m2``, or ``cda_factor * cd * 0.266 * BSA`` (Pugh 1971, DuBois & DuBois 1916) [m^2].
+
+    Raises
+    ------
+    ScenarioError
+        ``cda_factor`` outside (0, 2] (field ``cda_factor``); ``measured_m2`` outside :data:`DRAG_AREA_RANGE_M2`
+        or not finite (field ``drag_area_m2``); a body outside the DuBois ranges (``height_m`` / ``mass_kg``).
     """
     f = np.asarray(cda_factor, dtype=float)
     if np.any((f <= 0) | (f > 2)):
         raise ScenarioError(f"{cda_factor} is out of range; allowed 0 < cda_factor <= 2", "cda_factor")
+    if measured_m2 is not None:
+        lo, hi = DRAG_AREA_RANGE_M2
+        if not (np.isfinite(measured_m2) and lo <= measured_m2 <= hi):
+            raise ScenarioError(f"{measured_m2} m^2 is out of range; allowed {lo:g} to {hi:g} m^2", "drag_area_m2")
+        return _out(f * float(measured_m2))
     return _out(f * cd * np.asarray(frontal_area_pugh(height_m, mass_kg)))
+
+
+def drag_area_source(measured_m2: float | None) -> str:
+    """One line saying which route gave a drag area (for the assumptions tables)."""
+    if measured_m2 is not None:
+        return f"measured {measured_m2:g} m^2 (athlete.drag_area_m2)"
+    return f"Cd {CD_RUNNER:g} x {FRONTAL_FRACTION_OF_BSA:g} x DuBois BSA (Pugh 1971)"
 
 
 def drag_force(
