@@ -78,3 +78,15 @@ def load_scenario_text_with(line: str) -> str:
 
     text = bundled_scenario_text("kram2025")
     return text.replace('sex = "F"\ncalibration', f'sex = "F"\n{line}\ncalibration', 1)
+
+
+def test_solo_scenario_carries_a_measured_drag_area() -> None:
+    from paceline.io.scenario import Performance, solo_scenario
+
+    perfs = [Performance(distance_m=1500, time_s=229.11), Performance(distance_m=5000, time_s=845.2)]
+    sc = solo_scenario(perfs, 1609.344, 1.57, 42.0, drag_area_m2=0.25)
+    assert sc.athlete.drag_area_m2 == 0.25
+    assert solo_scenario(perfs, 1609.344, 1.57, 42.0).athlete.drag_area_m2 is None
+    with pytest.raises(ScenarioError) as info:
+        solo_scenario(perfs, 1609.344, 1.57, 42.0, drag_area_m2=2.0)
+    assert info.value.field == "athlete.drag_area_m2"

@@ -490,6 +490,7 @@ def solo_scenario(
     formation: str = "solo",
     name: str = "athlete",
     sex: str = "F",
+    drag_area_m2: float | None = None,
 ) -> Scenario:
     """A scenario for an athlete known only by performances: still air at 20 degC, one formation for the race.
 
@@ -507,6 +508,8 @@ def solo_scenario(
         Athlete's name.
     sex : str
         ``F`` or ``M``.
+    drag_area_m2 : float, optional
+        Her measured drag area [m^2] (``athlete.drag_area_m2``; default: from height and mass, Pugh 1971).
     """
     data: dict[str, Any] = {
         "name": f"{name}-{distance_m:g}m",
@@ -518,6 +521,7 @@ def solo_scenario(
             "mass_kg": mass_kg,
             "sex": sex,
             "performances": [p.model_dump(exclude_none=True) for p in performances],
+            **({} if drag_area_m2 is None else {"drag_area_m2": drag_area_m2}),
         },
         "conditions": {"temperature_c": 20.0, "relative_humidity": 0.5, "altitude_m": 0.0, "wind_speed_m_s": 0.0},
         "pacing": [{"from_m": 0.0, "to_m": distance_m, "formation": formation}],
