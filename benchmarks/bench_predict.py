@@ -12,8 +12,9 @@ other rows; the error is ``predicted / actual - 1``. Methods:
   the predictor ``predict --performances`` used before;
 - ``hier_riegel``: a hierarchical Riegel law (her level and exponent, the exponent with a population prior);
 - ``hier_bend``: the same plus the population's shared bend of the log-log curve;
-- ``hier_local``: the same plus her smooth local deviation from a power law (a Gaussian process in log distance):
-  the full model of ``paceline.fit.performance_model``.
+- ``hier_local``: the same plus her smooth local deviation from a power law (a Gaussian process in log distance);
+- ``hier_event``: the same plus the population's offset at each standard event (a column effect learned across
+  athletes, shrunk by empirical Bayes): the full model of ``paceline.fit.performance_model``.
 
 The population of the hierarchical methods is fitted *without the table under test* (and without any row of another
 table that repeats one of its performances, as a record that is also an athlete's best), so no held-out time leaks.
@@ -49,9 +50,17 @@ METHODS = (
     "hier_riegel",
     "hier_bend",
     "hier_local",
+    "hier_event",
 )
-HIER = {"hier_riegel": (False, False), "hier_bend": (True, False), "hier_local": (True, True)}
+HIER = {
+    "hier_riegel": (False, False, False),
+    "hier_bend": (True, False, False),
+    "hier_local": (True, True, False),
+    "hier_event": (True, True, True),
+}
 BASELINES = ("riegel_1.06", "riegel_fitted", "vdot", "vdot_mean", "critical_speed")
+#: The issue's target: beat Riegel (exponent 1.06 and fitted) and Daniels' VDOT on every table.
+TARGET = ("riegel_1.06", "riegel_fitted", "vdot")
 
 
 def _baselines(d: list[float], t: list[float], dn: float) -> dict[str, float]:
@@ -67,7 +76,7 @@ def _baselines(d: list[float], t: list[float], dn: float) -> dict[str, float]:
     }
 
 
-def _population_without(test: PerformanceTable, tables: dict[str, PerformanceTable], bend: bool, local: bool) -> Any:
+def _population_without(test: PerformanceTable, tables: dict[str, PerformanceTable], *flags: bool) -> Any:
     seen = {(r.distance_m, r.time_s) for r in test.rows}
     train = []
     for name, tab in tables.items():
@@ -76,7 +85,7 @@ def _population_without(test: PerformanceTable, tables: dict[str, PerformanceTab
         rows = [r for r in tab.rows if (r.distance_m, r.time_s) not in seen]
         if len(rows) >= 3:
             train.append(([r.distance_m for r in rows], [r.time_s for r in rows]))
-    return fit_population(train, bend=bend, local=local)
+    return fit_population(train, *flags)
 
 
 def evaluate() -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
@@ -122,12 +131,15 @@ def summarise(rows: list[dict[str, Any]], per_table: dict[str, dict[str, Any]]) 
     }
     overall = {m: round(float(np.mean([abs(r["errors_pct"][m]) for r in rows])), 3) for m in METHODS}
     wins = {m: {base: sum(tables[n][m] < tables[n][base] for n in tables) for base in BASELINES} for m in HIER}
+    beats_all = {m: [n for n in tables if all(tables[n][m] < tables[n][b] for b in TARGET)] for m in HIER}
     coverage = {m: round(float(np.mean([r["inside_90"][m] for r in rows])), 3) for m in HIER}
     return {
         "n_rows": len(rows),
         "n_tables": len(tables),
         "mean_abs_error_pct": overall,
         "tables_won_against": wins,
+        "tables_beating_riegel_and_vdot": {m: len(v) for m, v in beats_all.items()},
+        "tables_lost_to_riegel_or_vdot": {m: [n for n in tables if n not in v] for m, v in beats_all.items()},
         "coverage_90": coverage,
         "tables": tables,
     }
@@ -154,6 +166,8 @@ def main() -> None:
     )
     for m, w in out["tables_won_against"].items():
         print(f"tables (of {out['n_tables']}) where {m} beats:", w)
+    print(f"tables (of {out['n_tables']}) where each beats {', '.join(TARGET)} at once:")
+    print(" ", out["tables_beating_riegel_and_vdot"])
     print("coverage of the 90 % interval:", out["coverage_90"])
 
 

@@ -3,24 +3,29 @@
 The model (a two-level log-log model in the spirit of Blythe & Kiraly's low-rank "local matrix completion"): with
 ``x = ln(d / 1500 m)``, every runner's log time is
 
-    ln t(d) = a + b x + gamma(x) + e,     gamma(x) = c2 x^2 + c3 x^3,     e ~ N(0, sigma^2)
+    ln t(d) = a + b x + gamma(x) + delta(d) + f(x) + e,     gamma(x) = c2 x^2 + c3 x^3,     e ~ N(0, sigma^2)
 
-where ``a`` (her speed level) and ``b`` (her endurance exponent, Riegel's 1.06 when ``gamma`` is 0) are her own and
-``gamma`` (the bend of the speed-distance curve: fast fade above the anaerobic 800 m, a flatter middle, the marathon's
-extra fade) is shared by everybody. ``b`` has a population prior ``N(b_mean, tau^2)``, so one performance already
-predicts (Riegel with the population's exponent and bend) and many let her own exponent speak.
+where ``a`` (her speed level) and ``b`` (her endurance exponent, Riegel's 1.06 when the rest is 0) are her own, with
+population priors ``N(a_mean, a_sd^2)`` and ``N(b_mean, b_sd^2)``; ``gamma`` (the bend of the speed-distance curve:
+fast fade above the anaerobic 800 m, a flatter middle, the marathon's extra fade) is shared by everybody; ``delta``
+is the population's offset at each standard event (a column effect of the athletes-by-events matrix: a 2000 m or a
+mile is raced less often and less hard than a 1500 m or a 5000 m, so its bests lie off the smooth curve); ``f`` is
+her smooth deviation from a power law (a Gaussian process in ``x``: a 1500 m runner who is also a strong miler). One
+performance already predicts (Riegel with the population's exponent and bend); many let her own curve speak.
 
-The population (``c2, c3, b_mean, tau, sigma``) is fitted once, by least squares over the shipped tables
-(:mod:`paceline.io.performance_tables`) with each table's ``a, b`` free; ``tau`` by the method of moments. The
-90 % interval is ``exp(ln t +- z90 * s)`` with ``s`` the predictive standard deviation (residual plus the posterior of
-``a, b``) scaled by ``interval_scale``, a factor set so that 90 % of the population's own leave-one-out errors fall
-inside (a conformal calibration, :func:`fit_population`).
+The population is fitted once on the shipped tables (:mod:`paceline.io.performance_tables`): the bend and the prior,
+GP and noise parameters by type-II maximum likelihood over all tables, then ``delta`` from the tables' own
+leave-one-out residuals at each event, shrunk by empirical Bayes (:func:`fit_population`). The 90 % interval is
+``exp(ln t +- z90 * s)`` with ``s`` the predictive standard deviation scaled by ``interval_scale``, a factor set so
+that 90 % of the population's own leave-one-out errors fall inside (a conformal calibration).
 
 References
 ----------
 Blythe, D. A. J. & Kiraly, F. J. (2016). Prediction and quantification of individual athletic performance of runners.
 PLoS ONE 11(6), e0157257.
 Riegel, P. S. (1981). Athletic records and human endurance. American Scientist 69, 285-290.
+Efron, B. & Morris, C. (1975). Data analysis using Stein's estimator and its generalizations. Journal of the
+American Statistical Association 70, 311-319 (the empirical-Bayes shrinkage of the event offsets).
 """
 
 from __future__ import annotations
@@ -66,6 +71,10 @@ class PopulationPrior:
         Factor on the predictive standard deviation that makes the 90 % interval hold 90 % of leave-one-out errors.
     n_tables, n_rows : int
         How many tables and rows it was fitted on.
+    event_offsets : tuple of (float, float)
+        ``(distance [m], offset [ln s])``: the population's own deviation at a standard event from the smooth curve
+        (a 2000 m or a mile is raced less often than a 1500 m, so its bests lie slower), learned across athletes
+        like a column effect of Blythe & Kiraly's matrix; 0 at any other distance.
     """
 
     curvature: tuple[float, float]
@@ -79,15 +88,24 @@ class PopulationPrior:
     interval_scale: float
     n_tables: int
     n_rows: int
+    event_offsets: tuple[tuple[float, float], ...] = ()
 
     def gamma(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
         """The shared bend ``gamma(x)`` [-]."""
         c2, c3 = self.curvature
         return np.asarray(c2 * x**2 + c3 * x**3)
 
+    def offset(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        """The population's event offset at ``x`` [ln s]: :attr:`event_offsets` at a listed event, else 0."""
+        x = np.asarray(x, dtype=float)
+        out = np.zeros_like(x)
+        for d, off in self.event_offsets:
+            out = np.where(np.abs(x - np.log(d / D_REF_M)) < 1e-9, off, out)
+        return out
+
     def prior_mean(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
         """Prior mean of ln t at ``x`` [ln s]."""
-        return np.asarray(self.level_mean + self.slope_mean * x + self.gamma(x))
+        return np.asarray(self.level_mean + self.slope_mean * x + self.gamma(x) + self.offset(x))
 
     def covariance(self, x1: NDArray[np.float64], x2: NDArray[np.float64]) -> NDArray[np.float64]:
         """Prior covariance of ln t between ``x1`` and ``x2`` (level, exponent and local deviation; no noise).
@@ -182,7 +200,8 @@ def _posterior(
     inv = np.linalg.inv(resid_cov)
     s0_inv = np.diag([prior.level_sd**-2, prior.slope_sd**-2])
     cov = np.linalg.inv(design.T @ inv @ design + s0_inv)
-    mean = cov @ (design.T @ inv @ (y - prior.gamma(x)) + s0_inv @ np.array([prior.level_mean, prior.slope_mean]))
+    shared = prior.gamma(x) + prior.offset(x)
+    mean = cov @ (design.T @ inv @ (y - shared) + s0_inv @ np.array([prior.level_mean, prior.slope_mean]))
     return mean, cov
 
 
@@ -354,28 +373,62 @@ def _groups(tables: Tables) -> list[tuple[NDArray[np.float64], NDArray[np.float6
     ]
 
 
-def _loo_z(tables: Tables, prior: PopulationPrior) -> list[float]:
-    """Standardised leave-one-out errors of every interior row of every table under ``prior``."""
+def _loo_residuals(tables: Tables, prior: PopulationPrior) -> list[tuple[float, float, float]]:
+    """``(x, residual [ln s], predictive sd)`` of every interior row of every table, predicted under ``prior`` from
+    the table's other rows."""
     out = []
     for x, y in tables:
         for i in range(1, len(x) - 1):
             keep = np.arange(len(x)) != i
             d = D_REF_M * np.exp(x[keep])
             mean, sd, _ = predict_log(list(d), list(np.exp(y[keep])), [D_REF_M * np.exp(x[i])], prior)
-            out.append(float((y[i] - mean[0]) / sd[0]))
+            out.append((float(x[i]), float(y[i] - mean[0]), float(sd[0])))
     return out
 
 
+def _loo_z(tables: Tables, prior: PopulationPrior) -> list[float]:
+    """Standardised leave-one-out errors of every interior row of every table under ``prior``."""
+    return [r / sd for _, r, sd in _loo_residuals(tables, prior)]
+
+
+#: Fewest leave-one-out rows at an event for the population to learn its offset there.
+MIN_EVENT_ROWS = 3
+
+
+def _event_offsets(tables: Tables, prior: PopulationPrior) -> tuple[tuple[float, float], ...]:
+    """The population's offset at each event (distance) from its curve: the mean leave-one-out residual of the
+    tables' interior rows at that distance, shrunk towards 0 by empirical Bayes (James-Stein: the spread of the event
+    means beyond their sampling error, by the method of moments). Events with fewer than :data:`MIN_EVENT_ROWS` rows
+    (and the shortest and longest row of every table, never held out) get none."""
+    groups: dict[float, list[float]] = {}
+    for x, r, _ in _loo_residuals(tables, prior):
+        groups.setdefault(round(float(D_REF_M * np.exp(x)), 3), []).append(r)
+    groups = {d: v for d, v in groups.items() if len(v) >= MIN_EVENT_ROWS}
+    if len(groups) < 2:
+        return ()
+    means = {d: float(np.mean(v)) for d, v in groups.items()}
+    se2 = {d: float(np.var(v, ddof=1)) / len(v) for d, v in groups.items()}
+    tau2 = max(float(np.var(list(means.values()))) - float(np.mean(list(se2.values()))), 0.0)
+    if tau2 == 0.0:
+        return ()
+    return tuple(sorted((d, means[d] * tau2 / (tau2 + se2[d])) for d in groups))
+
+
 def fit_population(
-    tables: Sequence[tuple[Sequence[float], Sequence[float]]], bend: bool = True, local: bool = True
+    tables: Sequence[tuple[Sequence[float], Sequence[float]]],
+    bend: bool = True,
+    local: bool = True,
+    events: bool = True,
 ) -> PopulationPrior:
     """Fit the population prior to tables of (distances [m], times [s]), each with at least 3 rows.
 
     Every parameter (the bend, the priors of level and exponent, the local deviation and the noise) maximises the
     marginal likelihood of all tables together (type-II maximum likelihood, L-BFGS-B from the least-squares fit).
     ``bend=False`` fixes ``gamma = 0`` and ``local=False`` drops the local deviation: the benchmark's simpler
-    candidates. The interval scale puts 90 % of the standardised leave-one-out errors of the interior rows of these
-    tables inside +-1.645 (at least 1): a conformal calibration on the fitting data.
+    candidates. ``events=True`` then adds the population's offset at each standard event (:func:`_event_offsets`,
+    from these tables' own leave-one-out residuals). The interval scale puts 90 % of the standardised leave-one-out
+    errors of the interior rows of these tables inside +-1.645 (at least 1): a conformal calibration on the fitting
+    data.
     """
     from scipy.optimize import minimize
 
@@ -410,13 +463,15 @@ def fit_population(
         return _neg_log_likelihood(_prior_from(theta, bend, local, len(data), n_rows), groups)
 
     if local:  # start from the fit without local deviations: far fewer iterations than from the least squares
-        simple = fit_population(tables, bend=bend, local=False)
+        simple = fit_population(tables, bend=bend, local=False, events=False)
         start[2:6] = [simple.level_mean, np.log(simple.level_sd), simple.slope_mean, np.log(simple.slope_sd)]
         start[6:] = [np.log(0.8 * simple.noise_sd), np.log(0.3), np.log(0.5 * simple.noise_sd)]
         if bend:
             start[:2] = simple.curvature
     sol = minimize(objective, start, method="L-BFGS-B", bounds=bounds)
     base = _prior_from(sol.x, bend, local, len(data), n_rows)
+    if events:
+        base = replace(base, event_offsets=_event_offsets(data, base))
     z = np.abs(_loo_z(data, base))
     scale = max(1.0, float(np.quantile(z, 0.90)) / Z90) if z.size else 1.0
     log.debug("population prior: %s (converged %s)", base, sol.success)
@@ -433,6 +488,7 @@ def population_prior() -> PopulationPrior:
     if stored is not None:
         params = dict(stored["params"])  # type: ignore[call-overload]
         params["curvature"] = tuple(params["curvature"])
+        params["event_offsets"] = tuple(tuple(e) for e in params.get("event_offsets", ()))
         return PopulationPrior(**params)
     log.warning("data/performances/prior.json is missing or stale; fitting the population prior now")
     return fit_population([(t.distances_m, t.times_s) for t in performance_tables().values()])
@@ -451,7 +507,7 @@ def write_prior() -> str:
     prior = fit_population([(t.distances_m, t.times_s) for t in tables.values()])
     record = {
         "provenance": "paceline.fit.performance_model.fit_population on every table of data/performances "
-        "(type-II maximum likelihood; interval scale from the tables' own leave-one-out errors)",
+        "(type-II maximum likelihood; event offsets and interval scale from the tables' own leave-one-out residuals)",
         "tables": sorted(tables),
         "tables_sha256": tables_hash(),
         "params": asdict(prior),
