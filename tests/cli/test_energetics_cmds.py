@@ -98,7 +98,12 @@ def test_predict_shows_the_body_and_where_it_came_from(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("flags", "named"),
-    [(("--height-m", "3"), "--height-m"), (("--mass-kg", "300"), "--mass-kg"), (("--sex", "X"), "--sex")],
+    [
+        (("--height-m", "3"), "--height-m"),
+        (("--mass-kg", "300"), "--mass-kg"),
+        (("--sex", "X"), "--sex"),
+        (("--drag-area-m2", "3"), "--drag-area-m2"),
+    ],
 )
 def test_inhuman_body_is_exit_2_naming_the_flag(tmp_path: Path, flags: tuple[str, str], named: str) -> None:
     f = tmp_path / "perfs.csv"
@@ -118,3 +123,22 @@ def test_fit_performance_model_reads_paced_rows_as_solo(tmp_path: Path) -> None:
     # the paced Monaco mile is worth a slower solo mile: her in-sample mile residual changes sign
     assert paced["residuals_pct"][1] < solo["residuals_pct"][1]
     assert {"level_ln_s_at_1500m", "exponent"} <= set(paced["params"])
+
+
+def test_a_measured_drag_area_matters_where_pacers_shelter_her() -> None:
+    # Calibrated solo from her performances and predicted solo, her drag area nearly cancels; behind pacers, the
+    # larger it is, the more of her power the shelter gives back (a physical property, not a published figure).
+    perfs = str(EXAMPLES / "kipyegon_performances.csv")
+    base = ("predict", "--performances", perfs, "--distance-m", "1609.344", "--json")
+
+    def t(*extra: str) -> float:
+        r = run(*base, *extra)
+        assert r.returncode == 0, r.stderr
+        out = json.loads(r.stdout)
+        assert out["athlete"]["drag_area_m2"] == (float(extra[-1]) if "--drag-area-m2" in extra else None)
+        return float(out["time_s"])
+
+    assert t("--drag-area-m2", "0.2") == pytest.approx(t("--drag-area-m2", "0.4"), abs=0.2)
+    paced_small = t("--formation", "front-back", "--drag-area-m2", "0.2")
+    paced_large = t("--formation", "front-back", "--drag-area-m2", "0.4")
+    assert paced_large < paced_small - 0.5

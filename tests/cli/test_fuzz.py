@@ -49,6 +49,7 @@ PATHS = [
     ("athlete", "name"),
     ("athlete", "height_m"),
     ("athlete", "mass_kg"),
+    ("athlete", "drag_area_m2"),
     ("athlete", "performances", 0, "time"),
     ("athlete", "performances", 0, "distance_m"),
     ("athlete", "performances", 1),

@@ -191,6 +191,7 @@ _FIELDS = [
     ("target_s",),
     ("athlete", "mass_kg"),
     ("athlete", "height_m"),
+    ("athlete", "drag_area_m2"),
     ("conditions", "temperature_c"),
     ("conditions", "wind_speed_m_s"),
     ("conditions", "wind_from_deg"),

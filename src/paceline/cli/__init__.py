@@ -28,11 +28,16 @@ def flag_message(exc: PacelineError, args: list[str] | None = None) -> str:
     Library errors name the parameter of the function that rejected a value; where that parameter is an option of
     the command that ran, the user typed the flag, so the flag is what the message names. ``args`` are the command
     line's words: the command (and sub-command, ``formations design``) is read from them; a field that is none of
-    its options is left as it is. Without ``args`` any command's options are looked up.
+    its options is left as it is. A scenario field (``athlete.drag_area_m2``) is shown as the flag that set it
+    (``--drag-area-m2``) only when the user typed that flag. Without ``args`` any command's options are looked up
+    (plain parameter names only).
     """
     field = getattr(exc, "field", None)
     text = str(exc)
-    if not field or not field.isidentifier() or not text.startswith(f"{field}: "):
+    if not field or not text.startswith(f"{field}: "):
+        return text
+    name = field.rsplit(".", 1)[-1]  # a scenario field (athlete.mass_kg) set by an option (--mass-kg)
+    if not name.isidentifier() or (name != field and args is None):
         return text
     import typer.main
 
@@ -54,7 +59,7 @@ def flag_message(exc: PacelineError, args: list[str] | None = None) -> str:
         for param in getattr(cmd, "params", []):
             if args is not None and not typed & set(param.opts):
                 continue  # a scenario field that shares an option's name (distance_m): the user typed no flag
-            if param.name == field and param.opts and param.opts[0].startswith("-"):
+            if param.name == name and param.opts and param.opts[0].startswith("-"):
                 flag = max(param.opts, key=len)
                 return f"{flag}: {text[len(field) + 2 :]}"
     return text

@@ -30,6 +30,11 @@ def predict(
     sex: str | None = typer.Option(
         None, "--sex", help="F or M (with --performances): the default body of her sex when no height or mass is given."
     ),
+    drag_area_m2: float | None = typer.Option(
+        None,
+        "--drag-area-m2",
+        help="Measured drag area CdA [m^2], 0.05-1.0 (with --performances; default Cd 0.9 x 0.266 x DuBois BSA).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Predict the finishing time of a scenario, or of an athlete from her performances."""
@@ -62,11 +67,13 @@ def predict(
             formation or "solo",
             name=athlete or performances.stem,
             sex=sex or reference_sex(athlete),
+            drag_area_m2=drag_area_m2,
         )
         if uses_model:
             model_pred = predict_time([p.distance_m for p in perfs], [p.time_s for p in perfs], d, where="--distance-m")
     else:
-        for flag, value in (("--height-m", height_m), ("--mass-kg", mass_kg), ("--sex", sex), ("--athlete", athlete)):
+        given = (("--height-m", height_m), ("--mass-kg", mass_kg), ("--sex", sex), ("--athlete", athlete))
+        for flag, value in (*given, ("--drag-area-m2", drag_area_m2)):
             if value is not None:
                 raise ScenarioError("goes with --performances; edit the scenario's [athlete] otherwise", flag)
         if distance_m is not None:
@@ -84,6 +91,7 @@ def predict(
         "height_m": sc.athlete.height_m,
         "mass_kg": sc.athlete.mass_kg,
         "body_source": body.source if body is not None else f"scenario {sc.name}",
+        "drag_area_m2": sc.athlete.drag_area_m2,
     }
     out["target_s"] = sc.target_s
     if sc.result is not None:
