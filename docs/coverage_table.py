@@ -34,8 +34,8 @@ def held_out(name: str) -> tuple[Scenario, str]:
 
 
 def main() -> None:
-    print("| scenario | calibrated on | 5 % | median | 95 % | as run | inside |")
-    print("|---|---|---|---|---|---|---|")
+    print("| scenario | calibrated on | 5 % | median | 95 % | width [s] | as run | inside |")
+    print("|---|---|---|---|---|---|---|---|")
     inside = 0
     for name in SCENARIOS:
         sc, cal = held_out(name)
@@ -46,7 +46,8 @@ def main() -> None:
         ok = lo <= ran <= hi
         inside += ok
         print(
-            f"| {name} | {cal} | {format_time(lo)} | {format_time(mid)} | {format_time(hi)} | {format_time(ran)} | "
+            f"| {name} | {cal} | {format_time(lo)} | {format_time(mid)} | {format_time(hi)} | {hi - lo:.1f} | "
+            f"{format_time(ran)} | "
             f"{'yes' if ok else 'no'} |"
         )
     print(f"\n{inside} of {len(SCENARIOS)} inside the 90 % interval.")
