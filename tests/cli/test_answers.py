@@ -68,14 +68,42 @@ def test_an_edited_scenario_or_a_file_it_refers_to_is_a_new_question(cache_on: P
     assert run_cli("predict", str(sc), "--json").stdout != after.stdout
 
 
-def test_a_written_report_is_written_again(cache_on: Path, tmp_path: Path) -> None:
-    out = tmp_path / "r.html"
-    first = run_cli("report", "monaco2023", "-o", str(out))
-    assert first.code == 0, first.stderr
-    html = out.read_text()
-    out.unlink()
-    again = run_cli("report", "monaco2023", "-o", str(out))
-    assert again.code == 0 and again.stdout == first.stdout and out.read_text() == html
+def test_a_relinked_athlete_file_is_a_new_question(cache_on: Path, tmp_path: Path) -> None:
+    # the scenario reaches her file through a link; pointing the link elsewhere changes the answer
+    perfs = tmp_path / "perfs.csv"
+    for mass, folder in (("42", "v1"), ("60", "v2")):
+        (tmp_path / folder).mkdir()
+        perfs.write_text("distance_m,time\n1500,3:49.04\n5000,14:05.20\n")
+        out = tmp_path / folder / "a.toml"
+        args = (
+            "athlete",
+            "new",
+            "--performances",
+            str(perfs),
+            "--name",
+            "Faith K",
+            "--mass-kg",
+            mass,
+            "--out",
+            str(out),
+        )
+        assert run_cli(*args).code == 0
+    link = tmp_path / "cur.toml"
+    link.symlink_to(tmp_path / "v1" / "a.toml")
+    sc = tmp_path / "mile.toml"
+    sc.write_text('name = "m"\ndistance_m = 1609.344\n[athlete]\nfile = "cur.toml"\n')
+    first = run_cli("predict", str(sc), "--json")
+    link.unlink()
+    link.symlink_to(tmp_path / "v2" / "a.toml")
+    again = run_cli("predict", str(sc), "--json")
+    assert '"mass_kg": 42' in first.stdout and '"mass_kg": 60' in again.stdout
+
+
+def test_a_tampered_record_is_not_replayed(cache_on: Path) -> None:
+    key = answers.answer_key("paceline.cli.plan_cmds.plan", {})
+    assert not answers._fresh({"stdout": "x", "reads": {"/no/such/file": None}})
+    assert not answers._fresh({"stdout": 5, "reads": {}})
+    assert answers._fresh({"stdout": "x", "reads": {}}) and len(key) == 64
 
 
 def test_failures_warnings_and_stderr_are_never_stored(cache_on: Path) -> None:
@@ -109,15 +137,15 @@ def test_the_key_covers_code_and_terminal(monkeypatch: pytest.MonkeyPatch) -> No
     files = answers._package_files()
     assert any(p.endswith("equal_power.py") for p, _, _ in files)
     assert not any("__pycache__" in p for p, _, _ in files)
-    key = answers.answer_key("c", {"x": 1}, None)
-    assert answers.answer_key("c", {"x": 1}, None) == key
-    assert answers.answer_key("c", {"x": 2}, None) != key
+    key = answers.answer_key("c", {"x": 1})
+    assert answers.answer_key("c", {"x": 1}) == key
+    assert answers.answer_key("c", {"x": 2}) != key
     monkeypatch.setenv("COLUMNS", "47")
-    assert answers.answer_key("c", {"x": 1}, None) != key
+    assert answers.answer_key("c", {"x": 1}) != key
     monkeypatch.delenv("COLUMNS")
     edited = [(p, size + 1 if p.endswith("equal_power.py") else size, t) for p, size, t in files]
     monkeypatch.setattr(answers, "_package_files", lambda: edited)
-    assert answers.answer_key("c", {"x": 1}, None) != key
+    assert answers.answer_key("c", {"x": 1}) != key
 
 
 def test_only_the_newest_answers_are_kept(cache_on: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,7 +2,7 @@
 
 A command decorated with :func:`cached_answer` is a pure function of what it is given: its options, the files it
 reads, paceline's code and data, the installed packages, and the terminal it prints to (width, colour). Its
-answer (what it printed on stdout, and the one file it wrote, if any) is stored in the disk cache
+answer (what it printed on stdout) is stored in the disk cache
 (:mod:`paceline.io.cache`, kind ``answers``) under the SHA-256 of all of those:
 
 - the command and every option's value (a file named on the command line enters by its content);
@@ -13,8 +13,10 @@ answer (what it printed on stdout, and the one file it wrote, if any) is stored 
 - the terminal: whether stdout is one, its size, and the variables Rich reads (``TERM``, ``NO_COLOR``, ...).
 
 Files the command read through :func:`paceline.io.limits.read_text` (a scenario's athlete or formation file) are
-recorded with their SHA-256 and checked again before a stored answer is used. An answer is stored only when the
-command returned normally and wrote nothing to stderr and logged no warning (a warning is shown every time).
+recorded, by the path as opened (a re-pointed link is a change), with their SHA-256 and checked again before a
+stored answer is used. Commands that write files are not decorated (``report`` stamps the time it was written).
+An answer is stored only when the command returned normally and wrote nothing to stderr and logged no warning (a
+warning is shown every time).
 
 The newest :data:`KEEP` answers are kept (by last use). ``PACELINE_ANSWER_CACHE=off`` turns this cache off;
 ``PACELINE_CACHE_DIR=off`` turns every disk cache off. With the cache empty (the first call, or after an edit) the
@@ -104,26 +106,24 @@ def _terminal() -> dict[str, Any]:
     }
 
 
-def _value(value: Any, output: bool) -> Any:
-    """An option's value for the key: a file it names enters by its content (an output file by its path only)."""
+def _value(value: Any) -> Any:
+    """An option's value for the key: a file it names enters by its content."""
     if isinstance(value, (list, tuple)):
-        return [_value(v, output) for v in value]
+        return [_value(v) for v in value]
     if isinstance(value, (str, Path)) and str(value):
         p = Path(value)
-        if output:
-            return str(p.resolve())
         if p.is_file():
             return {"file": str(p.resolve()), "sha256": cache.file_digest(p)}
     return value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
 
 
-def answer_key(command: str, params: dict[str, Any], writes: str | None) -> str:
+def answer_key(command: str, params: dict[str, Any]) -> str:
     """The key of a command's answer (see the module's docstring for what it covers)."""
     return cache.content_key(
         {
             "schema": 1,
             "command": command,
-            "params": {k: _value(v, k == writes) for k, v in sorted(params.items())},
+            "params": {k: _value(v) for k, v in sorted(params.items())},
             "cwd": os.getcwd(),
             "python": [sys.version, sys.executable],
             "paths": [(p, _mtime(p)) for p in sys.path],
@@ -198,30 +198,20 @@ def _fresh(record: dict[str, Any]) -> bool:
     reads = record.get("reads")
     if not isinstance(reads, dict) or not isinstance(record.get("stdout"), str):
         return False
-    return all(cache.file_digest(p) == digest for p, digest in reads.items())
+    return all(isinstance(d, str) and cache.file_digest(p) == d for p, d in reads.items())
 
 
-def _replay(record: dict[str, Any], output: Any) -> bool:
-    """Print (and write) a stored answer; False when it does not fit this call."""
-    text = record.get("file")
-    if output is not None:
-        if not isinstance(text, str):
-            return False
-        from paceline.io.outputs import write_text_atomic
-
-        write_text_atomic(output, text, "output")
+def _replay(record: dict[str, Any]) -> None:
+    """Print a stored answer."""
     sys.stdout.write(record["stdout"])
     sys.stdout.flush()
-    return True
 
 
-def cached_answer(*, writes: str | None = None, bypass: tuple[str, ...] = ()) -> Callable[[F], F]:
+def cached_answer(*, bypass: tuple[str, ...] = ()) -> Callable[[F], F]:
     """Decorate a command whose answer is a pure function of its inputs (see the module's docstring).
 
     Parameters
     ----------
-    writes : str, optional
-        The parameter naming the one text file the command writes (its content is stored and written again).
     bypass : tuple of str
         Parameters that, when set (not None or False), make the call uncached (options that write folders).
     """
@@ -242,22 +232,17 @@ def cached_answer(*, writes: str | None = None, bypass: tuple[str, ...] = ()) ->
                 or any(params.get(b) not in (None, False) for b in bypass)
             ):
                 return fn(*args, **kwargs)
-            key = answer_key(name, params, writes)
+            key = answer_key(name, params)
             record = cache.load(KIND, key)
-            if record is not None and _fresh(record) and _replay(record, params.get(writes) if writes else None):
+            if record is not None and _fresh(record):
+                _replay(record)
                 log.debug("answer of %s replayed from the cache (%s)", name, key[:12])
                 cache.touch(KIND, key)
                 return None
             with cache.recording() as reads, _capture() as (out, err, warned):
                 result = fn(*args, **kwargs)
             if result is None and not err.copy.getvalue() and not warned.seen:
-                stored: dict[str, Any] = {"stdout": out.copy.getvalue(), "reads": reads}
-                if writes:
-                    try:
-                        stored["file"] = Path(params[writes]).read_text(encoding="utf-8")
-                    except (OSError, UnicodeDecodeError):
-                        return result
-                cache.store(KIND, key, stored)
+                cache.store(KIND, key, {"stdout": out.copy.getvalue(), "reads": reads})
                 cache.prune(KIND, KEEP)
             return result
 

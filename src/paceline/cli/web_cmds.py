@@ -6,7 +6,6 @@ from pathlib import Path
 
 import typer
 
-from paceline.cli.answers import cached_answer
 from paceline.cli.app import app, console, emit_json
 
 
@@ -41,7 +40,6 @@ def serve(
 
 
 @app.command()
-@cached_answer(writes="output")
 def report(
     scenario: str = typer.Argument(
         "breaking4", help="Bundled scenario name, a scenario .toml, or a race .json (Race.to_json)."

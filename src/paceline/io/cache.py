@@ -85,7 +85,8 @@ _READS: list[dict[str, str]] = []
 def note_read(path: str | Path, data: bytes) -> None:
     """Note that a user's file was read (``io.limits.read_text`` calls this for every file it reads)."""
     if _READS:
-        _READS[-1][str(Path(path).resolve())] = hashlib.sha256(data).hexdigest()
+        # the path as opened (absolute, links not followed): a re-pointed link is a change
+        _READS[-1][os.path.abspath(path)] = hashlib.sha256(data).hexdigest()
 
 
 @contextmanager

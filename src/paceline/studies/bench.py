@@ -26,7 +26,8 @@ Keys
     Whole-process wall time of ``paceline --help`` and of ``paceline plan``; each command's wall time over
     ``--help``'s (medians of ``command_runs`` runs after a warm-up run): ``formations``, ``plan``, ``predict_oc``
     (``predict breaking4 --model optimal-control``) and ``report``. ``<command>_over_help`` is the command as a user
-    meets it the second time (its answer stored by the warm-up run, :mod:`paceline.cli.answers`);
+    meets it the second time (its answer stored by the warm-up run, :mod:`paceline.cli.answers`; ``report`` is
+    never stored, so both of its ratios compute);
     ``<command>_computed_over_help`` computes every time (answer cache off, the optimal-control fit on disk).
     ``plan_empty_cache_wall_s`` and ``predict_oc_empty_cache_over_help`` are first runs with every cache empty.
 
