@@ -390,9 +390,9 @@ def _differences(new: dict[str, Any], old: dict[str, Any], rtol: float = 1e-6) -
     out = [f"inputs.{k}" for k in new["inputs"] if new["inputs"][k] != old.get("inputs", {}).get(k)]
 
     def close(a: Any, b: Any, tol: float) -> bool:
-        return (a is None and b is None) or (
-            a is not None and b is not None and bool(np.isclose(a, b, rtol=tol, atol=0))
-        )
+        if a is None or b is None:
+            return a is None and b is None
+        return bool(np.isclose(a, b, rtol=tol, atol=0))
 
     for nm, v in new["fit"]["params"].items():
         if not close(v, old["fit"]["params"].get(nm), rtol):
@@ -407,9 +407,8 @@ def _differences(new: dict[str, Any], old: dict[str, Any], rtol: float = 1e-6) -
     for nm, v in new["fit"]["params_sd"].items():
         if not close(v, old["fit"].get("params_sd", {}).get(nm), LOOSE_RTOL):
             out.append(f"fit.params_sd.{nm}")
-    if {k: v for k, v in new["draws"].items() if k != "values"} != {
-        k: v for k, v in old["draws"].items() if k != "values"
-    }:
+    settings_new, settings_old = ({k: v for k, v in r["draws"].items() if k != "values"} for r in (new, old))
+    if settings_new != settings_old:
         out.append("draws (n, seed or names)")
     a, b = np.asarray(new["draws"]["values"]), np.asarray(old["draws"]["values"])
     if a.shape != b.shape or np.mean(np.all(np.isclose(a, b, rtol=DRAWS_RTOL, atol=DRAWS_ATOL), axis=1)) < DRAWS_SAME:
