@@ -20,8 +20,9 @@ The population of the hierarchical methods is fitted *without the table under te
 table that repeats one of its performances, as a record that is also an athlete's best), so no held-out time leaks.
 ``coverage_90`` is the share of held-out times inside the stated 90 % interval.
 
-Run ``python benchmarks/bench_predict.py [--json] [--no-write]``; it prints the table and merges it into
-``benchmarks/results.json`` under ``predict_loo``.
+Run ``python benchmarks/bench_predict.py [--json | --markdown] [--no-write]``; it prints the table and merges it
+into ``benchmarks/results.json`` under ``predict_loo``, stamped with :func:`inputs_sha256` (the tables and the code
+that made it). ``--markdown`` prints the README's table from ``results.json`` without recomputing it.
 """
 
 from __future__ import annotations
@@ -61,6 +62,55 @@ HIER = {
 BASELINES = ("riegel_1.06", "riegel_fitted", "vdot", "vdot_mean", "critical_speed")
 #: The issue's target: beat Riegel (exponent 1.06 and fitted) and Daniels' VDOT on every table.
 TARGET = ("riegel_1.06", "riegel_fitted", "vdot")
+
+
+#: Column headings of the README's table.
+HEADINGS = {
+    "riegel_1.06": "Riegel 1.06",
+    "riegel_fitted": "Riegel fitted b",
+    "vdot": "VDOT",
+    "vdot_mean": "VDOT (mean)",
+    "critical_speed": "critical speed (before)",
+    "hier_riegel": "hier. Riegel",
+    "hier_bend": "+ bend",
+    "hier_local": "+ local",
+    "hier_event": "paceline (default)",
+}
+
+
+def inputs_sha256() -> str:
+    """SHA-256 of what the figures depend on: the shipped tables, this script and the predictors' modules."""
+    import hashlib
+
+    from paceline.fit import performance_model, performances
+    from paceline.io.performance_tables import tables_hash
+
+    h = hashlib.sha256(tables_hash().encode())
+    for mod in (calc, performance_model, performances):
+        h.update(Path(str(mod.__file__)).read_bytes())
+    h.update(Path(__file__).read_bytes())
+    return h.hexdigest()
+
+
+def markdown(out: dict[str, Any]) -> str:
+    """The README's table: mean |error| [%] per table and method (the best of each row in bold), and the total."""
+    lines = [
+        "| table | held-out rows | " + " | ".join(HEADINGS[m] for m in METHODS) + " |",
+        "|---|---:|" + "---:|" * len(METHODS),
+    ]
+
+    def cells(values: dict[str, float]) -> str:
+        best = min(values[m] for m in METHODS)
+        return " | ".join(f"**{values[m]:.2f}**" if values[m] == best else f"{values[m]:.2f}" for m in METHODS)
+
+    for name in sorted(out["tables"]):
+        v = out["tables"][name]
+        lines.append(f"| {name} | {v['n']} | {cells(v)} |")
+    for kind in sorted(out["by_kind"]):
+        v = out["by_kind"][kind]
+        lines.append(f"| **{kind} tables** | {v['n']} | {cells(v)} |")
+    lines.append(f"| **all** | {out['n_rows']} | {cells(out['mean_abs_error_pct'])} |")
+    return "\n".join(lines)
 
 
 def _baselines(d: list[float], t: list[float], dn: float) -> dict[str, float]:
@@ -133,6 +183,16 @@ def summarise(rows: list[dict[str, Any]], per_table: dict[str, dict[str, Any]]) 
     wins = {m: {base: sum(tables[n][m] < tables[n][base] for n in tables) for base in BASELINES} for m in HIER}
     beats_all = {m: [n for n in tables if all(tables[n][m] < tables[n][b] for b in TARGET)] for m in HIER}
     coverage = {m: round(float(np.mean([r["inside_90"][m] for r in rows])), 3) for m in HIER}
+    by_kind = {
+        kind: {
+            "n": sum(r["kind"] == kind for r in rows),
+            **{
+                m: round(float(np.mean([abs(r["errors_pct"][m]) for r in rows if r["kind"] == kind])), 3)
+                for m in METHODS
+            },
+        }
+        for kind in sorted({r["kind"] for r in rows})
+    }
     return {
         "n_rows": len(rows),
         "n_tables": len(tables),
@@ -141,16 +201,49 @@ def summarise(rows: list[dict[str, Any]], per_table: dict[str, dict[str, Any]]) 
         "tables_beating_riegel_and_vdot": {m: len(v) for m, v in beats_all.items()},
         "tables_lost_to_riegel_or_vdot": {m: [n for n in tables if n not in v] for m, v in beats_all.items()},
         "coverage_90": coverage,
+        "by_kind": by_kind,
+        "table_differences": _table_differences(rows, tables),
         "tables": tables,
     }
+
+
+def _table_differences(rows: list[dict[str, Any]], tables: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """How much a table's verdict says: for each table, the default's mean |error| minus that of the best of
+    :data:`TARGET` on it [%], with the paired standard error over its rows; how many of the losses and wins exceed
+    two standard errors; and, for comparison, on how many tables each of the four beats the other three at once."""
+    out: dict[str, Any] = {"tables": {}}
+    for name, t in tables.items():
+        best = min(TARGET, key=lambda b: t[b])
+        d = np.array(
+            [abs(r["errors_pct"]["hier_event"]) - abs(r["errors_pct"][best]) for r in rows if r["table"] == name]
+        )
+        se = float(np.std(d, ddof=1) / np.sqrt(d.size)) if d.size > 1 else float("nan")
+        out["tables"][name] = {
+            "best_baseline": best,
+            "difference_pct": round(float(d.mean()), 3),
+            "se_pct": round(se, 3),
+        }
+    diffs = list(out["tables"].values())
+    out["losses_beyond_2se"] = sum(v["difference_pct"] > 2 * v["se_pct"] for v in diffs)
+    out["wins_beyond_2se"] = sum(v["difference_pct"] < -2 * v["se_pct"] for v in diffs)
+    four = (*TARGET, "hier_event")
+    out["beats_the_other_three"] = {
+        m: sum(all(t[m] < t[o] for o in four if o != m) for t in tables.values()) for m in four
+    }
+    return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     ap.add_argument("--no-write", action="store_true", help="do not update results.json")
+    ap.add_argument("--markdown", action="store_true", help="print the README's table from results.json")
     args = ap.parse_args()
+    if args.markdown:
+        print(markdown(json.loads(RESULTS.read_text(encoding="utf-8"))["predict_loo"]))
+        return
     out = summarise(*evaluate())
+    out["inputs_sha256"] = inputs_sha256()
     if not args.no_write:
         merge_results({"predict_loo": out}, RESULTS)
     if args.json:
@@ -169,6 +262,15 @@ def main() -> None:
     print(f"tables (of {out['n_tables']}) where each beats {', '.join(TARGET)} at once:")
     print(" ", out["tables_beating_riegel_and_vdot"])
     print("coverage of the 90 % interval:", out["coverage_90"])
+    print("mean |error| % by kind of table:")
+    for kind, v in out["by_kind"].items():
+        print(f"  {kind:9s} {v['n']:3d} rows " + " ".join(f"{m}={v[m]:.2f}" for m in (*TARGET, "hier_event")))
+    td = out["table_differences"]
+    print(
+        f"hier_event minus the best of {', '.join(TARGET)} per table: {td['losses_beyond_2se']} losses and "
+        f"{td['wins_beyond_2se']} wins beyond 2 paired standard errors"
+    )
+    print("tables on which each beats the other three at once:", td["beats_the_other_three"])
 
 
 if __name__ == "__main__":

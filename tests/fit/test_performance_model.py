@@ -17,6 +17,7 @@ from paceline.fit.performance_model import (
     fit_population,
     outliers,
     population_prior,
+    predict_log,
     predict_time,
 )
 from paceline.io.performance_tables import performance_tables, stored_prior, tables_hash
@@ -120,21 +121,40 @@ def test_a_tactical_race_is_flagged_not_refused() -> None:
     assert [i for i, _ in outliers(d, t)] == [k]
 
 
-def test_event_offset_is_recovered_from_synthetic_tables() -> None:
-    # an independent check of the event offsets: 30 synthetic runners on a known curve (own level and exponent, a
-    # shared bend, 0.3 % noise) whose 2000 m is 2 % slower than the curve (an event raced less hard); the fit must
-    # find that offset (shrunk, so a little under 2 %) and none worth speaking of elsewhere
-    rng = np.random.default_rng(7)
+def _synthetic_runners(seed: int, n: int) -> list[tuple[list[float], list[float]]]:
+    # runners on a known curve (own level and exponent, a shared bend, 0.3 % noise) whose 2000 m is 2 % slower than
+    # the curve (an event raced less hard)
+    rng = np.random.default_rng(seed)
     dist = np.array([800.0, 1000.0, 1500.0, 1609.344, 2000.0, 3000.0, 5000.0, 10000.0])
     x = np.log(dist / 1500.0)
     tables = []
-    for _ in range(30):
+    for _ in range(n):
         level, slope = rng.normal(5.42, 0.05), rng.normal(1.08, 0.01)
         y = level + slope * x - 0.02 * x**2 + rng.normal(0.0, 0.003, x.size) + np.where(dist == 2000.0, 0.02, 0.0)
         tables.append((list(dist), list(np.exp(y))))
-    prior = fit_population(tables)
+    return tables
+
+
+def _loo_bias_pct(tables: list[tuple[list[float], list[float]]], prior: PopulationPrior) -> dict[float, float]:
+    errors: dict[float, list[float]] = {}
+    for d, t in tables:
+        for i in range(1, len(d) - 1):
+            mean, _, _ = predict_log(d[:i] + d[i + 1 :], t[:i] + t[i + 1 :], [d[i]], prior)
+            errors.setdefault(d[i], []).append(100.0 * (float(np.exp(mean[0])) / t[i] - 1.0))
+    return {d: float(np.mean(v)) for d, v in errors.items()}
+
+
+def test_event_offset_is_recovered_from_synthetic_tables() -> None:
+    # an independent check of the event offsets: fitted on 30 synthetic runners whose 2000 m lies 2 % off the curve,
+    # the 2000 m offset stands out from the others by about 2 % (shrunk, so a little under; only differences between
+    # events are identified next to the level), and 40 new runners are then predicted without bias at every event,
+    # where without offsets the 2000 m is predicted over 1 % too fast
+    train, fresh = _synthetic_runners(7, 30), _synthetic_runners(99, 40)
+    prior = fit_population(train)
     offsets = dict(prior.event_offsets)
-    assert 0.012 < offsets[2000.0] <= 0.021
-    assert all(abs(v) < 0.006 for d, v in offsets.items() if d != 2000.0)
+    others = [v for d, v in offsets.items() if d != 2000.0]
+    assert 0.012 < offsets[2000.0] - float(np.mean(others)) <= 0.021
+    assert all(abs(b) < 0.2 for b in _loo_bias_pct(fresh, prior).values())
+    assert _loo_bias_pct(fresh, fit_population(train, events=False))[2000.0] < -1.0
     # no offset at a distance that is not a listed event
     assert float(prior.offset(np.array([np.log(2100.0 / 1500.0)]))[0]) == 0.0

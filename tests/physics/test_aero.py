@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -58,3 +59,33 @@ def test_body_drag_area_grows_with_height_and_mass(h: float, dh: float, m: float
     # Pugh/DuBois route: a taller (or heavier) body has a larger drag area
     assert aero.drag_area(min(h + dh, 2.5), m) > aero.drag_area(h, m)
     assert aero.drag_area(h, min(m + 5, 200)) > aero.drag_area(h, m)
+
+
+def test_drag_factor_range_pugh_is_cd_0_8_to_1_0_over_0_9() -> None:
+    # Pugh (1971): runners' Cd spans about 0.8-1.0 around the 0.9 the drag area is computed with
+    lo, hi = aero.drag_factor_range()
+    assert (lo * aero.CD_RUNNER, hi * aero.CD_RUNNER) == pytest.approx(aero.CD_RANGE)
+
+
+@pytest.mark.parametrize(("measured", "sd"), [(0.30, 0.01), (0.25, 0.04), (0.5, 0.2)])
+def test_drag_factor_range_of_a_measurement_has_its_standard_deviation(measured: float, sd: float) -> None:
+    # oracle: a uniform on (lo, hi) has SD (hi - lo) / sqrt(12); centred on the measured value
+    lo, hi = aero.drag_factor_range(measured, sd)
+    assert measured * (hi - lo) / np.sqrt(12.0) == pytest.approx(sd, rel=1e-12)
+    assert (lo + hi) / 2 == pytest.approx(1.0, abs=1e-12)
+    assert aero.drag_factor_range(measured, None) == aero.drag_factor_range(measured, 0.0) == (1.0, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("measured", "sd", "pattern"),
+    [
+        (None, 0.01, "needs a measured drag area"),
+        (0.3, 0.3 / np.sqrt(3.0), "< drag_area_m2 / sqrt"),
+        (0.3, -0.01, "not allowed"),
+        (0.3, float("nan"), "not allowed"),
+    ],
+)
+def test_drag_factor_range_refuses_what_cannot_be_drawn(measured: float | None, sd: float, pattern: str) -> None:
+    with pytest.raises(ScenarioError, match=pattern) as info:
+        aero.drag_factor_range(measured, sd)
+    assert info.value.field == "drag_area_sd_m2"

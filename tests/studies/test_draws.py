@@ -104,3 +104,27 @@ def test_grouping_by_curve_is_the_row_by_row_answer(problem: Problem) -> None:
         for i in range(60)
     ]
     assert grouped == pytest.approx(one_by_one, abs=1e-9)
+
+
+def _with_athlete(**fields: float) -> Problem:
+    from paceline.io.scenario import scenario_from_dict
+
+    data = load_scenario("breaking4").model_dump(exclude_none=True)
+    data["athlete"].update(fields)
+    return build_problem(scenario_from_dict(data))
+
+
+def test_a_measured_drag_area_is_drawn_within_its_own_sd() -> None:
+    # the Pugh route draws Cd/0.9 ~ U(0.8, 1.0)/0.9 (SD 0.0642); a measurement of 0.30 +- 0.006 m^2 draws CdA/0.30
+    # with SD 0.02 (its uniform), and an exact one not at all
+    pugh = draw_inputs(_with_athlete(), N, seed=3, pool=POOL, calibration_pool=400).inputs["cd_factor"]
+    measured = _with_athlete(drag_area_m2=0.30, drag_area_sd_m2=0.006)
+    drawn = draw_inputs(measured, N, seed=3, pool=POOL, calibration_pool=400)
+    exact = draw_inputs(_with_athlete(drag_area_m2=0.30), N, seed=3, pool=POOL, calibration_pool=400)
+    assert np.std(pugh) == pytest.approx(0.2 / 0.9 / np.sqrt(12.0), rel=0.08)
+    assert np.std(drawn.inputs["cd_factor"]) == pytest.approx(0.02, rel=0.08)
+    assert np.mean(drawn.inputs["cd_factor"]) == pytest.approx(1.0, abs=0.004)
+    assert np.ptp(exact.inputs["cd_factor"]) == 0.0 and exact.inputs["cd_factor"][0] == 1.0
+    rows = {r["input"]: r for r in drawn.distributions}
+    assert "SD 0.006 m^2" in rows["cd_factor"]["distribution"]
+    assert "fixed" in {r["input"]: r for r in exact.distributions}["cd_factor"]["distribution"]

@@ -15,7 +15,8 @@ performance already predicts (Riegel with the population's exponent and bend); m
 
 The population is fitted once on the shipped tables (:mod:`paceline.io.performance_tables`): the bend and the prior,
 GP and noise parameters by type-II maximum likelihood over all tables, then ``delta`` from the tables' own
-leave-one-out residuals at each event, shrunk by empirical Bayes (:func:`fit_population`). The 90 % interval is
+leave-one-out residuals (each held-out row's offset net of its neighbours', as a prediction sees them), shrunk by
+empirical Bayes (:func:`fit_population`). The 90 % interval is
 ``exp(ln t +- z90 * s)`` with ``s`` the predictive standard deviation scaled by ``interval_scale``, a factor set so
 that 90 % of the population's own leave-one-out errors fall inside (a conformal calibration).
 
@@ -395,23 +396,62 @@ def _loo_z(tables: Tables, prior: PopulationPrior) -> list[float]:
 MIN_EVENT_ROWS = 3
 
 
+def _event_rows(tables: Tables, prior: PopulationPrior) -> tuple[list[float], NDArray[np.float64], NDArray[np.float64]]:
+    """The events that get an offset, and the linear map from the offsets to the leave-one-out residuals.
+
+    Holding out interior row ``i`` of a table, its residual under ``prior`` is ``r_i``; with offsets ``delta`` in the
+    prior mean it becomes ``r_i - A_i delta``, where ``A_i`` is 1 at the held-out row's event minus the GP weight of
+    each remaining row at that row's event (a neighbour's offset moves the prediction too). Returns the events
+    (distances [m] with at least :data:`MIN_EVENT_ROWS` held-out rows), ``A`` (rows x events) and ``r``."""
+    held: list[tuple[float, NDArray[np.float64], NDArray[np.float64], float]] = []
+    counts: dict[float, int] = {}
+    for x, y in tables:
+        d = np.round(D_REF_M * np.exp(x), 3)
+        for i in range(1, len(x) - 1):
+            keep = np.arange(len(x)) != i
+            sigma = prior.covariance(x[keep], x[keep]) + prior.noise_sd**2 * np.eye(int(keep.sum()))
+            w = np.linalg.solve(sigma, prior.covariance(x[i : i + 1], x[keep])[0])
+            mean = prior.prior_mean(x[i : i + 1])[0] + w @ (y[keep] - prior.prior_mean(x[keep]))
+            held.append((float(d[i]), d[keep], w, float(y[i] - mean)))
+            counts[float(d[i])] = counts.get(float(d[i]), 0) + 1
+    events = sorted(e for e, c in counts.items() if c >= MIN_EVENT_ROWS)
+    col = {e: k for k, e in enumerate(events)}
+    a = np.zeros((len(held), len(events)))
+    for n, (e, dk, w, _) in enumerate(held):
+        if e in col:
+            a[n, col[e]] += 1.0
+        for dj, wj in zip(dk, w, strict=True):
+            if float(dj) in col:
+                a[n, col[float(dj)]] -= wj
+    return events, a, np.array([h[3] for h in held])
+
+
 def _event_offsets(tables: Tables, prior: PopulationPrior) -> tuple[tuple[float, float], ...]:
-    """The population's offset at each event (distance) from its curve: the mean leave-one-out residual of the
-    tables' interior rows at that distance, shrunk towards 0 by empirical Bayes (James-Stein: the spread of the event
-    means beyond their sampling error, by the method of moments). Events with fewer than :data:`MIN_EVENT_ROWS` rows
-    (and the shortest and longest row of every table, never held out) get none."""
-    groups: dict[float, list[float]] = {}
-    for x, r, _ in _loo_residuals(tables, prior):
-        groups.setdefault(round(float(D_REF_M * np.exp(x)), 3), []).append(r)
-    groups = {d: v for d, v in groups.items() if len(v) >= MIN_EVENT_ROWS}
-    if len(groups) < 2:
+    """The population's offset at each event (distance) from its curve, learned from the tables' leave-one-out
+    residuals the way the offsets are used: ``r = A delta + e`` (:func:`_event_rows`: a held-out row's offset minus
+    its neighbours', weighted as the prediction weighs them), ``delta ~ N(0, tau^2)``, ``e ~ N(0, s^2)``. ``tau`` and
+    ``s`` maximise the marginal likelihood of ``r`` (empirical Bayes) and ``delta`` is its posterior mean, a ridge
+    estimate shrunk towards 0. Events with fewer than :data:`MIN_EVENT_ROWS` held-out rows (and so the shortest and
+    longest row of every table, never held out) get none."""
+    from scipy.optimize import minimize
+
+    events, a, r = _event_rows(tables, prior)
+    if len(events) < 2:
         return ()
-    means = {d: float(np.mean(v)) for d, v in groups.items()}
-    se2 = {d: float(np.var(v, ddof=1)) / len(v) for d, v in groups.items()}
-    tau2 = max(float(np.var(list(means.values()))) - float(np.mean(list(se2.values()))), 0.0)
-    if tau2 == 0.0:
+
+    def neg_log_likelihood(log_sd: NDArray[np.float64]) -> float:
+        tau2, s2 = np.exp(2.0 * log_sd)
+        chol = np.linalg.cholesky(tau2 * a @ a.T + s2 * np.eye(r.size))
+        z = np.linalg.solve(chol, r)
+        return 0.5 * float(z @ z) + float(np.sum(np.log(np.diagonal(chol))))
+
+    sd0 = max(float(np.std(r)), 1e-4)
+    sol = minimize(neg_log_likelihood, np.log([sd0 / 2, sd0]), method="Nelder-Mead")
+    tau2, s2 = np.exp(2.0 * sol.x)
+    if tau2 < 1e-12:
         return ()
-    return tuple(sorted((d, means[d] * tau2 / (tau2 + se2[d])) for d in groups))
+    delta = np.linalg.solve(a.T @ a + (s2 / tau2) * np.eye(len(events)), a.T @ r)
+    return tuple((float(e), float(v)) for e, v in zip(events, delta, strict=True))
 
 
 def fit_population(

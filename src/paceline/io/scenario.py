@@ -32,7 +32,7 @@ from paceline.io.limits import (
     parse_toml,
     read_text,
 )
-from paceline.physics.aero import DRAG_AREA_RANGE_M2
+from paceline.physics.aero import DRAG_AREA_RANGE_M2, drag_factor_range
 from paceline.physics.formation import Formation
 from paceline.physics.track import STANDARD_TRACK, TrackGeometry
 from paceline.timefmt import format_time, parse_time
@@ -114,6 +114,12 @@ class Athlete(_Strict):
         "DuBois BSA (Pugh 1971) in this race and in her calibration race (equal-power model only). The kit's "
         "cda_factor still multiplies it.",
     )
+    drag_area_sd_m2: float | None = Field(
+        None,
+        ge=0,
+        description="Standard deviation of the measured drag_area_m2 [m^2] (0 to drag_area_m2 / sqrt(3)): the Monte "
+        "Carlo and infer draw her drag area uniformly with this SD instead of Cd 0.8-1.0; default: taken as exact.",
+    )
     performances: tuple[Performance, ...] = Field((), max_length=MAX_PERFORMANCES)
     id: str | None = Field(
         None,
@@ -125,6 +131,11 @@ class Athlete(_Strict):
         description="What sets her metabolic power: a race scenario (bundled name or .toml) that she ran (same id), "
         "'self' (this scenario's own [result]) or 'performances'; default: her performances.",
     )
+
+    @model_validator(mode="after")
+    def _drag_sd(self) -> Athlete:
+        drag_factor_range(self.drag_area_m2, self.drag_area_sd_m2)  # ScenarioError naming drag_area_sd_m2
+        return self
 
 
 class Equipment(_Strict):

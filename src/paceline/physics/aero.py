@@ -9,6 +9,8 @@ from paceline.errors import ScenarioError
 
 #: Drag coefficient of a running human, Pugh (1971); published values span about 0.8 to 1.0.
 CD_RUNNER = 0.9
+#: Range of the drag coefficient of a running human [-] (Pugh 1971): the uncertainty analyses draw Cd from it.
+CD_RANGE = (0.8, 1.0)
 #: Projected frontal area as a fraction of body surface area (Pugh 1971).
 FRONTAL_FRACTION_OF_BSA = 0.266
 #: Measured drag areas accepted [m^2]: wide of any runner's (the Pugh route gives about 0.25-0.45 m^2 for adults).
@@ -119,6 +121,56 @@ def drag_area_source(measured_m2: float | None) -> str:
     if measured_m2 is not None:
         return f"measured {measured_m2:g} m^2 (athlete.drag_area_m2)"
     return f"Cd {CD_RUNNER:g} x {FRONTAL_FRACTION_OF_BSA:g} x DuBois BSA (Pugh 1971)"
+
+
+def drag_factor_range(measured_m2: float | None = None, measured_sd_m2: float | None = None) -> tuple[float, float]:
+    """Bounds of the uniform factor on her nominal drag area that the uncertainty analyses draw [-].
+
+    Parameters
+    ----------
+    measured_m2 : float, optional
+        Her measured drag area [m^2]; None: the Pugh route, whose Cd is uncertain within :data:`CD_RANGE`.
+    measured_sd_m2 : float, optional
+        Standard deviation of that measurement [m^2]; None or 0: taken as exact.
+
+    Returns
+    -------
+    (float, float)
+        ``CD_RANGE / CD_RUNNER`` (0.889, 1.111) for the Pugh route; for a measured drag area ``m`` with standard
+        deviation ``s``, ``1 -+ sqrt(3) s / m`` (the uniform with that standard deviation), or (1, 1) when exact.
+
+    Raises
+    ------
+    ScenarioError
+        ``measured_sd_m2`` negative, not finite, given without ``measured_m2``, or so wide that the lower bound
+        is not positive (field ``drag_area_sd_m2``; allowed ``0 <= sd < m / sqrt(3)``).
+    """
+    if measured_m2 is None:
+        if measured_sd_m2 is not None:
+            raise ScenarioError("a standard deviation needs a measured drag area (drag_area_m2)", "drag_area_sd_m2")
+        return CD_RANGE[0] / CD_RUNNER, CD_RANGE[1] / CD_RUNNER
+    sd = 0.0 if measured_sd_m2 is None else float(measured_sd_m2)
+    half = np.sqrt(3.0) * sd / float(measured_m2)
+    if not (np.isfinite(sd) and sd >= 0 and half < 1.0):
+        raise ScenarioError(
+            f"{measured_sd_m2} m^2 is not allowed; 0 <= drag_area_sd_m2 < drag_area_m2 / sqrt(3) "
+            f"({float(measured_m2) / np.sqrt(3.0):.3g} m^2)",
+            "drag_area_sd_m2",
+        )
+    return 1.0 - float(half), 1.0 + float(half)
+
+
+def drag_factor_text(measured_m2: float | None = None, measured_sd_m2: float | None = None) -> tuple[str, str]:
+    """How :func:`drag_factor_range` draws her drag area, and its source (for the distributions tables)."""
+    if measured_m2 is None:
+        return f"Cd ~ U({CD_RANGE[0]:g}, {CD_RANGE[1]:g}), both races", "Pugh (1971)"
+    if not measured_sd_m2:
+        return f"measured {measured_m2:g} m^2, fixed (no drag_area_sd_m2 given)", "athlete.drag_area_m2"
+    lo, hi = drag_factor_range(measured_m2, measured_sd_m2)
+    return (
+        f"measured {measured_m2:g} m^2 x U({lo:.3g}, {hi:.3g}) (SD {measured_sd_m2:g} m^2), both races",
+        "athlete.drag_area_m2 and drag_area_sd_m2",
+    )
 
 
 def drag_force(

@@ -10,7 +10,9 @@ Monte Carlo (:func:`monte_carlo`)
     drafting                  shelter-model parameters from :func:`paceline.io.fitted.drafting_draws` (bootstrap
                               over the studies plus a new "study effect": the 50-89 % disagreement), applied to
                               the target race *and* to the calibration race (the same wake physics in both).
-    drag coefficient          Cd ~ U(0.8, 1.0) (Pugh 1971; :mod:`paceline.physics.aero`), the same body in both races.
+    drag coefficient          Cd ~ U(0.8, 1.0) (Pugh 1971; :mod:`paceline.physics.aero`), the same body in both races;
+                              a measured drag area (``athlete.drag_area_m2``) is drawn within its own standard
+                              deviation ``athlete.drag_area_sd_m2`` instead (fixed when none is given).
     kit drag factor           the scenario's ``cda_factor`` x N(1, 0.03): no published drag figure for a suit
                               relative to ordinary race kit; 3 % is an assumption (skin suits in cycling gain a few
                               per cent), symmetric so that the median assumes no benefit.
@@ -91,10 +93,6 @@ FORM_CV = 0.008
 
 #: Coefficient of variation of the calibration race's time as a measure of her ability [-] (the same figure).
 CALIBRATION_CV = 0.008
-
-
-#: Range of the drag coefficient of a runner [-] (Pugh 1971; :data:`paceline.physics.aero.CD_RUNNER` is its middle).
-CD_RANGE = (0.8, 1.0)
 
 
 #: Standard deviation of the kit's drag factor relative to the scenario's ``cda_factor`` [-] (assumed).
@@ -552,7 +550,7 @@ def draw_inputs(
     # the calibration pool
     m = calibration_pool
     member_draft = rng.integers(pool, size=m)
-    member_cd = rng.uniform(CD_RANGE[0], CD_RANGE[1], m) / aero.CD_RUNNER
+    member_cd = rng.uniform(*aero.drag_factor_range(sc.athlete.drag_area_m2, sc.athlete.drag_area_sd_m2), m)
     cc = problem.calibration_conditions
     zero3 = (0.0, 0.0, 0.0)
     member_t = _uniform(rng, cc["temperature_c"] if cc else (20.0, 20.0, 20.0), m)
@@ -695,6 +693,8 @@ def draw_inputs(
             rows.append(row)
         oat[key] = (rows[0], rows[1])
 
+    cd_text = aero.drag_factor_text(sc.athlete.drag_area_m2, sc.athlete.drag_area_sd_m2)
+
     def rng_text(trip: tuple[float, float, float], unit: str) -> str:
         return f"U({trip[1]:g}, {trip[2]:g}) {unit}" if trip[2] > trip[1] else f"fixed {trip[0]:g} {unit}"
 
@@ -705,7 +705,7 @@ def draw_inputs(
             f"{shelter_spread:g}, in the target and the calibration race",
             "source": "paceline.fit.drafting: bootstrap over the studies + a new study effect",
         },
-        {"input": "cd_factor", "distribution": "Cd ~ U(0.8, 1.0), both races", "source": "Pugh (1971)"},
+        dict(zip(("input", "distribution", "source"), ("cd_factor", *cd_text), strict=True)),
         {
             "input": "kit_factor",
             "distribution": f"cda_factor {sc.equipment.cda_factor:g} x N(1, {KIT_CDA_SD:g})",

@@ -138,9 +138,12 @@ def convergence(chain: NDArray[np.float64], names: Sequence[str]) -> dict[str, A
     """R-hat, autocorrelation time and ESS of every parameter, and whether each and all converged."""
     import emcee
 
-    n_steps, n_walkers, _ = chain.shape
-    tau = np.asarray(emcee.autocorr.integrated_time(chain, tol=0), dtype=float)  # judged below, not here
-    rhat = split_rhat(chain)
+    n_steps, n_walkers, ndim = chain.shape
+    moving = np.ptp(chain.reshape(-1, ndim), axis=0) > 0  # a fixed parameter (a known value) is not diagnosed
+    tau, rhat = np.ones(ndim), np.ones(ndim)
+    if moving.any():
+        tau[moving] = np.asarray(emcee.autocorr.integrated_time(chain[..., moving], tol=0), dtype=float)
+        rhat[moving] = split_rhat(chain[..., moving])
     ess = n_steps * n_walkers / tau
     per = []
     for j, name in enumerate(names):
@@ -331,6 +334,9 @@ def posterior_of(
     rng = np.random.default_rng(seed)
     walkers = n_walkers(model.ndim)
     p0 = model.to_free(_start(model, walkers, rng))
+    for j, one in enumerate(model.priors):
+        if one.fixed:  # its x carries no information; spread the walkers by its own (logistic) density
+            p0[:, j] = rng.logistic(size=walkers)
     moves = [(emcee.moves.DEMove(), 0.8), (emcee.moves.DESnookerMove(), 0.2)]
     sampler = emcee.EnsembleSampler(walkers, model.ndim, model.log_prob_free, vectorize=True, moves=moves)
     sampler.random_state = np.random.RandomState(seed).get_state()

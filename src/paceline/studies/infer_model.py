@@ -9,7 +9,8 @@ What is inferred (one set per athlete; races are grouped by athlete id)
                                 Hopkins 2005, or the performance fit's leave-one-out error, as the Monte Carlo).
     ``form_<race>``             power on the day over power in the calibration effort (every race but the
                                 calibration race): log-normal, time CV 0.8 % (Hopkins 2005).
-    ``cd_factor``               drag coefficient / 0.9: U(0.8, 1.0) / 0.9 (Pugh 1971, as ``studies.draws``).
+    ``cd_factor``               drag coefficient / 0.9: U(0.8, 1.0) / 0.9 (Pugh 1971, as ``studies.draws``); a
+                                measured drag area within its own SD (``athlete.drag_area_sd_m2``; fixed if none).
     ``shelter_<race>_<a>-<b>m`` effective shelter of each pacing phase with pacers (not of the calibration race):
                                 logit-normal fitted to that formation's shelter under the shipped drafting draws
                                 (:func:`paceline.io.fitted.drafting_draws`: the 50-89 % spread of the studies).
@@ -303,18 +304,13 @@ def race_kernel_inputs(course: Course) -> tuple[float, float, float]:
     )
 
 
-def cd_prior(suffix: str) -> Prior:
-    """Cd / 0.9 ~ U(0.8, 1.0) / 0.9 (Pugh 1971)."""
-    from paceline.studies.draws import CD_RANGE
-
-    return Prior(
-        f"cd_factor{suffix}",
-        "uniform",
-        CD_RANGE[0] / aero.CD_RUNNER,
-        CD_RANGE[1] / aero.CD_RUNNER,
-        "x Cd 0.9",
-        "Cd U(0.8, 1.0), Pugh (1971)",
-    )
+def cd_prior(suffix: str, drag_area_m2: float | None = None, drag_area_sd_m2: float | None = None) -> Prior:
+    """The factor on her nominal drag area: Cd / 0.9 ~ U(0.8, 1.0) / 0.9 (Pugh 1971), or her measured drag area
+    within its standard deviation (:func:`paceline.physics.aero.drag_factor_range`; fixed when none is given)."""
+    lo, hi = aero.drag_factor_range(drag_area_m2, drag_area_sd_m2)
+    text, source = aero.drag_factor_text(drag_area_m2, drag_area_sd_m2)
+    unit = "x Cd 0.9" if drag_area_m2 is None else "x measured CdA"
+    return Prior(f"cd_factor{suffix}", "uniform", lo, hi, unit, f"{text}; {source}")
 
 
 def nominal_powers(effort: CalibrationEffort) -> dict[str, float]:
@@ -583,7 +579,8 @@ def build_model(race_ids: list[str]) -> InferenceModel:
         else:
             priors.append(Prior(f"power_factor{suffix}", "lognormal", 0.0, 1.0, "x calibrated power", effort.source))
         cd_index = len(priors)
-        priors.append(cd_prior(suffix))
+        body = items[0][1].athlete
+        priors.append(cd_prior(suffix, body.drag_area_m2, body.drag_area_sd_m2))
         group = AthleteGroup(aid, effort, nominal_powers(effort), power_index, cd_index, None)
         for splits, sc in items:
             term, needs_gap = _race_term(splits, sc, effort, sc.name == cal_name, priors)

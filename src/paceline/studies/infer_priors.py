@@ -67,7 +67,9 @@ class Prior:
         log_1m = -np.logaddexp(0.0, x)  # log (1 - sigmoid(x))
         sig = np.exp(log_sig)
         if self.kind == "uniform":
-            return self.a + (self.b - self.a) * sig, math.log(self.b - self.a) + log_sig + log_1m
+            # a zero-width uniform (a fixed value) keeps the logistic density in x: proper, and flat in theta
+            width = math.log(self.b - self.a) if self.b > self.a else 0.0
+            return self.a + (self.b - self.a) * sig, width + log_sig + log_1m
         if self.kind == "loguniform":
             la, lb = math.log(self.a), math.log(self.b)
             theta = np.exp(la + (lb - la) * sig)
@@ -80,11 +82,18 @@ class Prior:
         """The inverse of :meth:`from_free`."""
         t = np.asarray(theta, dtype=float)
         if self.kind == "uniform":
+            if self.b == self.a:  # a fixed value: every x maps to it; 0 is the middle of its logistic density
+                return np.zeros_like(t)
             return logit((t - self.a) / (self.b - self.a))
         if self.kind == "loguniform":
             la, lb = math.log(self.a), math.log(self.b)
             return logit((np.log(t) - la) / (lb - la))
         return np.log(t) if self.kind == "lognormal" else logit(t)
+
+    @property
+    def fixed(self) -> bool:
+        """A zero-width uniform: the parameter is known (a measured value without an uncertainty)."""
+        return self.kind == "uniform" and self.b == self.a
 
     def sample(self, rng: np.random.Generator, n: int) -> NDArray[np.float64]:
         """``n`` draws from the prior."""

@@ -1,0 +1,38 @@
+"""One-parameter priors of the inference, and a known (fixed) parameter: a measured drag area without an SD."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from paceline.studies import infer as inf
+from paceline.studies import infer_model as im
+from paceline.studies.infer_priors import Prior
+
+
+def test_cd_prior_follows_the_drag_area_route() -> None:
+    pugh = im.cd_prior("")
+    assert (pugh.a * 0.9, pugh.b * 0.9) == pytest.approx((0.8, 1.0))  # Pugh (1971): Cd 0.8-1.0 about 0.9
+    measured = im.cd_prior("", 0.30, 0.006)
+    assert 0.30 * (measured.b - measured.a) / np.sqrt(12.0) == pytest.approx(0.006)  # the uniform with that SD
+    exact = im.cd_prior("", 0.30)
+    assert exact.fixed and not measured.fixed and not pugh.fixed
+
+
+def test_a_fixed_prior_maps_every_free_value_to_it_with_a_proper_density() -> None:
+    p = Prior("cd_factor", "uniform", 1.0, 1.0, "-", "measured")
+    x = np.linspace(-30.0, 30.0, 20001)
+    theta, log_jac = p.from_free(x)
+    assert np.all(theta == 1.0)
+    # the density of x is the logistic one: it integrates to 1, so the sampler cannot wander off in x
+    assert np.trapezoid(np.exp(log_jac), x) == pytest.approx(1.0, abs=1e-6)
+    assert np.all(p.logpdf(theta) == 0.0) and np.all(p.to_free(theta) == 0.0)
+
+
+def test_convergence_skips_a_fixed_parameter() -> None:
+    rng = np.random.default_rng(0)
+    chain = np.stack([rng.standard_normal((2000, 16)), np.ones((2000, 16))], axis=2)
+    diag = inf.convergence(chain, ["moving", "fixed"])
+    moving, fixed = diag["parameters"]
+    assert moving["rhat"] == pytest.approx(1.0, abs=0.01) and moving["converged"]
+    assert fixed["converged"] and fixed["rhat"] == 1.0
