@@ -39,3 +39,32 @@ def test_readme_leave_one_out_table_is_the_benchmarks_result_for_todays_tables_a
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     missing = [ln for ln in bench_predict.markdown(out).splitlines() if ln not in readme]
     assert not missing, f"README.md lacks these rows of bench_predict.py --markdown: {missing}"
+
+
+@pytest.mark.parametrize("script", ["predictions_table.py"])
+def test_readme_annotated_rows_have_the_scripts_numbers(script: str) -> None:
+    # the README annotates the scenario column ("breaking2 (marathon, 6-pacer arrowhead)") and the last column
+    # ("3:59.37 (model)") of the predictions; every other cell of each row is what the script prints today
+    r = subprocess.run(
+        [sys.executable, str(ROOT / "docs" / script)], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert r.returncode == 0, r.stderr
+    readme = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    checked = 0
+    last = 0
+    for line in r.stdout.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) < 3 or cells[0].startswith("---"):
+            continue
+        if cells[0] in ("scenario", "cost curve"):  # a header: only "as raced" is annotated in the README
+            last = -1 if cells[-1] == "as raced" else len(cells)
+            continue
+        mine = [
+            [c.strip() for c in ln.strip("|").split("|")]
+            for ln in readme
+            if ln.startswith(f"| {cells[0]} |") or ln.startswith(f"| {cells[0]} (")
+        ]
+        assert mine, f"README.md has no row for {cells[0]} of docs/{script}"
+        assert any(m[1:last] == cells[1:last] for m in mine), f"README.md's row for {cells[0]} is not {line}"
+        checked += 1
+    assert checked >= 10

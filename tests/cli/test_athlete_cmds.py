@@ -52,3 +52,19 @@ def test_bad_athlete_inputs_are_exit_2(tmp_path: Path) -> None:
     sc.write_text('name = "m"\ndistance_m = 1609.344\n[athlete]\nfile = "missing.toml"\n')
     r = run("predict", str(sc))
     assert r.returncode == 2 and "athlete.file" in r.stderr
+
+
+def test_show_of_an_athlete_file_with_a_bad_field_is_exit_2_naming_it(tmp_path: Path) -> None:
+    out = tmp_path / "fk.toml"
+    run("athlete", "new", "--performances", str(_csv(tmp_path)), "--name", "Faith Kipyegon", "--out", str(out))
+    text = out.read_text()
+    for line, field in (
+        ("drag_area_m2 = 0.33\ndrag_area_sd_m2 = 0.19", "athlete.drag_area_sd_m2"),  # draws would leave 0.05-1 m^2
+        ("drag_area_sd_m2 = 0.01", "athlete.drag_area_sd_m2"),  # an SD of no measurement
+        ("sex = 3", "athlete.sex"),
+    ):
+        bad = tmp_path / "bad.toml"
+        bad.write_text(text.replace("[athlete]\n", f"[athlete]\n{line}\n", 1).replace('sex = "F"\n', "", 1))
+        r = run("athlete", "show", str(bad))
+        assert r.returncode == 2, r.stderr
+        assert r.stderr.startswith(f"paceline: error: {field}") and r.stderr.count("\n") == 1

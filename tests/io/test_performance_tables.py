@@ -31,3 +31,15 @@ def test_a_row_copied_as_printed() -> None:
     # infoplease, 2000 Women's World Running Records: 1500 m 3:50.46 (Qu Yunxia)
     row = next(r for r in performance_tables()["world-2000-women"].rows if r.distance_m == 1500)
     assert row.time_s == 230.46 and row.who == "Qu Yunxia"
+
+
+def test_data_readme_counts_the_rows_of_each_file() -> None:
+    # the data README's "rows" column is each file's count of data rows (comments and header excluded)
+    from importlib import resources
+
+    folder = resources.files("paceline") / "data" / "performances"
+    readme = (folder / "README.md").read_text(encoding="utf-8")
+    for name in ("world_records.csv", "national_records.csv", "athlete_bests.csv"):
+        lines = [ln for ln in (folder / name).read_text(encoding="utf-8").splitlines() if ln and not ln.startswith("#")]
+        row = next(ln for ln in readme.splitlines() if ln.startswith(f"| {name} |"))
+        assert row.rstrip(" |").rsplit("|", 1)[-1].strip() == str(len(lines) - 1), name

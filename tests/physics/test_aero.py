@@ -67,7 +67,7 @@ def test_drag_factor_range_pugh_is_cd_0_8_to_1_0_over_0_9() -> None:
     assert (lo * aero.CD_RUNNER, hi * aero.CD_RUNNER) == pytest.approx(aero.CD_RANGE)
 
 
-@pytest.mark.parametrize(("measured", "sd"), [(0.30, 0.01), (0.25, 0.04), (0.5, 0.2)])
+@pytest.mark.parametrize(("measured", "sd"), [(0.30, 0.01), (0.25, 0.04), (0.5, 0.25)])
 def test_drag_factor_range_of_a_measurement_has_its_standard_deviation(measured: float, sd: float) -> None:
     # oracle: a uniform on (lo, hi) has SD (hi - lo) / sqrt(12); centred on the measured value
     lo, hi = aero.drag_factor_range(measured, sd)
@@ -80,7 +80,8 @@ def test_drag_factor_range_of_a_measurement_has_its_standard_deviation(measured:
     ("measured", "sd", "pattern"),
     [
         (None, 0.01, "needs a measured drag area"),
-        (0.3, 0.3 / np.sqrt(3.0), "< drag_area_m2 / sqrt"),
+        (0.3, 0.1451, "<= 0.1443 m\\^2 for drag_area_m2 0.3"),
+        (0.9, 0.06, "<= 0.05774 m\\^2 .* within 0.05 to 1 m"),
         (0.3, -0.01, "not allowed"),
         (0.3, float("nan"), "not allowed"),
     ],

@@ -87,7 +87,7 @@ def show(
     from paceline.fit.performances import read_performances_csv
     from paceline.io.athlete_files import read_athlete_file
     from paceline.io.athletes import body_for
-    from paceline.io.scenario import Athlete
+    from paceline.io.scenario import Athlete, athlete_from_dict
     from paceline.timefmt import format_time
 
     if athlete.endswith(".csv"):
@@ -95,7 +95,7 @@ def show(
         body = body_for(None)
         ath = Athlete(name=Path(athlete).stem, height_m=body.height_m, mass_kg=body.mass_kg, performances=tuple(perfs))
     else:
-        ath = Athlete.model_validate({k: v for k, v in read_athlete_file(athlete).items() if k != "file"})
+        ath = athlete_from_dict({k: v for k, v in read_athlete_file(athlete).items() if k != "file"}, athlete)
     solo = solo_equivalents(ath)
     d = [p.distance_m for p in solo]
     t = [p.time_s for p in solo]

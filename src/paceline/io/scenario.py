@@ -397,6 +397,43 @@ def _check_consistency(sc: Scenario) -> None:
             last_d, last_t = d, t
 
 
+def _bad_field(exc: ValidationError, source: str, prefix: str = "") -> ScenarioError:
+    """One pydantic error as a :class:`ScenarioError` naming the field (under ``prefix``) and what is allowed."""
+    err = exc.errors()[0]
+    loc = _format_loc(tuple(err["loc"]))
+    if prefix:
+        loc = f"{prefix}.{loc}" if loc else prefix
+    cause = (err.get("ctx") or {}).get("error")
+    if isinstance(cause, ScenarioError):  # raised by our own validators: keep its field, under this model's path
+        field = cause.field or ""
+        if loc and field and not field.startswith(loc.split(".")[0]) and not loc.endswith(field):
+            field = f"{loc}.{field}"
+        return ScenarioError(str(cause).removeprefix(f"{cause.field}: "), field or loc or source)
+    value = err.get("input")
+    shown = "" if isinstance(value, dict) else f"{value!r}: "
+    msg = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        msg = "unknown field (check the spelling; every field carries its unit, e.g. distance_m)"
+        shown = ""
+    elif err["type"] == "missing":
+        msg = "is required"
+    return ScenarioError(f"{shown}{msg}", loc or source)
+
+
+def athlete_from_dict(data: dict[str, Any], source: str = "athlete") -> Athlete:
+    """Validate an ``[athlete]`` table (of an athlete file).
+
+    Raises
+    ------
+    ScenarioError
+        Naming the first bad field as ``athlete.<field>``.
+    """
+    try:
+        return Athlete.model_validate(data)
+    except ValidationError as exc:
+        raise _bad_field(exc, source, "athlete") from None
+
+
 def scenario_from_dict(data: dict[str, Any], source: str = "scenario") -> Scenario:
     """Validate a parsed scenario table.
 
@@ -411,23 +448,7 @@ def scenario_from_dict(data: dict[str, Any], source: str = "scenario") -> Scenar
     try:
         sc = Scenario.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = _format_loc(tuple(err["loc"]))
-        cause = (err.get("ctx") or {}).get("error")
-        if isinstance(cause, ScenarioError):  # raised by our own validators: keep its field, under this model's path
-            field = cause.field or ""
-            if loc and field and not field.startswith(loc.split(".")[0]) and not loc.endswith(field):
-                field = f"{loc}.{field}"
-            raise ScenarioError(str(cause).removeprefix(f"{cause.field}: "), field or loc or source) from None
-        value = err.get("input")
-        shown = "" if isinstance(value, dict) else f"{value!r}: "
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown field (check the spelling; every field carries its unit, e.g. distance_m)"
-            shown = ""
-        elif err["type"] == "missing":
-            msg = "is required"
-        raise ScenarioError(f"{shown}{msg}", loc or source) from None
+        raise _bad_field(exc, source) from None
     _check_consistency(sc)
     return sc
 

@@ -142,30 +142,33 @@ def drag_factor_range(measured_m2: float | None = None, measured_sd_m2: float | 
     Raises
     ------
     ScenarioError
-        ``measured_sd_m2`` negative, not finite, given without ``measured_m2``, or so wide that the lower bound
-        is not positive (field ``drag_area_sd_m2``; allowed ``0 <= sd < m / sqrt(3)``).
+        ``measured_sd_m2`` negative, not finite, given without ``measured_m2``, or so wide that a draw could leave
+        :data:`DRAG_AREA_RANGE_M2` (field ``drag_area_sd_m2``; allowed ``0 <= sd <= min(m - 0.05, 1 - m) / sqrt(3)``).
     """
     if measured_m2 is None:
         if measured_sd_m2 is not None:
             raise ScenarioError("a standard deviation needs a measured drag area (drag_area_m2)", "drag_area_sd_m2")
         return CD_RANGE[0] / CD_RUNNER, CD_RANGE[1] / CD_RUNNER
     sd = 0.0 if measured_sd_m2 is None else float(measured_sd_m2)
-    half = np.sqrt(3.0) * sd / float(measured_m2)
-    if not (np.isfinite(sd) and sd >= 0 and half < 1.0):
+    m = float(measured_m2)
+    lo, hi = DRAG_AREA_RANGE_M2
+    most = min(m - lo, hi - m) / np.sqrt(3.0)  # every draw stays within the accepted drag areas
+    if not (np.isfinite(sd) and 0 <= sd <= most):
         raise ScenarioError(
-            f"{measured_sd_m2} m^2 is not allowed; 0 <= drag_area_sd_m2 < drag_area_m2 / sqrt(3) "
-            f"({float(measured_m2) / np.sqrt(3.0):.3g} m^2)",
+            f"{measured_sd_m2} m^2 is not allowed; 0 <= drag_area_sd_m2 <= {most:.4g} m^2 for drag_area_m2 {m:g} "
+            f"(its uniform, +- sqrt(3) SD, stays within {lo:g} to {hi:g} m^2)",
             "drag_area_sd_m2",
         )
+    half = np.sqrt(3.0) * sd / m
     return 1.0 - float(half), 1.0 + float(half)
 
 
 def drag_factor_text(measured_m2: float | None = None, measured_sd_m2: float | None = None) -> tuple[str, str]:
     """How :func:`drag_factor_range` draws her drag area, and its source (for the distributions tables)."""
     if measured_m2 is None:
-        return f"Cd ~ U({CD_RANGE[0]:g}, {CD_RANGE[1]:g}), both races", "Pugh (1971)"
+        return f"Cd ~ U({CD_RANGE[0]:.1f}, {CD_RANGE[1]:.1f}), both races", "Pugh (1971)"
     if not measured_sd_m2:
-        return f"measured {measured_m2:g} m^2, fixed (no drag_area_sd_m2 given)", "athlete.drag_area_m2"
+        return f"measured {measured_m2:g} m^2, fixed (drag_area_sd_m2 not given, or 0)", "athlete.drag_area_m2"
     lo, hi = drag_factor_range(measured_m2, measured_sd_m2)
     return (
         f"measured {measured_m2:g} m^2 x U({lo:.3g}, {hi:.3g}) (SD {measured_sd_m2:g} m^2), both races",

@@ -461,6 +461,8 @@ class Draws:
         The nominal row (the scenario's values, best-fit drafting).
     distributions : list of dict
         What each input's distribution is and why.
+    labels : dict of str to (str, str)
+        Label and unit of each input of ``report`` (:data:`INPUT_LABELS`, the drag factor named after its route).
     """
 
     inputs: dict[str, NDArray[np.float64]]
@@ -468,6 +470,7 @@ class Draws:
     oat: dict[str, tuple[dict[str, NDArray[np.float64]], dict[str, NDArray[np.float64]]]]
     nominal: dict[str, NDArray[np.float64]]
     distributions: list[dict[str, Any]]
+    labels: dict[str, tuple[str, str]] = field(default_factory=lambda: dict(INPUT_LABELS))
 
 
 def _elasticity(problem: Problem, nominal: dict[str, NDArray[np.float64]]) -> float:
@@ -768,4 +771,7 @@ def draw_inputs(
                 "source": f"scenario {cal.scenario.name if cal.scenario else '-'}",
             }
         )
-    return Draws(inputs=inputs, report=report, oat=oat, nominal=nominal, distributions=distributions)
+    labels = dict(INPUT_LABELS)
+    if sc.athlete.drag_area_m2 is not None:
+        labels["cd_factor"] = ("drag area (measured)", "x measured CdA")
+    return Draws(inputs=inputs, report=report, oat=oat, nominal=nominal, distributions=distributions, labels=labels)

@@ -19,7 +19,6 @@ from paceline.models.equal_power import RaceKernel
 from paceline.studies.draws import (
     CALIBRATION_POOL,
     DRAFT_POOL,
-    INPUT_LABELS,
     build_problem,
     draw_inputs,
     finish_times,
@@ -411,7 +410,7 @@ def _result(
     ranks_t = _ranks(times[sub])
     sens: list[dict[str, Any]] = []
     for key, (t_lo, t_hi) in oat_s.items():
-        label, unit = INPUT_LABELS[key]
+        label, unit = draws.labels[key]
         vals = draws.report[key]
         sens.append(
             {
