@@ -117,8 +117,9 @@ class Athlete(_Strict):
     drag_area_sd_m2: float | None = Field(
         None,
         ge=0,
-        description="Standard deviation of the measured drag_area_m2 [m^2] (0 to drag_area_m2 / sqrt(3)): the Monte "
-        "Carlo and infer draw her drag area uniformly with this SD instead of Cd 0.8-1.0; default: taken as exact.",
+        description="Standard deviation of the measured drag_area_m2 [m^2] (>= 0, small enough that drag_area_m2 "
+        "+- sqrt(3) SD stays within 0.05-1.0 m^2): the Monte Carlo and infer draw her drag area uniformly with this "
+        "SD instead of Cd 0.8-1.0; default: taken as exact.",
     )
     performances: tuple[Performance, ...] = Field((), max_length=MAX_PERFORMANCES)
     id: str | None = Field(
