@@ -58,9 +58,9 @@ def test_compare_json() -> None:
 
 
 def test_errors_name_the_flags() -> None:
-    r = run("analyze", "breaking4_2025", "--plot", "fig.pdf")
+    r = run("analyze", "breaking4_2025", "--plot", "fig.gif")
     assert r.returncode == 2
-    assert r.stderr.startswith("paceline: error: --plot: 'fig.pdf'")
+    assert r.stderr.startswith("paceline: error: --plot: 'fig.gif'")
     r = run("analyze", "breaking4_2025", "--scenario", "breaking2")
     assert r.returncode == 2
     assert r.stderr.startswith("paceline: error: --scenario: scenario 'breaking2' is 42195 m")

@@ -212,6 +212,14 @@ OPTION_CASES: list[tuple[str, list[str], str]] = [
     ("goal-target-nan", ["goal", "--target", "nan"], "--target"),
     ("goal-target-400-digits", ["goal", "--target", "9" * 400], "--target"),
     ("analyze-method", ["analyze", "breaking4_2025", "--method", "cubic"], "--method"),
+    ("mc-plot-gif", ["montecarlo", "-n", "10", "--plot", "{d}/t.gif"], "--plot"),
+    ("mc-plot-folder", ["montecarlo", "-n", "10", "--plot", "{d}"], "--plot"),
+    (
+        "sweep-plot-gif",
+        ["sweep", "--vary", "conditions.temperature_c=10:30:5", "--out", "{d}/s.parquet", "--plot", "{d}/h.gif"],
+        "--plot",
+    ),
+    ("formations-svg-gif", ["formations", "show", "single", "--svg", "{d}/f.gif"], "--svg"),
 ]
 
 

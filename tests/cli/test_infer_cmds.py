@@ -37,7 +37,7 @@ def test_draws_out_of_range_names_the_flag() -> None:
 
 
 def test_a_bad_plot_suffix_is_refused_before_the_work(tmp_path) -> None:
-    p = run("infer", "breaking4_2025", "monaco_2023", "--plot", str(tmp_path / "x.pdf"))
+    p = run("infer", "breaking4_2025", "monaco_2023", "--plot", str(tmp_path / "x.gif"))
     assert p.returncode == 2 and "png" in p.stderr
 
 

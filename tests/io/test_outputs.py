@@ -165,3 +165,28 @@ def test_exclusive_lock_refuses_a_second_writer_and_dies_with_its_holder(tmp_pat
             p.stdout.close()
     with exclusive(target):  # the kernel released the dead holder's lock
         pass
+
+
+def test_figure_paths_are_checked_and_figures_written_whole(tmp_path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from paceline.io.outputs import check_figure_path, save_figure
+
+    with pytest.raises(ScenarioError, match=r"^--plot: .*must be .png or .svg or .pdf"):
+        check_figure_path(tmp_path / "x.gif")
+    (tmp_path / "d.png").mkdir()
+    with pytest.raises(ScenarioError, match=r"^--svg: .*is a folder"):
+        check_figure_path(tmp_path / "d.png", "--svg")
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    out = save_figure(fig, tmp_path / "new" / "deeper" / "f.svg")  # the folder is created
+    assert out.read_text(encoding="utf-8").lstrip().startswith("<?xml") and "<svg" in out.read_text(encoding="utf-8")
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(ScenarioError, match=r"^--plot: cannot create the folder"):
+        save_figure(fig, blocker / "f.png")
+    plt.close(fig)
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.name.startswith(".")) == []  # no temporary left

@@ -40,14 +40,14 @@ def analyze_cmd(
     ),
     curve: str | None = typer.Option(None, "--curve", help="Treadmill cost curve (default black2018)."),
     method: str = typer.Option("smooth", "--method", help="Reconstruction: smooth (default) or pchip."),
-    path: Path | None = typer.Option(None, "--plot", help="Save the figure to FILE.png or FILE.svg."),
+    path: Path | None = typer.Option(None, "--plot", help="Save the figure to FILE.png, .svg or .pdf."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Reconstruct a race from its splits: laps, phases, energy, and the time lost against a reference."""
     if path is not None:
-        from paceline.render.analysis_plot import check_path
+        from paceline.io.outputs import check_figure_path
 
-        check_path(path)  # before the work
+        check_figure_path(path)  # before the work
     an = _analyze(race, scenario, race_id, reference_formation, curve, method)
     out = an.to_dict()
     if path is not None:

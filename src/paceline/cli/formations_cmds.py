@@ -136,8 +136,10 @@ def formations_show(
     from paceline.physics.track import STANDARD_TRACK
 
     form = get_formation(name)
-    if svg is not None and not svg.lower().endswith((".svg", ".png", ".pdf")):
-        raise ScenarioError(f"{svg!r} has no known image suffix; allowed .svg, .png, .pdf", "--svg")
+    if svg is not None:
+        from paceline.io.outputs import check_figure_path
+
+        check_figure_path(svg, "--svg")  # before the work
     params = drafting_params()
     row = _row(form, params, drafting_draws())
     lines = pacer_lines(form, 0.0, STANDARD_TRACK.lap_m)

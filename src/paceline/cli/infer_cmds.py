@@ -14,7 +14,7 @@ def infer_cmd(
     races: list[str] = typer.Argument(..., help="Bundled races by id (breaking4_2025 monaco_2023 ...)."),
     draws: int = typer.Option(3500, "--draws", help="Steps per walker (100-200000; the first quarter is burn-in)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the sampler and the predictive."),
-    path: Path | None = typer.Option(None, "--plot", help="Save the corner plot to FILE.png or FILE.svg."),
+    path: Path | None = typer.Option(None, "--plot", help="Save the corner plot to FILE.png, .svg or .pdf."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Bayesian posterior (emcee) of the unknowns of races from their splits: shelter per phase [-], form on the
@@ -23,9 +23,9 @@ def infer_cmd(
     from paceline.studies.infer import infer
 
     if path is not None:
-        from paceline.render.infer_plot import check_path
+        from paceline.io.outputs import check_figure_path
 
-        check_path(path)  # before the work
+        check_figure_path(path)  # before the work
     result = infer(races, draws=draws, seed=seed)
     out = result.to_dict()
     if path is not None:

@@ -61,10 +61,13 @@ def montecarlo(
         1.0, "--shelter-spread", help="Factor on the drafting uncertainty (0 to 10; 1: as fitted)."
     ),
     max_draws: int = typer.Option(MAX_DRAWS, "--max-draws", help="Cap on -n (raise it for a bigger run)."),
-    plot: Path | None = typer.Option(None, "--plot", help="Save a tornado chart of the sensitivities (PNG/SVG)."),
+    plot: Path | None = typer.Option(
+        None, "--plot", help="Save a tornado chart of the sensitivities to FILE.png, .svg or .pdf."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Monte Carlo of the finishing time: median, 5-95 %, P(target), P(best), sensitivity ranking."""
+    from paceline.io.outputs import check_figure_path
     from paceline.io.scenario import load_scenario
     from paceline.render.uncertainty_plots import tornado_plot
     from paceline.studies.montecarlo import check_mc_model, check_options, default_draws, monte_carlo
@@ -72,6 +75,8 @@ def montecarlo(
 
     n = default_draws(check_mc_model(model)) if n is None else n
     check_options(n, seed, pool, shelter_spread, workers, scheduler, max_draws, model)  # before loading anything
+    if plot is not None:
+        check_figure_path(plot)
     sc = load_scenario(scenario)
     with _progress(not as_json and (n >= 20_000 or model == "optimal-control"), "Monte Carlo") as bar:
         res = monte_carlo(
@@ -157,7 +162,9 @@ def sweep(
     workers: int | None = typer.Option(None, "--workers", help=WORKERS_HELP),
     scheduler: str | None = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
     batch_size: int | None = typer.Option(None, "--batch-size", help="Points per task (default: automatic)."),
-    plot: Path | None = typer.Option(None, "--plot", help="Heat map of the time over the first two varied inputs."),
+    plot: Path | None = typer.Option(
+        None, "--plot", help="Heat map of the time over the first two varied inputs (FILE.png, .svg or .pdf)."
+    ),
     max_points: int = typer.Option(
         MAX_SWEEP_POINTS, "--max-points", help="Cap on the grid or --samples points (raise it for a bigger sweep)."
     ),
@@ -165,6 +172,7 @@ def sweep(
 ) -> None:
     """Solve a grid (or Latin hypercube) of scenario variations; results appended to Parquet as batches finish."""
     from paceline.errors import ScenarioError
+    from paceline.io.outputs import check_figure_path
     from paceline.io.scenario import load_scenario
     from paceline.render.uncertainty_plots import sweep_plot
     from paceline.studies.executors import check_execution
@@ -174,6 +182,8 @@ def sweep(
     if batch_size is not None and batch_size < 1:
         raise ScenarioError(f"{batch_size} is not allowed; --batch-size >= 1", "--batch-size")
     check_execution(workers, scheduler)
+    if plot is not None:
+        check_figure_path(plot)
     variations = [parse_vary(v, max_points) for v in vary]
     sweep_points(variations, samples, seed, max_points)  # the caps, before loading anything
     sc = load_scenario(scenario)

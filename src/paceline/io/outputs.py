@@ -26,6 +26,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from paceline.errors import ScenarioError
 
@@ -257,4 +258,46 @@ def write_text_atomic(path: str | Path, text: str, field: str = "output") -> Pat
     tmp = out.with_name(f".{out.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(out)
+    return out
+
+
+#: Figure files the plots write (matplotlib's backends for these are always installed).
+FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
+
+
+def check_figure_path(path: str | Path, field: str = "--plot") -> Path:
+    """The output path of a figure, checked before any work is done.
+
+    Raises
+    ------
+    ScenarioError
+        A suffix other than ``.png``, ``.svg`` or ``.pdf``, or a folder (``field`` names the option that gave it).
+    """
+    out = Path(path)
+    if out.suffix.lower() not in FIGURE_SUFFIXES:
+        raise ScenarioError(f"{str(out)!r}: the figure must be {' or '.join(FIGURE_SUFFIXES)}", field)
+    if out.is_dir():
+        raise ScenarioError(f"{str(out)!r} is a folder; give a file name", field)
+    return out
+
+
+def save_figure(fig: Any, path: str | Path, field: str = "--plot", **savefig: Any) -> Path:
+    """Write a matplotlib figure whole or not at all (a temporary sibling renamed over it); its folder is created.
+
+    Raises
+    ------
+    ScenarioError
+        As :func:`check_figure_path`, or a folder that cannot be created (``field``).
+    """
+    out = check_figure_path(path, field)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ScenarioError(f"cannot create the folder of {str(out)!r}: {exc.strerror}", field) from None
+    tmp = out.with_name(f".{out.stem}.tmp{out.suffix}")
+    try:
+        fig.savefig(tmp, format=out.suffix.lower().lstrip("."), **savefig)
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
     return out

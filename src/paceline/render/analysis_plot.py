@@ -12,30 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from paceline.errors import ScenarioError
+from paceline.io.outputs import check_figure_path, save_figure
 from paceline.timefmt import format_time
 
 if TYPE_CHECKING:  # pragma: no cover
     from paceline.studies.analysis import Analysis
 
 log = logging.getLogger(__name__)
-
-#: File types the figure can be saved as.
-SUFFIXES = (".png", ".svg")
-
-
-def check_path(path: str | Path) -> Path:
-    """The output path of the figure, checked before any work is done.
-
-    Raises
-    ------
-    ScenarioError
-        For a suffix other than ``.png`` or ``.svg`` (field ``path``).
-    """
-    out = Path(path)
-    if out.suffix.lower() not in SUFFIXES:
-        raise ScenarioError(f"{str(out)!r}: the figure must be {' or '.join(SUFFIXES)}", "path")
-    return out
 
 
 def _speed_panel(ax: Any, an: Analysis) -> None:
@@ -137,7 +120,7 @@ def plot_analysis(an: Analysis, path: str | Path) -> Path:
     an : Analysis
         The analysed race.
     path : str or Path
-        Output file; the format follows the suffix (``.png`` or ``.svg``).
+        Output file; the format follows the suffix (``.png``, ``.svg`` or ``.pdf``); its folder is created.
 
     Returns
     -------
@@ -147,11 +130,9 @@ def plot_analysis(an: Analysis, path: str | Path) -> Path:
     Raises
     ------
     ScenarioError
-        For another suffix (field ``path``).
+        For another suffix, before any work (field ``--plot``).
     """
-    out = check_path(path)
-    fig = analysis_figure(an)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=120)
+    out = check_figure_path(path)
+    save_figure(analysis_figure(an), out, dpi=120)
     log.info("wrote %s", out)
     return out

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from paceline.io.fitted import drafting_draws, drafting_params
+from paceline.io.outputs import save_figure
 from paceline.physics.drafting import DraftParams, formation_shelter_range, kernel_args, shelter_kernel
 from paceline.physics.formation import Formation
 from paceline.physics.track import STANDARD_TRACK, TrackGeometry
@@ -88,7 +89,7 @@ def plot_formation(
         fontsize=10,
     )
     if path:
-        fig.savefig(path)
+        save_figure(fig, path, "--svg")
     return fig
 
 

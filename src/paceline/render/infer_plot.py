@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from paceline.render.analysis_plot import check_path
+from paceline.io.outputs import check_figure_path, save_figure
 
 if TYPE_CHECKING:  # pragma: no cover
     from paceline.studies.infer import Inference
@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
 #: Posterior rows drawn in the scatter panels (all rows enter the histograms).
 SCATTER_ROWS = 3000
 
-__all__ = ["check_path", "plot_corner"]
+__all__ = ["plot_corner"]
 
 
 def plot_corner(inference: Inference, path: str | Path, seed: int = 0) -> Path:
@@ -31,7 +31,7 @@ def plot_corner(inference: Inference, path: str | Path, seed: int = 0) -> Path:
     """
     from matplotlib.figure import Figure
 
-    out = check_path(path)
+    out = check_figure_path(path)
     names = inference.names
     x = inference.samples
     prior = {row["name"]: (row["prior_p05"], row["prior_p95"]) for row in inference.posterior}
@@ -65,5 +65,5 @@ def plot_corner(inference: Inference, path: str | Path, seed: int = 0) -> Path:
             ax.tick_params(labelsize=6)
     fig.suptitle(f"posterior of {', '.join(inference.races)} ({inference.draws} steps x {inference.walkers} walkers)")
     fig.subplots_adjust(left=0.14, bottom=0.12, right=0.98, top=0.95, wspace=0.08, hspace=0.08)
-    fig.savefig(out, dpi=100)
+    save_figure(fig, out, dpi=100)
     return out

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from paceline.errors import ScenarioError
+from paceline.io.outputs import save_figure
 
 if TYPE_CHECKING:  # pragma: no cover
     from paceline.studies.montecarlo import MonteCarloResult
@@ -52,9 +53,7 @@ def tornado_plot(result: MonteCarloResult, path: str | Path, top: int = 10) -> P
         fontsize=10,
     )
     fig.tight_layout()
-    out = Path(path)
-    fig.savefig(out, dpi=120)
-    return out
+    return save_figure(fig, path, dpi=120)
 
 
 def sweep_plot(path: str | Path, paths: Sequence[str], plot: str | Path, value: str = "time_s") -> Path:
@@ -108,6 +107,4 @@ def sweep_plot(path: str | Path, paths: Sequence[str], plot: str | Path, value: 
         ax.set_ylabel(f"{value} [s]")
     ax.set_title(f"sweep: {value} (mean over other inputs), {len(df)} rows", fontsize=10)
     fig.tight_layout()
-    out = Path(plot)
-    fig.savefig(out, dpi=120)
-    return out
+    return save_figure(fig, plot, dpi=120)
