@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from paceline.fit import calculators as calc
-from paceline.fit.performance_model import Z90, fit_population, predict_log
+from paceline.fit.performance_model import fit_population, predict_time
 from paceline.fit.performances import fit_critical_speed
 from paceline.io.performance_tables import PerformanceTable, performance_tables
 from paceline.io.scenario import Performance
@@ -151,10 +151,9 @@ def evaluate() -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
             pred = _baselines(d, t, d_all[i])
             inside = {}
             for m, prior in priors.items():
-                mean, sd, _ = predict_log(d, t, [d_all[i]], prior)
-                pred[m] = float(np.exp(mean[0]))
-                half = Z90 * prior.interval_scale * float(sd[0])
-                inside[m] = bool(abs(np.log(t_all[i]) - mean[0]) <= half)
+                p = predict_time(d, t, d_all[i], prior)  # the interval as the commands state it
+                pred[m] = p.time_s
+                inside[m] = bool(p.low_s <= t_all[i] <= p.high_s)
             rows.append(
                 {
                     "table": tab.name,

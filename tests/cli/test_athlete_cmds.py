@@ -68,3 +68,13 @@ def test_show_of_an_athlete_file_with_a_bad_field_is_exit_2_naming_it(tmp_path: 
         r = run("athlete", "show", str(bad))
         assert r.returncode == 2, r.stderr
         assert r.stderr.startswith(f"paceline: error: {field}") and r.stderr.count("\n") == 1
+
+
+def test_new_needs_a_sex_for_an_unlisted_athlete_and_never_writes_one_nobody_gave(tmp_path: Path) -> None:
+    out = tmp_path / "x.toml"
+    r = run("athlete", "new", "--performances", str(_csv(tmp_path)), "--name", "Unlisted Runner", "--out", str(out))
+    assert r.returncode == 2 and r.stderr.startswith("paceline: error: --sex") and not out.exists()
+    r = run("athlete", "new", "--performances", str(_csv(tmp_path)), "--name", "eliud kipchoge", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    table = tomllib.loads(out.read_text())["athlete"]
+    assert table["sex"] == "M" and table["height_m"] == 1.67  # his listed body, found in any case

@@ -90,8 +90,10 @@ def test_predict_shows_the_body_and_where_it_came_from(tmp_path: Path) -> None:
         ).stdout
     )
     assert (given["athlete"]["height_m"], given["athlete"]["body_source"]) == (1.8, "given")
-    lo, hi = given["performance_model"]["interval_90_s"]
+    lo, hi = given["performance_model"]["solo_interval_90_s"]
     assert lo < given["performance_model"]["solo_time_s"] < hi
+    lo, hi = given["performance_model"]["interval_90_s"]
+    assert lo < given["time_s"] < hi
     scenario = run("predict", "breaking4")
     assert "body" in scenario.stdout and "(scenario)" in scenario.stdout
 
@@ -142,3 +144,16 @@ def test_a_measured_drag_area_matters_where_pacers_shelter_her() -> None:
     paced_small = t("--formation", "front-back", "--drag-area-m2", "0.2")
     paced_large = t("--formation", "front-back", "--drag-area-m2", "0.4")
     assert paced_large < paced_small - 0.5
+
+
+def test_a_csv_saved_by_excel_with_a_byte_order_mark_is_read(tmp_path) -> None:
+    plain, marked = tmp_path / "plain.csv", tmp_path / "marked.csv"
+    text = "distance_m,time\n1500,3:35.00\n5000,13:10.00\n"
+    plain.write_text(text, encoding="utf-8")
+    marked.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))  # Excel's "CSV UTF-8"
+    a, b = (
+        run("predict", "--performances", str(f), "--distance-m", "3000", "--sex", "M", "--json")
+        for f in (plain, marked)
+    )
+    assert b.returncode == 0, b.stderr
+    assert json.loads(a.stdout)["time_s"] == json.loads(b.stdout)["time_s"]

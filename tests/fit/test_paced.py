@@ -54,3 +54,10 @@ def test_race_of_another_distance_is_refused() -> None:
     with pytest.raises(ScenarioError) as exc:
         solo_equivalent(Performance(distance_m=1500, time_s=229.0, race="monaco2023"), 1.57, 42.0, "p[0]")
     assert exc.value.field == "p[0].race"
+
+
+def test_a_plan_is_not_a_race_that_was_run() -> None:
+    # kram2025 is da Silva et al.'s what-if formation: no [result], so no performance was run in it
+    with pytest.raises(ScenarioError, match="a plan, not a race that was run") as exc:
+        solo_equivalent(Performance(distance_m=1609.344, time_s=246.42, race="kram2025"), 1.57, 42.0, "p[0]")
+    assert exc.value.field == "p[0].race"

@@ -158,3 +158,20 @@ def test_event_offset_is_recovered_from_synthetic_tables() -> None:
     assert _loo_bias_pct(fresh, fit_population(train, events=False))[2000.0] < -1.0
     # no offset at a distance that is not a listed event
     assert float(prior.offset(np.array([np.log(2100.0 / 1500.0)]))[0]) == 0.0
+
+
+def test_intervals_widen_only_for_performances_that_disagree() -> None:
+    # under the model sum z^2 is about chi-square(n): the shipped tables (fitted by the prior) are widened rarely,
+    # 2 of 25 today (Cheruiyot's 1:09 half marathon against her 14:20 5000 m); a typo (a 5000 m of 1:13:10 next to a
+    # 3:30 1500 m, a valid but absurd pair) is widened many times, and its interval says so
+    from paceline.fit.performance_model import misfit_factor
+
+    prior = population_prior()
+    tables = performance_tables().values()
+    widened = [t.name for t in tables if misfit_factor(t.distances_m, t.times_s, prior) > 1.0]
+    assert len(widened) <= 4, widened
+    assert misfit_factor([1500.0, 5000.0], [210.0, 4390.0], prior) > 10.0
+    sane = predict_time([1500.0, 5000.0], [210.0, 780.0], 1609.344)
+    typo = predict_time([1500.0, 5000.0], [210.0, 4390.0], 1609.344)
+    assert sane.misfit == 1.0 and typo.misfit > 10.0
+    assert math.log(typo.high_s / typo.low_s) > 10 * math.log(sane.high_s / sane.low_s)

@@ -50,3 +50,16 @@ def test_inhuman_body_is_refused_naming_the_field(kwargs: dict[str, object], fie
     with pytest.raises(ScenarioError) as exc:
         body_for("Nobody", **kwargs)  # type: ignore[arg-type]
     assert exc.value.field == field
+
+
+def test_a_listed_athlete_is_found_by_name_in_any_case() -> None:
+    # data/performances/athlete_bodies.csv lists Eliud Kipchoge at 1.67 m and 52 kg (his infobox)
+    from paceline.io.athletes import body_for, reference_sex
+
+    for name in ("Eliud Kipchoge", "eliud kipchoge", "ELIUD KIPCHOGE"):
+        body = body_for(name)
+        assert (body.height_m, body.mass_kg) == (1.67, 52.0) and "listed body" in body.source
+        assert reference_sex(name) == "M"
+    assert body_for("faith kipyegon").height_m == 1.57  # the reference athlete, any case
+    assert reference_sex("Nobody Listed") is None
+    assert body_for("Nobody Listed").source.startswith("assumed generic body")

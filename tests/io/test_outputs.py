@@ -6,6 +6,7 @@ complete write), or one complete version, never a mix, never a partial folder; t
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import os
 import random
@@ -186,7 +187,22 @@ def test_figure_paths_are_checked_and_figures_written_whole(tmp_path: Path) -> N
     assert out.read_text(encoding="utf-8").lstrip().startswith("<?xml") and "<svg" in out.read_text(encoding="utf-8")
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    with pytest.raises(ScenarioError, match=r"^--plot: cannot create the folder"):
-        save_figure(fig, blocker / "f.png")
+    with pytest.raises(ScenarioError, match=r"^--plot: .*file' is a file, not a folder"):
+        check_figure_path(blocker / "sub" / "f.png")  # before any work
+    with pytest.raises(ScenarioError, match=r"^--plot: a name in .* is longer than the 255 bytes"):
+        check_figure_path(tmp_path / ("b" * 252 + ".png"))
+    long_ok = save_figure(fig, tmp_path / ("b" * 251 + ".png"))  # the longest legal name: the temporary is short
+    assert long_ok.stat().st_size > 0
+    # writers of the same figure at once: each writes a temporary of its own, and the last rename wins whole
+    from matplotlib.figure import Figure
+
+    def write(_: int) -> Path:
+        own = Figure()
+        own.add_subplot().plot([0, 1], [1, 0])
+        return save_figure(own, tmp_path / "same.png")
+
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        done = list(pool.map(write, range(8)))
+    assert done == [tmp_path / "same.png"] * 8 and (tmp_path / "same.png").read_bytes().startswith(b"\x89PNG")
     plt.close(fig)
     assert sorted(p.name for p in tmp_path.rglob("*") if p.name.startswith(".")) == []  # no temporary left

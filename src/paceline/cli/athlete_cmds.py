@@ -26,12 +26,9 @@ STANDARD_DISTANCES = (
 
 
 def _write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` whole or not at all, into an existing folder."""
-    from paceline.errors import ScenarioError
+    """Write ``text`` to ``path`` whole or not at all (its folder is created, as for every output)."""
     from paceline.io.outputs import write_text_atomic
 
-    if not path.parent.is_dir():
-        raise ScenarioError(f"{str(path.parent)!r} is not a folder", "--out")
     write_text_atomic(path, text, "--out")
 
 
@@ -41,11 +38,14 @@ def new(
     name: str = typer.Option(..., "--name", help="Her name (her id is the name in lower case with dashes)."),
     height_m: float | None = typer.Option(None, "--height-m", help="Height [m] (default: by name or sex)."),
     mass_kg: float | None = typer.Option(None, "--mass-kg", help="Mass [kg] (default: by name or sex)."),
-    sex: str | None = typer.Option(None, "--sex", help="F or M: picks the default body when none is given."),
+    sex: str | None = typer.Option(
+        None, "--sex", help="F or M (required unless --name is a listed athlete): picks the default body."
+    ),
     out: Path | None = typer.Option(None, "--out", help="File to write [path] (default: <id>.toml here)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Write an athlete file (id, body and its source, performances) that a scenario uses as [athlete] file = ..."""
+    from paceline.errors import ScenarioError
     from paceline.fit.performance_model import DISTANCE_RANGE_M
     from paceline.fit.performances import read_performances_csv
     from paceline.io.athletes import athlete_id, body_for, reference_sex
@@ -53,11 +53,14 @@ def new(
 
     perfs = read_performances_csv(performances, DISTANCE_RANGE_M)
     body = body_for(name, height_m, mass_kg, sex)
+    known_sex = sex or reference_sex(name)
+    if known_sex is None:  # the file keeps it: never write a sex nobody gave
+        raise ScenarioError(f"{name!r} is not a listed athlete; give her or his sex, F or M", "--sex")
     aid = athlete_id(name)
     table = {
         "id": aid,
         "name": name,
-        "sex": sex or reference_sex(name),
+        "sex": known_sex,
         "height_m": body.height_m,
         "mass_kg": body.mass_kg,
         "body_source": body.source,

@@ -23,7 +23,7 @@ def predict(
     ),
     formation: str | None = typer.Option(None, "--formation", help="Hold this formation the whole race."),
     athlete: str | None = typer.Option(
-        None, "--athlete", help="Athlete's name (with --performances): her body from the reference athletes."
+        None, "--athlete", help="Athlete's name (with --performances): the body listed for that name (any case)."
     ),
     height_m: float | None = typer.Option(None, "--height-m", help="Athlete height [m] (with --performances)."),
     mass_kg: float | None = typer.Option(None, "--mass-kg", help="Athlete mass [kg] (with --performances)."),
@@ -66,11 +66,14 @@ def predict(
             body.mass_kg,
             formation or "solo",
             name=athlete or performances.stem,
-            sex=sex or reference_sex(athlete),
+            sex=sex or reference_sex(athlete) or "F",  # the scenario needs one; the body above says what it used
             drag_area_m2=drag_area_m2,
         )
-        if uses_model:
-            model_pred = predict_time([p.distance_m for p in perfs], [p.time_s for p in perfs], d, where="--distance-m")
+        if uses_model:  # on the solo, still-air, sea-level equivalents, the times the calibration uses
+            from paceline.fit.paced import solo_equivalents
+
+            solo = solo_equivalents(sc.athlete)
+            model_pred = predict_time([p.distance_m for p in solo], [p.time_s for p in solo], d, where="--distance-m")
     else:
         given = (("--height-m", height_m), ("--mass-kg", mass_kg), ("--sex", sex), ("--athlete", athlete))
         for flag, value in (*given, ("--drag-area-m2", drag_area_m2)):
@@ -96,10 +99,14 @@ def predict(
     out["target_s"] = sc.target_s
     if sc.result is not None:
         out["actual_s"] = sc.result.time_s
-    if model_pred is not None:
+    interval = None
+    if model_pred is not None:  # her ability's 90 % interval, carried to the race by the prediction's own ratio
+        ratio = race.finish_s / model_pred.time_s
+        interval = (model_pred.low_s * ratio, model_pred.high_s * ratio)
         out["performance_model"] = {
             "solo_time_s": model_pred.time_s,
-            "interval_90_s": [model_pred.low_s, model_pred.high_s],
+            "solo_interval_90_s": [model_pred.low_s, model_pred.high_s],
+            "interval_90_s": list(interval),
             "exponent": model_pred.exponent,
             "exponent_sd": model_pred.exponent_sd,
         }
@@ -113,14 +120,16 @@ def predict(
         ("body", body.label if body is not None else f"{sc.athlete.height_m:g} m, {sc.athlete.mass_kg:g} kg (scenario)")
     )
     rows.append(("predicted", race.finish))
-    if model_pred is not None:
+    if model_pred is not None and interval is not None:
+        rows.append(("90 % interval (her ability)", f"{format_time(interval[0])} to {format_time(interval[1])}"))
         rows.append(
             (
-                "90 % interval (solo, performance model)",
-                f"{format_time(model_pred.low_s)} to {format_time(model_pred.high_s)}",
+                "solo, still air, sea level, cool day",
+                f"{format_time(model_pred.time_s)} (performance model; 90 % {format_time(model_pred.low_s)} to "
+                f"{format_time(model_pred.high_s)})",
             )
         )
-        rows.append(("her exponent (Riegel's b)", f"{model_pred.exponent:.3f} ± {model_pred.exponent_sd:.3f}"))
+        rows.append(("exponent (Riegel's b)", f"{model_pred.exponent:.3f} ± {model_pred.exponent_sd:.3f}"))
     if sc.target_s:
         rows.append(("target", format_time(sc.target_s)))
     if sc.result is not None:
@@ -146,7 +155,7 @@ def fit(
         help="critical-speed, equal-power, optimal-control or performance (the predictor of predict --performances).",
     ),
     athlete: str | None = typer.Option(
-        None, "--athlete", help="Athlete's name: her body from the reference athletes (else a generic body)."
+        None, "--athlete", help="Athlete's name: the body listed for it, any case (else by --sex, else a generic body)."
     ),
     height_m: float | None = typer.Option(
         None, "--height-m", help="Athlete height [m] (her drag; not critical-speed)."

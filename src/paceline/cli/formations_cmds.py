@@ -125,7 +125,7 @@ def formations_list(
 @formations_app.command("show")
 def formations_show(
     name: str = typer.Argument(..., help="Bundled formation name or path to a formation .toml file."),
-    svg: str | None = typer.Option(None, "--svg", help="Write a top-down diagram to this file (.svg or .png)."),
+    svg: str | None = typer.Option(None, "--svg", help="Write a top-down diagram to this file (.svg, .png or .pdf)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """One formation: its slots, the line each pacer runs through the bends, the shelter; optionally a diagram."""

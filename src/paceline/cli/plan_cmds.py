@@ -216,6 +216,7 @@ def search(
     import shlex
     import sys
 
+    from paceline.io.limits import read_text
     from paceline.io.scenario import bundled_scenario_text, load_scenario
     from paceline.render.plan_search import FORMATION_HEAD, TRIED_HEAD, formation_rows, tried_rows
     from paceline.studies.plan_search import leading_comments, search_plan, search_toml
@@ -238,7 +239,8 @@ def search(
     if toml_file is not None:
         command = "paceline " + " ".join(shlex.quote(a) for a in ["search", *sys.argv[2:]] if a)
         src = Path(scenario)
-        text = src.read_text(encoding="utf-8") if src.suffix == ".toml" else bundled_scenario_text(scenario)
+        is_file = src.suffix == ".toml"
+        text = read_text(src, "scenario", "a scenario .toml") if is_file else bundled_scenario_text(scenario)
         _write_text(toml_file, search_toml(res, command, leading_comments(text)), "--toml")
         written.append(toml_file)
     data = res.to_dict()

@@ -52,12 +52,14 @@ def _performance_effort(scenario: Scenario) -> CalibrationEffort:
     pred = predict_time(d, t, scenario.distance_m, where="athlete.performances")
     for i, err in outliers(d, t):
         log.warning(
-            "athlete.performances[%d] (%g m in %.2f s) disagrees with her other performances (they predict %+.1f %%): "
-            "a tactical race or a bad day?",
+            "athlete.performances[%d] (%g m in %.2f s) disagrees with the athlete's other performances: they predict "
+            "%.2f s (%.1f %% %s); a tactical race, a bad day or a typo?",
             i,
             d[i],
             t[i],
-            err,
+            t[i] * (1.0 + err / 100.0),
+            abs(err),
+            "slower" if err > 0 else "faster",
         )
     course = reference_course(scenario.distance_m, ath.height_m, ath.mass_kg, CALIBRATION_STEP_M, ath.drag_area_m2)
     return CalibrationEffort(

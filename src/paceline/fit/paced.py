@@ -32,6 +32,12 @@ def _race_as_run(perf: Performance, height_m: float, mass_kg: float, where: str)
             ref = load_scenario(perf.race)
         except ScenarioError as exc:
             raise ScenarioError(f"{perf.race!r} cannot be loaded ({exc})", f"{where}.race") from None
+        if ref.result is None:
+            raise ScenarioError(
+                f"{perf.race!r} is a plan, not a race that was run (it has no [result]); name the race she ran, or "
+                "give the performance's formation and weather",
+                f"{where}.race",
+            )
         if abs(ref.distance_m - perf.distance_m) > 1e-6:
             raise ScenarioError(
                 f"{perf.race!r} is a {ref.distance_m:g} m race; this performance is {perf.distance_m:g} m",
@@ -86,7 +92,8 @@ def solo_equivalent(perf: Performance, height_m: float, mass_kg: float, where: s
     Raises
     ------
     ScenarioError
-        Field ``<where>.race``: the named race cannot be loaded or has another distance.
+        Field ``<where>.race``: the named race cannot be loaded, has another distance, or is a plan (no
+        ``[result]``).
     """
     if perf.solo_still_sea_level:
         return perf.time_s

@@ -121,7 +121,8 @@ class PopulationPrior:
 
 @dataclass(frozen=True)
 class Prediction:
-    """A predicted time with its 90 % interval [s], and the athlete's fitted level and exponent."""
+    """A predicted time with its 90 % interval [s], the athlete's fitted level and exponent, and the factor her
+    interval was widened by because her performances disagree (:func:`misfit_factor`)."""
 
     distance_m: float
     time_s: float
@@ -130,6 +131,7 @@ class Prediction:
     level: float
     exponent: float
     exponent_sd: float
+    misfit: float = 1.0
 
 
 def _x(distances_m: Iterable[float]) -> NDArray[np.float64]:
@@ -257,7 +259,8 @@ def predict_time(
     p = prior if prior is not None else population_prior()
     mean, sd, theta = predict_log(distances_m, times_s, [new_distance_m], p)
     _, cov = _posterior(_x(distances_m), np.log(np.asarray(times_s, dtype=float)), p)
-    half = Z90 * p.interval_scale * float(sd[0])
+    k = misfit_factor(distances_m, times_s, p)
+    half = Z90 * p.interval_scale * k * float(sd[0])
     return Prediction(
         distance_m=float(new_distance_m),
         time_s=float(np.exp(mean[0])),
@@ -265,8 +268,26 @@ def predict_time(
         high_s=float(np.exp(mean[0] + half)),
         level=float(theta[0]),
         exponent=float(theta[1]),
-        exponent_sd=float(np.sqrt(cov[1, 1])),
+        exponent_sd=k * float(np.sqrt(cov[1, 1])),
+        misfit=k,
     )
+
+
+def misfit_factor(distances_m: Sequence[float], times_s: Sequence[float], prior: PopulationPrior) -> float:
+    """How much worse her performances agree with each other than the population's do [-], at least 1.
+
+    Her standardised leave-one-out errors ``z`` (each performance predicted from the others, under the prior's
+    interval scale) have ``sum z^2`` about chi-square with ``n`` degrees of freedom when she is like the population.
+    Beyond its 95th percentile (a typo, a string of tactical races) her intervals are widened by
+    ``sqrt(sum z^2 / chi2_95(n))``, so that the disagreement shows instead of hiding behind the population's noise;
+    1 otherwise, and with fewer than two performances."""
+    from scipy.stats import chi2
+
+    held = _held_out(distances_m, times_s, prior)
+    if len(held) < 2:
+        return 1.0
+    z = np.array([(np.log(times_s[i]) - mean) / (prior.interval_scale * sd) for i, mean, sd in held])
+    return max(1.0, float(np.sqrt(np.sum(z**2) / chi2.ppf(0.95, z.size))))
 
 
 def loo_errors_pct(

@@ -49,13 +49,14 @@ def read_performances_csv(path: str | Path, distance_range_m: tuple[float, float
         line and column (``perf.csv line 3: time``).
     """
     from paceline.fit.performance_model import check_performances
+    from paceline.io.limits import read_text
 
     p = Path(path)
     if not p.is_file():
         raise ScenarioError(f"no such file {str(p)!r}", "performances")
     numbered = [
         (n, ln)
-        for n, ln in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1)
+        for n, ln in enumerate(read_text(p, "performances", "a CSV of performances").splitlines(), start=1)
         if ln.strip() and not ln.startswith("#")
     ]
     if not numbered:

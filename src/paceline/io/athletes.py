@@ -67,10 +67,44 @@ def reference_athletes() -> dict[str, dict[str, Any]]:
     return out
 
 
-def reference_sex(name: str | None) -> str:
-    """Sex of a named reference athlete (``F`` when she is not in the reference data)."""
-    known = reference_athletes().get(name or "")
-    return str(known["sex"]) if known is not None else "F"
+@functools.cache
+def listed_bodies() -> dict[str, Body]:
+    """Listed bodies of elite runners (``data/performances/athlete_bodies.csv``) by name in lower case (casefolded),
+    each with its source."""
+    out: dict[str, Body] = {}
+    for r in _listed_rows():
+        out[r["athlete"].casefold()] = Body(
+            float(r["height_m"]),
+            float(r["mass_kg"]),
+            f"{r['athlete']}'s listed body (data/performances/athlete_bodies.csv: {r['source']})",
+        )
+    return out
+
+
+@functools.cache
+def _listed_rows() -> tuple[dict[str, str], ...]:
+    text = (resources.files("paceline") / "data" / "performances" / "athlete_bodies.csv").read_text(encoding="utf-8")
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    return tuple(csv.DictReader(io.StringIO("\n".join(lines))))
+
+
+def _reference(name: str | None) -> dict[str, Any] | None:
+    """The reference athlete of that name, matched without regard to case."""
+    if not name:
+        return None
+    by_case = {k.casefold(): v for k, v in reference_athletes().items()}
+    return by_case.get(name.casefold())
+
+
+def reference_sex(name: str | None) -> str | None:
+    """Sex of a named athlete of the reference data or the listed bodies (any case), else None (unknown)."""
+    known = _reference(name)
+    if known is not None:
+        return str(known["sex"])
+    for r in _listed_rows():
+        if name and r["athlete"].casefold() == name.casefold():
+            return r["sex"]
+    return None
 
 
 @functools.cache
@@ -84,9 +118,7 @@ def sex_default_body(sex: str) -> Body:
     """
     if sex not in ("F", "M"):
         raise ScenarioError(f"{sex!r} is not allowed; use F or M", "sex")
-    text = (resources.files("paceline") / "data" / "performances" / "athlete_bodies.csv").read_text(encoding="utf-8")
-    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
-    rows = [r for r in csv.DictReader(io.StringIO("\n".join(lines))) if r["sex"] == sex]
+    rows = [r for r in _listed_rows() if r["sex"] == sex]
     h = sorted(float(r["height_m"]) for r in rows)
     m = sorted(float(r["mass_kg"]) for r in rows)
 
@@ -114,13 +146,14 @@ def _check_human(height_m: float | None, mass_kg: float | None) -> None:
 def body_for(
     name: str | None = None, height_m: float | None = None, mass_kg: float | None = None, sex: str | None = None
 ) -> Body:
-    """The body to use for an athlete: what is given, else the named reference athlete's, else the median body of
-    her sex (when given), else the generic body.
+    """The body to use for an athlete: what is given, else the named reference athlete's, else her listed body
+    (``data/performances/athlete_bodies.csv``), else the median body of her sex (when given), else the generic body.
+    Names match without regard to case.
 
     Parameters
     ----------
     name : str, optional
-        The athlete's name, looked up in ``data/reference/athletes.csv``.
+        The athlete's name, looked up in ``data/reference/athletes.csv`` and ``data/performances/athlete_bodies.csv``.
     height_m, mass_kg : float, optional
         Given values [m], [kg]; each one given wins over the looked-up or default value.
     sex : str, optional
@@ -138,9 +171,12 @@ def body_for(
         ``mass_kg``), or a sex other than F or M (field ``sex``).
     """
     _check_human(height_m, mass_kg)
-    known = reference_athletes().get(name or "")
+    known = _reference(name)
+    listed = listed_bodies().get((name or "").casefold())
     if known is not None:
-        h0, m0, src = known["height_m"], known["mass_kg"], f"{name}, reference/athletes.csv"
+        h0, m0, src = known["height_m"], known["mass_kg"], f"{known['name']}, reference/athletes.csv"
+    elif listed is not None:
+        h0, m0, src = listed.height_m, listed.mass_kg, listed.source
     elif sex is not None:
         default = sex_default_body(sex)
         h0, m0, src = default.height_m, default.mass_kg, default.source

@@ -191,7 +191,7 @@ def read_text(path: str | Path, field: str, what: str = "file", max_bytes: int =
     if len(raw) > max_bytes:
         raise ScenarioError(f"{str(p)!r} is larger than {max_bytes // 1024} kB; {what} is a small text file", field)
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a byte-order mark (Excel's "CSV UTF-8") is dropped
     except UnicodeDecodeError as exc:
         raise ScenarioError(f"{str(p)!r} is not UTF-8 text (byte {exc.start}); save {what} as UTF-8", field) from None
     if "\x00" in text:

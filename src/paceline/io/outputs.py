@@ -244,20 +244,31 @@ def exclusive(path: str | Path, field: str = "out") -> Iterator[None]:
 
 
 def write_text_atomic(path: str | Path, text: str, field: str = "output") -> Path:
-    """Write one text file whole or not at all (a temporary sibling renamed over it); its folder is created.
+    """Write one text file whole or not at all (a uniquely named temporary sibling renamed over it); its folder is
+    created.
 
     Raises
     ------
     ScenarioError
-        ``path`` is a folder (``field`` names the option that gave it).
+        ``path`` is a folder, or the folder or file cannot be written (``field`` names the option that gave it).
     """
     out = Path(path)
-    if out.is_dir():
-        raise ScenarioError(f"{str(out)!r} is a folder; give a file name", field)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(out)
+    check_writable(out, field)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=out.parent, prefix=".paceline-", suffix=".tmp")
+    except OSError as exc:
+        raise ScenarioError(f"cannot write in the folder of {str(out)!r}: {exc.strerror}", field) from None
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())
+        tmp.replace(out)
+    except OSError as exc:
+        raise ScenarioError(f"cannot write {str(out)!r}: {exc.strerror}", field) from None
+    finally:
+        tmp.unlink(missing_ok=True)
     return out
 
 
@@ -265,39 +276,74 @@ def write_text_atomic(path: str | Path, text: str, field: str = "output") -> Pat
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
 
 
+def _exists(p: Path) -> bool:
+    try:
+        return p.exists()
+    except OSError:  # a name too long, a loop of links: checked by the caller
+        return False
+
+
+def check_writable(out: Path, field: str) -> None:
+    """Refuse an output file that cannot be written, before any work: a name too long for the file system, a file
+    where one of its folders should be, a folder that cannot be written, or a folder in its place (``field``)."""
+    parent = out.parent
+    while not _exists(parent) and parent != parent.parent:
+        parent = parent.parent
+    try:
+        name_max = os.pathconf(parent, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        name_max = 255
+    if any(len(part.encode()) > name_max for part in out.parts):
+        raise ScenarioError(f"a name in {str(out)!r} is longer than the {name_max} bytes the file system allows", field)
+    if not parent.is_dir():
+        raise ScenarioError(f"{str(parent)!r} is a file, not a folder; nothing can be written under it", field)
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ScenarioError(f"{str(parent)!r} cannot be written; give a path in a writable folder", field)
+    if _exists(out) and out.is_dir():
+        raise ScenarioError(f"{str(out)!r} is a folder; give a file name", field)
+
+
 def check_figure_path(path: str | Path, field: str = "--plot") -> Path:
-    """The output path of a figure, checked before any work is done.
+    """The output path of a figure, checked before any work is done: its suffix, its name's length, and that its
+    folder is (or can be made inside) a writable folder. Nothing is created.
 
     Raises
     ------
     ScenarioError
-        A suffix other than ``.png``, ``.svg`` or ``.pdf``, or a folder (``field`` names the option that gave it).
+        A suffix other than ``.png``, ``.svg`` or ``.pdf``, a folder, a name too long for the file system, a file
+        where a folder should be, or a folder that cannot be written (``field`` names the option that gave it).
     """
     out = Path(path)
     if out.suffix.lower() not in FIGURE_SUFFIXES:
         raise ScenarioError(f"{str(out)!r}: the figure must be {' or '.join(FIGURE_SUFFIXES)}", field)
-    if out.is_dir():
-        raise ScenarioError(f"{str(out)!r} is a folder; give a file name", field)
+
+    check_writable(out, field)
     return out
 
 
 def save_figure(fig: Any, path: str | Path, field: str = "--plot", **savefig: Any) -> Path:
-    """Write a matplotlib figure whole or not at all (a temporary sibling renamed over it); its folder is created.
+    """Write a matplotlib figure whole or not at all (a uniquely named temporary sibling renamed over it); its folder
+    is created.
 
     Raises
     ------
     ScenarioError
-        As :func:`check_figure_path`, or a folder that cannot be created (``field``).
+        As :func:`check_figure_path`, or the folder or file cannot be written (``field``).
     """
     out = check_figure_path(path, field)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=out.parent, prefix=".paceline-", suffix=out.suffix.lower())
     except OSError as exc:
-        raise ScenarioError(f"cannot create the folder of {str(out)!r}: {exc.strerror}", field) from None
-    tmp = out.with_name(f".{out.stem}.tmp{out.suffix}")
+        raise ScenarioError(f"cannot write in the folder of {str(out)!r}: {exc.strerror}", field) from None
+    tmp = Path(name)
     try:
-        fig.savefig(tmp, format=out.suffix.lower().lstrip("."), **savefig)
+        with os.fdopen(fd, "wb") as fh:
+            fig.savefig(fh, format=out.suffix.lower().lstrip("."), **savefig)
+        os.chmod(tmp, 0o666 & ~_umask())
         tmp.replace(out)
+    except OSError as exc:
+        raise ScenarioError(f"cannot write {str(out)!r}: {exc.strerror}", field) from None
     finally:
         tmp.unlink(missing_ok=True)
     return out

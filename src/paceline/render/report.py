@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from paceline.errors import PacelineError, ScenarioError
+from paceline.io.limits import read_text
 from paceline.io.outputs import write_text_atomic
 from paceline.io.races import bundled_race_names
 from paceline.render.report_html import SECTIONS, ReportInputs, render_report
@@ -147,7 +148,7 @@ def gather(
             if not path.is_file():
                 raise ScenarioError(f"no such file {text!r}; give a race .json, a scenario or a race", "race")
             try:
-                race = race_from_dict(json.loads(path.read_text(encoding="utf-8")))
+                race = race_from_dict(json.loads(read_text(path, "race", "a race .json")))
             except json.JSONDecodeError as exc:
                 raise ScenarioError(f"{text} is not valid JSON: {exc}", "race") from None
             if sc is None and race.scenario in bundled_scenario_names():
