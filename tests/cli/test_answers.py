@@ -50,7 +50,12 @@ def test_an_edited_scenario_or_a_file_it_refers_to_is_a_new_question(cache_on: P
     perfs = tmp_path / "perfs.csv"
     perfs.write_text("distance_m,time\n1500,3:49.04\n5000,14:05.20\n")
     ath = tmp_path / "fk.toml"
-    assert run_cli("athlete", "new", "--performances", str(perfs), "--name", "Faith K", "--out", str(ath)).code == 0
+    assert (
+        run_cli(
+            "athlete", "new", "--performances", str(perfs), "--name", "Faith K", "--sex", "F", "--out", str(ath)
+        ).code
+        == 0
+    )
     sc = tmp_path / "mile.toml"
     sc.write_text('name = "m"\ndistance_m = 1609.344\n[athlete]\nfile = "fk.toml"\n')
     before = run_cli("predict", str(sc), "--json")
@@ -61,7 +66,12 @@ def test_an_edited_scenario_or_a_file_it_refers_to_is_a_new_question(cache_on: P
     # the athlete file (read through the scenario, not named on the command line) gets a slower 5000 m
     perfs.write_text("distance_m,time\n1500,3:49.04\n5000,14:35.20\n")
     ath.unlink()
-    assert run_cli("athlete", "new", "--performances", str(perfs), "--name", "Faith K", "--out", str(ath)).code == 0
+    assert (
+        run_cli(
+            "athlete", "new", "--performances", str(perfs), "--name", "Faith K", "--sex", "F", "--out", str(ath)
+        ).code
+        == 0
+    )
     after = run_cli("predict", str(sc), "--json")
     assert after.code == 0 and after.stdout != before.stdout
     sc.write_text('name = "m"\ndistance_m = 1500\n[athlete]\nfile = "fk.toml"\n')
@@ -82,6 +92,8 @@ def test_a_relinked_athlete_file_is_a_new_question(cache_on: Path, tmp_path: Pat
             str(perfs),
             "--name",
             "Faith K",
+            "--sex",
+            "F",
             "--mass-kg",
             mass,
             "--out",

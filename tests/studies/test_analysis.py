@@ -199,14 +199,15 @@ def test_even_race_has_no_pacing_loss() -> None:
 
 # ---- the athlete of a race without a scenario ------------------------------------------------------------------
 def test_race_without_scenario_uses_the_one_body_rule(tmp_path: Path) -> None:
-    """Kipchoge is not in the reference data: the generic body, and the output says it was assumed."""
+    """Kipchoge is not in the reference data but his body is listed (athlete_bodies.csv: 1.67 m, 52 kg), and the
+    output says where it came from."""
     sp = without_scenario(tmp_path, "ineos159_2019")
     an = analyze(sp)
     body = body_for(sp.athlete)
     assert (an.scenario.athlete.height_m, an.scenario.athlete.mass_kg) == (body.height_m, body.mass_kg)
     notes = {a.name: a for a in an.assumptions}
     assert notes["athlete_body"].source == body.source
-    assert "assumed" in body.source
+    assert (body.height_m, body.mass_kg) == (1.67, 52.0) and "listed body" in body.source
     assert an.energy["note"].startswith("fewer than 2 performances")
 
 

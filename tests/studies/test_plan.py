@@ -234,3 +234,14 @@ def test_unreachable_but_plausible_target_is_an_answer() -> None:
     res = what_would_it_take(load_scenario("breaking4"), 210.0)  # 3:30: a plausible speed, out of every lever's reach
     assert not res["combination"]["reachable"]
     assert not any(r["reachable"] for r in res["levers"])
+
+
+def test_a_measured_drag_area_and_how_it_is_drawn_are_in_the_notes() -> None:
+    from paceline.io.scenario import scenario_from_dict
+    from paceline.studies.plan import make_plan
+
+    data = load_scenario("kram2025").model_dump(exclude_none=True)
+    data["athlete"].update(drag_area_m2=0.30, drag_area_sd_m2=0.02)
+    notes = make_plan(scenario_from_dict(data)).notes
+    assert any("drag area is 0.3 m^2" in n and "SD 0.02 m^2" in n for n in notes)
+    assert not any("drag area" in n for n in make_plan(load_scenario("kram2025")).notes)

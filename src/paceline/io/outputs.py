@@ -24,9 +24,9 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from paceline.errors import ScenarioError
 
@@ -254,15 +254,21 @@ def write_text_atomic(path: str | Path, text: str, field: str = "output") -> Pat
     """
     out = Path(path)
     check_writable(out, field)
+    return _write_whole(out, field, ".tmp", lambda fh: fh.write(text.encode("utf-8")))
+
+
+def _write_whole(out: Path, field: str, suffix: str, write: Callable[[BinaryIO], object]) -> Path:
+    """Create ``out``'s folder, let ``write`` fill a uniquely named temporary sibling, and rename it over ``out``;
+    every OS failure is a :class:`ScenarioError` naming ``field``, and no temporary is left."""
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=out.parent, prefix=".paceline-", suffix=".tmp")
+        fd, name = tempfile.mkstemp(dir=out.parent, prefix=".paceline-", suffix=suffix)
     except OSError as exc:
         raise ScenarioError(f"cannot write in the folder of {str(out)!r}: {exc.strerror}", field) from None
     tmp = Path(name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
         os.chmod(tmp, 0o666 & ~_umask())
         tmp.replace(out)
     except OSError as exc:
@@ -331,19 +337,5 @@ def save_figure(fig: Any, path: str | Path, field: str = "--plot", **savefig: An
         As :func:`check_figure_path`, or the folder or file cannot be written (``field``).
     """
     out = check_figure_path(path, field)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=out.parent, prefix=".paceline-", suffix=out.suffix.lower())
-    except OSError as exc:
-        raise ScenarioError(f"cannot write in the folder of {str(out)!r}: {exc.strerror}", field) from None
-    tmp = Path(name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fig.savefig(fh, format=out.suffix.lower().lstrip("."), **savefig)
-        os.chmod(tmp, 0o666 & ~_umask())
-        tmp.replace(out)
-    except OSError as exc:
-        raise ScenarioError(f"cannot write {str(out)!r}: {exc.strerror}", field) from None
-    finally:
-        tmp.unlink(missing_ok=True)
-    return out
+    kind = out.suffix.lower()
+    return _write_whole(out, field, kind, lambda fh: fig.savefig(fh, format=kind.lstrip("."), **savefig))

@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 from paceline.errors import ScenarioError
 from paceline.jsonable import to_jsonable
+from paceline.physics import aero
 from paceline.physics import track as trk
 from paceline.timefmt import format_time
 
@@ -572,6 +573,12 @@ def make_plan(scenario: Scenario, model: str | None = None, spacing_m: float = 1
         power = given.get("calibrated_power")
         watts = f"{power.value} {power.unit} " if power is not None else ""
         notes.append(f"her power {watts}is set by {given['calibration'].value}")
+    if scenario.athlete.drag_area_m2 is not None and "drag_area" in given:
+        text, _ = aero.drag_factor_text(scenario.athlete.drag_area_m2, scenario.athlete.drag_area_sd_m2)
+        notes.append(
+            f"her drag area is {given['drag_area'].value} m^2 in this kit; the Monte Carlo draws it as "
+            + text.removesuffix(", both races")
+        )
     for r in roles:
         if r.margin is not None and r.margin < 0:
             notes.append(
