@@ -175,3 +175,16 @@ def test_intervals_widen_only_for_performances_that_disagree() -> None:
     typo = predict_time([1500.0, 5000.0], [210.0, 4390.0], 1609.344)
     assert sane.misfit == 1.0 and typo.misfit > 10.0
     assert math.log(typo.high_s / typo.low_s) > 10 * math.log(sane.high_s / sane.low_s)
+
+
+def test_a_distance_run_more_than_once_counts_by_its_best() -> None:
+    # the model is one of best times: slower repeats of the 1500 m change nothing, and neither the best nor a
+    # repeat is reported as disagreeing with the rest
+    from paceline.fit.performance_model import best_indices
+
+    d, t = [1500.0, 1500.0, 1500.0, 5000.0], [215.0, 210.0, 211.2, 790.0]
+    assert best_indices(d, t) == [1, 3]
+    once = predict_time([1500.0, 5000.0], [210.0, 790.0], 1609.344)
+    again = predict_time(d, t, 1609.344)
+    assert (again.time_s, again.low_s, again.high_s) == (once.time_s, once.low_s, once.high_s)
+    assert outliers(d, t) == []

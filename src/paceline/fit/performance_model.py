@@ -236,7 +236,8 @@ def predict_time(
     Parameters
     ----------
     distances_m, times_s : sequence of float
-        Her performances (at least one; checked by :func:`check_performances`).
+        Her performances (at least one; checked by :func:`check_performances`); at a distance run more than once,
+        the fastest counts (:func:`best_indices`).
     new_distance_m : float
         Distance to predict [m], within :data:`DISTANCE_RANGE_M`.
     prior : PopulationPrior, optional
@@ -257,6 +258,8 @@ def predict_time(
             "distance_m",
         )
     p = prior if prior is not None else population_prior()
+    keep = best_indices(distances_m, times_s)
+    distances_m, times_s = [distances_m[i] for i in keep], [times_s[i] for i in keep]
     mean, sd, theta = predict_log(distances_m, times_s, [new_distance_m], p)
     _, cov = _posterior(_x(distances_m), np.log(np.asarray(times_s, dtype=float)), p)
     k = misfit_factor(distances_m, times_s, p)
@@ -293,19 +296,32 @@ def misfit_factor(distances_m: Sequence[float], times_s: Sequence[float], prior:
 def loo_errors_pct(
     distances_m: Sequence[float], times_s: Sequence[float], prior: PopulationPrior | None = None
 ) -> list[float]:
-    """Leave-one-out error [%] of each performance (``predicted / actual - 1``), every other one given."""
+    """Leave-one-out error [%] of each best performance (``predicted / actual - 1``), her bests at the other
+    distances given."""
     p = prior if prior is not None else population_prior()
     return [100.0 * (float(np.exp(mean)) / times_s[i] - 1.0) for i, mean, _ in _held_out(distances_m, times_s, p)]
+
+
+def best_indices(distances_m: Sequence[float], times_s: Sequence[float]) -> list[int]:
+    """Indices of her best (fastest) performance at each distance, in the order given: the model is one of best
+    times (the population's tables are bests), so a slower race at a distance she has run faster says nothing more."""
+    best: dict[float, int] = {}
+    for i, (d, t) in enumerate(zip(distances_m, times_s, strict=True)):
+        if d not in best or t < times_s[best[d]]:
+            best[d] = i
+    return sorted(best.values())
 
 
 def _held_out(
     distances_m: Sequence[float], times_s: Sequence[float], prior: PopulationPrior
 ) -> list[tuple[int, float, float]]:
-    """For each performance: its index, and the predicted log time and its SD from every other one."""
+    """For each best performance (:func:`best_indices`): its index, and the predicted log time and its SD from her
+    bests at the other distances."""
+    keep = best_indices(distances_m, times_s)
     out = []
-    for i in range(len(distances_m)):
-        d = [v for j, v in enumerate(distances_m) if j != i]
-        t = [v for j, v in enumerate(times_s) if j != i]
+    for i in keep:
+        d = [distances_m[j] for j in keep if j != i]
+        t = [times_s[j] for j in keep if j != i]
         if not d:
             break
         mean, sd, _ = predict_log(d, t, [distances_m[i]], prior)
