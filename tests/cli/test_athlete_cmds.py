@@ -33,6 +33,7 @@ def test_show_predicts_every_standard_distance_with_an_interval(tmp_path: Path) 
     out = tmp_path / "fk.toml"
     run("athlete", "new", "--performances", str(_csv(tmp_path)), "--name", "Faith Kipyegon", "--out", str(out))
     shown = json.loads(run("athlete", "show", str(out), "--json").stdout)
+    assert shown["sex"] == "F" and "reference/athletes.csv" in shown["body_source"]  # what the file says
     rows = shown["predictions"]
     assert [r["distance_m"] for r in rows] == sorted(r["distance_m"] for r in rows) and len(rows) == 8
     assert all(r["low_s"] < r["time_s"] < r["high_s"] for r in rows)

@@ -128,3 +128,11 @@ def test_missing_and_malformed_files(tmp_path: Path) -> None:
         load_scenario(bad)
     with pytest.raises(ScenarioError, match="not a bundled scenario"):
         load_scenario("breaking5")
+
+
+def test_a_race_from_performances_is_on_the_road_over_10_km() -> None:
+    from paceline.io.scenario import Performance, solo_scenario
+
+    perfs = [Performance(distance_m=5000.0, time_s=780.0), Performance(distance_m=10000.0, time_s=1630.0)]
+    assert solo_scenario(perfs, 42195.0, 1.7, 55.0).track.kind == "road"
+    assert solo_scenario(perfs, 10000.0, 1.7, 55.0).track.kind == "oval"

@@ -91,14 +91,18 @@ def show(
     from paceline.io.athlete_files import read_athlete_file
     from paceline.io.athletes import body_for
     from paceline.io.scenario import Athlete, athlete_from_dict
+    from paceline.physics import aero
     from paceline.timefmt import format_time
 
     if athlete.endswith(".csv"):
         perfs = read_performances_csv(athlete, DISTANCE_RANGE_M)
         body = body_for(None)
         ath = Athlete(name=Path(athlete).stem, height_m=body.height_m, mass_kg=body.mass_kg, performances=tuple(perfs))
+        body_source = body.source
     else:
-        ath = athlete_from_dict({k: v for k, v in read_athlete_file(athlete).items() if k != "file"}, athlete)
+        table = read_athlete_file(athlete, informative=True)
+        body_source = str(table.pop("body_source", "the athlete file"))
+        ath = athlete_from_dict({k: v for k, v in table.items() if k != "file"}, athlete)
     solo = solo_equivalents(ath)
     d = [p.distance_m for p in solo]
     t = [p.time_s for p in solo]
@@ -110,8 +114,12 @@ def show(
     first = predict_time(d, t, 1500.0, where="athlete.performances")
     out = {
         "name": ath.name,
+        "sex": ath.sex,
         "height_m": ath.height_m,
         "mass_kg": ath.mass_kg,
+        "body_source": body_source,
+        "drag_area_m2": ath.drag_area_m2,
+        "drag_area_sd_m2": ath.drag_area_sd_m2,
         "exponent": first.exponent,
         "exponent_sd": first.exponent_sd,
         "loo_mean_abs_error_pct": float(np.mean(np.abs(loo))) if loo else None,
@@ -128,7 +136,9 @@ def show(
         kv_table(
             f"Athlete: {ath.name}",
             [
-                ("body", f"{ath.height_m:g} m, {ath.mass_kg:g} kg"),
+                ("sex", ath.sex),
+                ("body", f"{ath.height_m:g} m, {ath.mass_kg:g} kg ({body_source})"),
+                ("drag area", aero.drag_area_source(ath.drag_area_m2)),
                 ("exponent (Riegel's b)", f"{first.exponent:.3f} ± {first.exponent_sd:.3f}"),
                 ("leave-one-out mean |error|", loo_text),
                 ("performances", str(len(solo))),

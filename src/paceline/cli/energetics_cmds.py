@@ -134,7 +134,8 @@ def predict(
         rows.append(("target", format_time(sc.target_s)))
     if sc.result is not None:
         rows.append(("as raced", format_time(sc.result.time_s)))
-    rows += [(f"split {s['distance_m']:g} m", format_time(s["time_s"])) for s in out["splits"]]
+    every = 5000.0 if sc.track.kind == "road" else None  # the road: every 5 km, as road races report
+    rows += [(f"split {s['distance_m']:g} m", s["time"]) for s in race.split_rows(every)]
     con = console()
     con.print(kv_table(f"Prediction: {sc.description or sc.name}", rows))
     con.print(

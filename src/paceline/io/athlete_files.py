@@ -13,8 +13,9 @@ from paceline.io.limits import check_user_file, parse_toml, read_text
 INFORMATIVE_KEYS = ("body_source",)
 
 
-def read_athlete_file(path: str | Path) -> dict[str, Any]:
-    """The ``[athlete]`` table of an athlete file, for a scenario to use.
+def read_athlete_file(path: str | Path, informative: bool = False) -> dict[str, Any]:
+    """The ``[athlete]`` table of an athlete file, for a scenario to use (with ``informative``, also the keys a
+    scenario does not take: :data:`INFORMATIVE_KEYS`, e.g. where the body came from).
 
     Raises
     ------
@@ -29,4 +30,4 @@ def read_athlete_file(path: str | Path) -> dict[str, Any]:
     table = data.get("athlete")
     if not isinstance(table, dict) or not table.get("name"):
         raise ScenarioError(f"{p.name} has no [athlete] table with a name", "athlete.file")
-    return {k: v for k, v in table.items() if k not in INFORMATIVE_KEYS}
+    return {k: v for k, v in table.items() if informative or k not in INFORMATIVE_KEYS}

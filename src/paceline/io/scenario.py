@@ -515,6 +515,15 @@ def load_scenario(name_or_path: str | Path = "breaking4") -> Scenario:
     return scenario_from_dict(data, source=where)
 
 
+#: Races longer than this [m] default to the road (no bends) when nothing says where they were run.
+ROAD_ABOVE_M = 10_000.0
+
+
+def default_track_kind(distance_m: float) -> Literal["oval", "road"]:
+    """``road`` for a race longer than :data:`ROAD_ABOVE_M` (half marathons, marathons), else ``oval``."""
+    return "road" if distance_m > ROAD_ABOVE_M else "oval"
+
+
 def solo_scenario(
     performances: list[Performance],
     distance_m: float,
@@ -525,7 +534,8 @@ def solo_scenario(
     sex: str = "F",
     drag_area_m2: float | None = None,
 ) -> Scenario:
-    """A scenario for an athlete known only by performances: still air at 20 degC, one formation for the race.
+    """A scenario for an athlete known only by performances: still air at 20 degC, one formation for the race, on a
+    standard oval or (over 10 km) the road.
 
     Parameters
     ----------
@@ -558,5 +568,6 @@ def solo_scenario(
         },
         "conditions": {"temperature_c": 20.0, "relative_humidity": 0.5, "altitude_m": 0.0, "wind_speed_m_s": 0.0},
         "pacing": [{"from_m": 0.0, "to_m": distance_m, "formation": formation}],
+        "track": {"kind": default_track_kind(distance_m)},
     }
     return scenario_from_dict(data, source="performances")

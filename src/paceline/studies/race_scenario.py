@@ -69,13 +69,14 @@ def minimal_scenario(splits: RaceSplits) -> tuple[dict[str, Any], list[Assumptio
         Scenario fields (for :func:`paceline.io.scenario.scenario_from_dict`) and the assumptions they make.
     """
     from paceline.io.athletes import body_for, reference_athletes
+    from paceline.io.scenario import default_track_kind
 
     body = body_for(splits.athlete)
     athlete: dict[str, Any] = {"name": splits.athlete or "athlete", "height_m": body.height_m, "mass_kg": body.mass_kg}
     known = reference_athletes().get(splits.athlete)
     if known is not None:
         athlete.update(sex=known["sex"], performances=known["performances"])
-    road = splits.event_m > 10_000
+    road = default_track_kind(splits.event_m) == "road"
     data: dict[str, Any] = {
         "name": splits.race_id,
         "description": f"{splits.athlete}, {splits.venue}, {splits.date} (minimal scenario: solo, still air)",
