@@ -428,7 +428,7 @@ def build_problem(scenario: Scenario, curve: str = DEFAULT_CURVE) -> Problem:
 #: The inputs reported in the sensitivity ranking: key -> (label, unit).
 INPUT_LABELS: dict[str, tuple[str, str]] = {
     "drafting": ("drafting (shelter model)", "mean shelter"),
-    "cd_factor": ("drag coefficient Cd", "x 0.9"),
+    "cd_factor": ("drag coefficient Cd / 0.9", "x 0.9"),
     "kit_factor": ("kit drag factor", "x cda_factor"),
     "temperature_c": ("temperature", "degC"),
     "relative_humidity": ("relative humidity", "-"),
