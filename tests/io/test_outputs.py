@@ -21,7 +21,7 @@ import pytest
 
 from cli_runner import PACELINE
 from paceline.errors import ScenarioError
-from paceline.io.outputs import MARKER, exclusive, is_output, recover, write_folder
+from paceline.io.outputs import MARKER, exclusive, is_output, recover, write_folder, write_text_atomic
 
 
 def _files(version: int, n: int = 5) -> dict[str, str]:
@@ -206,3 +206,10 @@ def test_figure_paths_are_checked_and_figures_written_whole(tmp_path: Path) -> N
     assert done == [tmp_path / "same.png"] * 8 and (tmp_path / "same.png").read_bytes().startswith(b"\x89PNG")
     plt.close(fig)
     assert sorted(p.name for p in tmp_path.rglob("*") if p.name.startswith(".")) == []  # no temporary left
+    pipe = tmp_path / "pipe.svg"
+    os.mkfifo(pipe)
+    with pytest.raises(ScenarioError, match=r"^--plot: .*is not a regular file"):
+        check_figure_path(pipe)  # a pipe or a device (/dev/stdout) is never renamed over
+    with pytest.raises(ScenarioError, match=r"^report: .*is not a regular file"):
+        write_text_atomic(pipe, "x", "report")
+    assert pipe.is_fifo()

@@ -291,7 +291,8 @@ def _exists(p: Path) -> bool:
 
 def check_writable(out: Path, field: str) -> None:
     """Refuse an output file that cannot be written, before any work: a name too long for the file system, a file
-    where one of its folders should be, a folder that cannot be written, or a folder in its place (``field``)."""
+    where one of its folders should be, a folder that cannot be written, or a folder, device or pipe in its place
+    (``field``)."""
     parent = out.parent
     while not _exists(parent) and parent != parent.parent:
         parent = parent.parent
@@ -307,6 +308,8 @@ def check_writable(out: Path, field: str) -> None:
         raise ScenarioError(f"{str(parent)!r} cannot be written; give a path in a writable folder", field)
     if _exists(out) and out.is_dir():
         raise ScenarioError(f"{str(out)!r} is a folder; give a file name", field)
+    if _exists(out) and not out.is_file():  # a device or a pipe (/dev/stdout): never renamed over
+        raise ScenarioError(f"{str(out)!r} is not a regular file; give a file name", field)
 
 
 def check_figure_path(path: str | Path, field: str = "--plot") -> Path:
