@@ -215,13 +215,21 @@ def predict_log(
     posterior mean of her ``(a, b)``: the Gaussian prior of the module docstring conditioned on her log times."""
     x, y = _x(distances_m), np.log(np.asarray(times_s, dtype=float))
     xn = _x(new_distances_m)
-    sigma = prior.covariance(x, x) + prior.noise_sd**2 * np.eye(x.size)
-    cross = prior.covariance(xn, x)
-    weights = np.linalg.solve(sigma, cross.T).T
-    mean = prior.prior_mean(xn) + weights @ (y - prior.prior_mean(x))
+    mean, weights, cross = _condition(x, y, xn, prior)
     var = np.diag(prior.covariance(xn, xn)) + prior.noise_sd**2 - np.einsum("ij,ij->i", weights, cross)
     theta, _ = _posterior(x, y, prior)
     return mean, np.sqrt(np.maximum(var, 0.0)), theta
+
+
+def _condition(
+    x: NDArray[np.float64], y: NDArray[np.float64], xn: NDArray[np.float64], prior: PopulationPrior
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """The prior conditioned on log times ``y`` at ``x``, at ``xn``: the predictive mean [ln s], the weights of the
+    observations in it (rows: ``xn``) and the prior covariance between ``xn`` and ``x``."""
+    sigma = prior.covariance(x, x) + prior.noise_sd**2 * np.eye(x.size)
+    cross = prior.covariance(xn, x)
+    weights = np.asarray(np.linalg.solve(sigma, cross.T).T, dtype=float)
+    return prior.prior_mean(xn) + weights @ (y - prior.prior_mean(x)), weights, cross
 
 
 def predict_time(
@@ -289,7 +297,7 @@ def misfit_factor(distances_m: Sequence[float], times_s: Sequence[float], prior:
     held = _held_out(distances_m, times_s, prior)
     if len(held) < 2:
         return 1.0
-    z = np.array([(np.log(times_s[i]) - mean) / (prior.interval_scale * sd) for i, mean, sd in held])
+    z = np.array([h[3] for h in held])
     return max(1.0, float(np.sqrt(np.sum(z**2) / chi2.ppf(0.95, z.size))))
 
 
@@ -299,7 +307,7 @@ def loo_errors_pct(
     """Leave-one-out error [%] of each best performance (``predicted / actual - 1``), her bests at the other
     distances given."""
     p = prior if prior is not None else population_prior()
-    return [100.0 * (float(np.exp(mean)) / times_s[i] - 1.0) for i, mean, _ in _held_out(distances_m, times_s, p)]
+    return [100.0 * (float(np.exp(mean)) / times_s[i] - 1.0) for i, mean, _, _ in _held_out(distances_m, times_s, p)]
 
 
 def best_indices(distances_m: Sequence[float], times_s: Sequence[float]) -> list[int]:
@@ -314,9 +322,9 @@ def best_indices(distances_m: Sequence[float], times_s: Sequence[float]) -> list
 
 def _held_out(
     distances_m: Sequence[float], times_s: Sequence[float], prior: PopulationPrior
-) -> list[tuple[int, float, float]]:
-    """For each best performance (:func:`best_indices`): its index, and the predicted log time and its SD from her
-    bests at the other distances."""
+) -> list[tuple[int, float, float, float]]:
+    """For each best performance (:func:`best_indices`): its index, the predicted log time and its SD from her
+    bests at the other distances, and its standardised error ``z`` (under the prior's interval scale)."""
     keep = best_indices(distances_m, times_s)
     out = []
     for i in keep:
@@ -325,7 +333,8 @@ def _held_out(
         if not d:
             break
         mean, sd, _ = predict_log(d, t, [distances_m[i]], prior)
-        out.append((i, float(mean[0]), float(sd[0])))
+        z = (np.log(times_s[i]) - mean[0]) / (prior.interval_scale * sd[0])
+        out.append((i, float(mean[0]), float(sd[0]), float(z)))
     return out
 
 
@@ -336,8 +345,7 @@ def outliers(
     outside the 99 % predictive interval of the rest (a tactical race, a bad day). Callers warn; it is not an error."""
     p = prior if prior is not None else population_prior()
     out = []
-    for i, mean, sd in _held_out(distances_m, times_s, p):
-        z = (np.log(times_s[i]) - mean) / (p.interval_scale * sd)
+    for i, mean, _, z in _held_out(distances_m, times_s, p):
         if abs(z) > 2.5758:
             out.append((i, 100.0 * (float(np.exp(mean)) / times_s[i] - 1.0)))
     return out
@@ -411,22 +419,16 @@ def _groups(tables: Tables) -> list[tuple[NDArray[np.float64], NDArray[np.float6
     ]
 
 
-def _loo_residuals(tables: Tables, prior: PopulationPrior) -> list[tuple[float, float, float]]:
-    """``(x, residual [ln s], predictive sd)`` of every interior row of every table, predicted under ``prior`` from
-    the table's other rows."""
+def _loo_z(tables: Tables, prior: PopulationPrior) -> list[float]:
+    """Standardised leave-one-out errors of every interior row of every table under ``prior``."""
     out = []
     for x, y in tables:
         for i in range(1, len(x) - 1):
             keep = np.arange(len(x)) != i
             d = D_REF_M * np.exp(x[keep])
             mean, sd, _ = predict_log(list(d), list(np.exp(y[keep])), [D_REF_M * np.exp(x[i])], prior)
-            out.append((float(x[i]), float(y[i] - mean[0]), float(sd[0])))
+            out.append(float((y[i] - mean[0]) / sd[0]))
     return out
-
-
-def _loo_z(tables: Tables, prior: PopulationPrior) -> list[float]:
-    """Standardised leave-one-out errors of every interior row of every table under ``prior``."""
-    return [r / sd for _, r, sd in _loo_residuals(tables, prior)]
 
 
 #: Fewest leave-one-out rows at an event for the population to learn its offset there.
@@ -446,10 +448,8 @@ def _event_rows(tables: Tables, prior: PopulationPrior) -> tuple[list[float], ND
         d = np.round(D_REF_M * np.exp(x), 3)
         for i in range(1, len(x) - 1):
             keep = np.arange(len(x)) != i
-            sigma = prior.covariance(x[keep], x[keep]) + prior.noise_sd**2 * np.eye(int(keep.sum()))
-            w = np.linalg.solve(sigma, prior.covariance(x[i : i + 1], x[keep])[0])
-            mean = prior.prior_mean(x[i : i + 1])[0] + w @ (y[keep] - prior.prior_mean(x[keep]))
-            held.append((float(d[i]), d[keep], w, float(y[i] - mean)))
+            mean, w, _ = _condition(x[keep], y[keep], x[i : i + 1], prior)
+            held.append((float(d[i]), d[keep], w[0], float(y[i] - mean[0])))
             counts[float(d[i])] = counts.get(float(d[i]), 0) + 1
     events = sorted(e for e, c in counts.items() if c >= MIN_EVENT_ROWS)
     col = {e: k for k, e in enumerate(events)}
