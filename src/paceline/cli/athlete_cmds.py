@@ -25,13 +25,6 @@ STANDARD_DISTANCES = (
 )
 
 
-def _write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` whole or not at all (its folder is created, as for every output)."""
-    from paceline.io.outputs import write_text_atomic
-
-    write_text_atomic(path, text, "--out")
-
-
 @athlete_app.command("new")
 def new(
     performances: Path = typer.Option(..., "--performances", help="CSV of performances (distance_m, time)."),
@@ -49,6 +42,7 @@ def new(
     from paceline.fit.performance_model import DISTANCE_RANGE_M
     from paceline.fit.performances import read_performances_csv
     from paceline.io.athletes import athlete_id, body_for, reference_sex
+    from paceline.io.outputs import write_text_atomic
     from paceline.io.scenario_toml import to_toml
 
     perfs = read_performances_csv(performances, DISTANCE_RANGE_M)
@@ -67,7 +61,8 @@ def new(
         "performances": [p.model_dump(exclude_none=True) for p in perfs],
     }
     path = out if out is not None else Path(f"{aid}.toml")
-    _write(path, f"# paceline athlete file of {name}, from {performances.name}\n" + to_toml({"athlete": table}))
+    head = f"# paceline athlete file of {name}, from {performances.name}\n"
+    write_text_atomic(path, head + to_toml({"athlete": table}), "--out")
     if as_json:
         emit_json({"file": str(path), "athlete": table})
         return

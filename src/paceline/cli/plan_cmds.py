@@ -217,6 +217,7 @@ def search(
     import sys
 
     from paceline.io.limits import read_text
+    from paceline.io.outputs import write_text_atomic
     from paceline.io.scenario import bundled_scenario_text, load_scenario
     from paceline.render.plan_search import FORMATION_HEAD, TRIED_HEAD, formation_rows, tried_rows
     from paceline.studies.plan_search import leading_comments, search_plan, search_toml
@@ -241,7 +242,7 @@ def search(
         src = Path(scenario)
         is_file = src.suffix == ".toml"
         text = read_text(src, "scenario", "a scenario .toml") if is_file else bundled_scenario_text(scenario)
-        _write_text(toml_file, search_toml(res, command, leading_comments(text)), "--toml")
+        write_text_atomic(toml_file, search_toml(res, command, leading_comments(text)), "--toml")
         written.append(toml_file)
     data = res.to_dict()
     if as_json:
@@ -260,13 +261,6 @@ def search(
     )
     for p in written:
         con.print(f"wrote {p}", markup=False, highlight=False)
-
-
-def _write_text(path: Path, text: str, flag: str) -> None:
-    """Write a whole file or nothing (:func:`paceline.io.outputs.write_text_atomic`), errors naming ``flag``."""
-    from paceline.io.outputs import write_text_atomic
-
-    write_text_atomic(path, text, flag)
 
 
 @app.command()
@@ -289,6 +283,7 @@ def lights(
     A road race has no rail: exit 2.
     """
     from paceline.chain import solve
+    from paceline.io.outputs import write_text_atomic
     from paceline.io.scenario import load_scenario
     from paceline.render.lights_sheet import (
         LIGHTS_CSV_SCHEMA,
@@ -308,10 +303,10 @@ def lights(
     sheet = lights_sheet(sc, race, tuple(train))
     written = []
     if csv_file is not None:
-        _write_text(csv_file, lights_csv(rows), "--csv")
+        write_text_atomic(csv_file, lights_csv(rows), "--csv")
         written.append(csv_file)
     if html_file is not None:
-        _write_text(html_file, lights_sheet_html(sheet, spacing_m), "--html")
+        write_text_atomic(html_file, lights_sheet_html(sheet, spacing_m), "--html")
         written.append(html_file)
     if as_json:
         emit_json(
@@ -362,6 +357,7 @@ def brief(
 ) -> None:
     """The pacer cards: slot, line, splits at the track marks, when to enter and step off, who takes over."""
     from paceline.errors import ScenarioError
+    from paceline.io.outputs import write_text_atomic
     from paceline.io.scenario import load_scenario
     from paceline.render.pacer_cards import briefing_markdown, pacer_cards_html, plan_info
     from paceline.studies.handover import handovers, pacer_cards
@@ -377,7 +373,7 @@ def brief(
     info = plan_info(pl)
     written = []
     if html_file is not None:
-        _write_text(html_file, pacer_cards_html(chosen, hand, info), "--html")
+        write_text_atomic(html_file, pacer_cards_html(chosen, hand, info), "--html")
         written.append(html_file)
     if as_json:
         emit_json(

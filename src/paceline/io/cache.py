@@ -64,18 +64,17 @@ def load(kind: str, key: str) -> dict[str, Any] | None:
 
 def store(kind: str, key: str, value: dict[str, Any]) -> Path | None:
     """Write ``value`` (JSON-ready) under ``key`` atomically; returns the file, or None if not written."""
+    from paceline.errors import ScenarioError
+    from paceline.io.outputs import write_text_atomic
+
     path = _path(kind, key)
     if path is None:
         return None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(value, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
+        return write_text_atomic(path, json.dumps(value, sort_keys=True), "cache")
+    except ScenarioError as exc:
         log.debug("could not write the cache file %s: %s", path, exc)
         return None
-    return path
 
 
 #: The user files read while :func:`recording` is active: absolute path -> SHA-256 of the bytes read.

@@ -306,10 +306,9 @@ def check_writable(out: Path, field: str) -> None:
         raise ScenarioError(f"{str(parent)!r} is a file, not a folder; nothing can be written under it", field)
     if not os.access(parent, os.W_OK | os.X_OK):
         raise ScenarioError(f"{str(parent)!r} cannot be written; give a path in a writable folder", field)
-    if _exists(out) and out.is_dir():
-        raise ScenarioError(f"{str(out)!r} is a folder; give a file name", field)
-    if _exists(out) and not out.is_file():  # a device or a pipe (/dev/stdout): never renamed over
-        raise ScenarioError(f"{str(out)!r} is not a regular file; give a file name", field)
+    if _exists(out) and not out.is_file():
+        what = "a folder" if out.is_dir() else "not a regular file"  # a device or a pipe (/dev/stdout)
+        raise ScenarioError(f"{str(out)!r} is {what}; give a file name", field)
 
 
 def check_figure_path(path: str | Path, field: str = "--plot") -> Path:
@@ -325,7 +324,6 @@ def check_figure_path(path: str | Path, field: str = "--plot") -> Path:
     out = Path(path)
     if out.suffix.lower() not in FIGURE_SUFFIXES:
         raise ScenarioError(f"{str(out)!r}: the figure must be {' or '.join(FIGURE_SUFFIXES)}", field)
-
     check_writable(out, field)
     return out
 

@@ -166,12 +166,12 @@ def drag_factor_range(measured_m2: float | None = None, measured_sd_m2: float | 
 def drag_factor_text(measured_m2: float | None = None, measured_sd_m2: float | None = None) -> tuple[str, str]:
     """How :func:`drag_factor_range` draws her drag area, and its source (for the distributions tables)."""
     if measured_m2 is None:
-        return f"Cd ~ U({CD_RANGE[0]:.1f}, {CD_RANGE[1]:.1f}), both races", "Pugh (1971)"
+        return f"Cd ~ U({CD_RANGE[0]:.1f}, {CD_RANGE[1]:.1f})", "Pugh (1971)"
     if not measured_sd_m2:
         return f"measured {measured_m2:g} m^2, fixed (drag_area_sd_m2 not given, or 0)", "athlete.drag_area_m2"
     lo, hi = drag_factor_range(measured_m2, measured_sd_m2)
     return (
-        f"measured {measured_m2:g} m^2 x U({lo:.3g}, {hi:.3g}) (SD {measured_sd_m2:g} m^2), both races",
+        f"measured {measured_m2:g} m^2 x U({lo:.3g}, {hi:.3g}) (SD {measured_sd_m2:g} m^2)",
         "athlete.drag_area_m2 and drag_area_sd_m2",
     )
 

@@ -696,7 +696,7 @@ def draw_inputs(
             rows.append(row)
         oat[key] = (rows[0], rows[1])
 
-    cd_text = aero.drag_factor_text(sc.athlete.drag_area_m2, sc.athlete.drag_area_sd_m2)
+    cd_drawn, cd_source = aero.drag_factor_text(sc.athlete.drag_area_m2, sc.athlete.drag_area_sd_m2)
 
     def rng_text(trip: tuple[float, float, float], unit: str) -> str:
         return f"U({trip[1]:g}, {trip[2]:g}) {unit}" if trip[2] > trip[1] else f"fixed {trip[0]:g} {unit}"
@@ -708,7 +708,7 @@ def draw_inputs(
             f"{shelter_spread:g}, in the target and the calibration race",
             "source": "paceline.fit.drafting: bootstrap over the studies + a new study effect",
         },
-        dict(zip(("input", "distribution", "source"), ("cd_factor", *cd_text), strict=True)),
+        {"input": "cd_factor", "distribution": f"{cd_drawn}, both races", "source": cd_source},
         {
             "input": "kit_factor",
             "distribution": f"cda_factor {sc.equipment.cda_factor:g} x N(1, {KIT_CDA_SD:g})",

@@ -575,10 +575,7 @@ def make_plan(scenario: Scenario, model: str | None = None, spacing_m: float = 1
         notes.append(f"her power {watts}is set by {given['calibration'].value}")
     if scenario.athlete.drag_area_m2 is not None and "drag_area" in given:
         text, _ = aero.drag_factor_text(scenario.athlete.drag_area_m2, scenario.athlete.drag_area_sd_m2)
-        notes.append(
-            f"her drag area is {given['drag_area'].value} m^2 in this kit; the Monte Carlo draws it as "
-            + text.removesuffix(", both races")
-        )
+        notes.append(f"her drag area is {given['drag_area'].value} m^2 in this kit; the Monte Carlo draws it as {text}")
     for r in roles:
         if r.margin is not None and r.margin < 0:
             notes.append(
