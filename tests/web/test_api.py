@@ -128,6 +128,36 @@ def test_request_shape_errors_are_422(client: httpx.Client) -> None:
     assert r.status_code == 422
 
 
+@pytest.mark.parametrize("path", ["/api/solve", "/api/plan", "/api/export", "/api/uncertainty"])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (b'{"name": "breaking4", "model": Infinity}', "model"),
+        (b'{"scenario": NaN}', "scenario"),
+        (b'{"scenario": {"name": "x"}, "model": -Infinity}', "model"),
+    ],
+)
+def test_nan_and_infinity_literals_are_422_naming_the_field(
+    client: httpx.Client, path: str, body: bytes, field: str
+) -> None:
+    # Python's JSON parser (and so the server's) reads these literals: the answer must still be a 422, not a 500
+    # from echoing an input no JSON response can carry
+    r = client.post(path, content=body, headers={"content-type": "application/json"})
+    if path != "/api/solve" and body.startswith(b'{"name"'):
+        field = "scenario"  # those endpoints take no name: the missing scenario is what is wrong
+    assert r.status_code == 422, r.text
+    assert r.json()["field"] == field
+    assert r.json()["message"].startswith(f"{field}: ")
+
+
+def test_request_shape_errors_say_what_is_allowed(client: httpx.Client) -> None:
+    r = client.post("/api/plan", json={"name": "breaking4"})
+    assert r.status_code == 422
+    assert r.json()["message"] == "scenario: is required; this endpoint takes model, scenario"
+    r = client.post("/api/solve", json={"name": "breaking4", "colour": "red"})
+    assert r.json()["message"] == "colour: unknown field; this endpoint takes model, name, scenario"
+
+
 def test_oversized_body_is_413(client: httpx.Client) -> None:
     big = b'{"scenario": {"name": "' + b"x" * (MAX_BODY_BYTES + 10) + b'"}}'
     r = client.post("/api/solve", content=big, headers={"content-type": "application/json"})

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
@@ -268,6 +269,34 @@ def _unprocessable(exc: PacelineError, prefix: list[str | int]) -> JSONResponse:
     return JSONResponse(body, status_code=422)
 
 
+def _body_fields(request: Request) -> list[str]:
+    """The fields the body of the request's route takes (``[]`` when unknown)."""
+    field = getattr(request.scope.get("route"), "body_field", None)
+    model = getattr(getattr(field, "field_info", None), "annotation", None)
+    return sorted(getattr(model, "model_fields", {}))
+
+
+def _bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """A body the request model refuses as one 422 naming the field: never the input echoed (it may be huge, or a
+    NaN/Infinity literal no JSON response can carry)."""
+    err = exc.errors()[0] if exc.errors() else {}
+    loc = [p for p in err.get("loc", ()) if isinstance(p, (str, int))]
+    field = ".".join(str(p) for p in loc[1:] if isinstance(p, str)) or "body"
+    allowed = ", ".join(_body_fields(request))
+    kind = err.get("type", "")
+    if kind == "extra_forbidden":
+        msg = f"unknown field; this endpoint takes {allowed}"
+    elif kind == "missing":
+        msg = f"is required; this endpoint takes {allowed}"
+    elif kind == "json_invalid":
+        msg = "the body is not valid JSON"
+    else:
+        msg = str(err.get("msg", "invalid"))
+    text = f"{field}: {msg}"
+    body = {"detail": [{"loc": loc, "msg": text, "type": kind}], "field": field, "message": text}
+    return JSONResponse(body, status_code=422)
+
+
 def create_app(warm: bool = True, allow_hosts: Iterable[str] = ()) -> FastAPI:
     """Build the web app.
 
@@ -317,6 +346,8 @@ def create_app(warm: bool = True, allow_hosts: Iterable[str] = ()) -> FastAPI:
             )
         races.put(rid, body)
         return body
+
+    app.add_exception_handler(RequestValidationError, _bad_request)  # type: ignore[arg-type]
 
     @app.exception_handler(PacelineError)
     async def _paceline_error(request: Request, exc: PacelineError) -> JSONResponse:
