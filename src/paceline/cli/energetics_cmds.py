@@ -135,7 +135,8 @@ def predict(
     if sc.result is not None:
         rows.append(("as raced", format_time(sc.result.time_s)))
     every = 5000.0 if sc.track.kind == "road" else None  # the road: every 5 km, as road races report
-    rows += [(f"split {s['distance_m']:g} m", s["time"]) for s in race.split_rows(every)]
+    # to the millimetre, as the plan prints them (1209.344 m, not 1209.34 m)
+    rows += [(f"split {s['distance_m']:.3f}".rstrip("0").rstrip(".") + " m", s["time"]) for s in race.split_rows(every)]
     con = console()
     con.print(kv_table(f"Prediction: {sc.description or sc.name}", rows))
     con.print(

@@ -134,9 +134,13 @@ def plan(
     rows = []
     for r in race.split_rows(every_m=200.0):
         m = t400.get(round(r["distance_m"], 3))
-        rows.append(
-            [f"{r['distance_m']:g}", str(r["time"]), f"{r['segment_s']:.2f}", f"{m['segment_s']:.2f}" if m else ""]
-        )
+        if m is None:
+            last400 = ""
+        elif m["segment_m"] < 300.0:  # a short tail (a 5000 m's last 200 m): its last 400 m, not a 200 m time
+            last400 = f"{r['time_s'] - float(race.time_at(max(r['distance_m'] - 400.0, 0.0))):.2f}"
+        else:
+            last400 = f"{m['segment_s']:.2f}"
+        rows.append([f"{r['distance_m']:g}", str(r["time"]), f"{r['segment_s']:.2f}", last400])
     con.print(grid_table("200 m / 400 m splits", ["distance [m]", "clock", "200 m [s]", "400 m [s]"], rows))
     con.print(
         grid_table(
@@ -432,7 +436,15 @@ def goal(
         )
     )
     cb = res["combination"]
-    if cb["reachable"]:
+    if res["predicted_s"] <= res["target_s"]:
+        con.print(
+            f"The plan already reaches the target: {format_time(res['predicted_s'])} is "
+            f"{res['target_s'] - res['predicted_s']:.2f} s under {format_time(res['target_s'])}; "
+            "no lever needs to move.",
+            markup=False,
+            highlight=False,
+        )
+    elif cb["reachable"]:
         vals = ", ".join(f"{k} {v:g}" for k, v in cb["values"].items())
         con.print(
             f"Cheapest combination: every lever {100 * cb['fraction']:.0f} % of the way to its plausible best "
