@@ -107,6 +107,22 @@ def test_unknown_field_is_named() -> None:
         scenario_from_dict(data)
 
 
+def test_a_huge_bad_value_is_shown_short() -> None:
+    # a 100 000-character name or a roster of 100: the one-line error names the field, the value's start and size,
+    # and what is allowed, not the whole value
+    data = base()
+    data["name"] = "x" * 100_000
+    with pytest.raises(ScenarioError) as info:
+        scenario_from_dict(data)
+    assert len(str(info.value)) < 200
+    assert "name: 'xxx" in str(info.value) and "(100000 characters)" in str(info.value)
+    assert str(info.value).endswith("at most 2000 characters")
+    data = base()
+    data["pacers"] = [{"name": f"P{i}"} for i in range(100)]
+    with pytest.raises(ScenarioError, match=r"^pacers: \[\{'name': 'P0'\}.*\(100 items\): .*at most 64 items"):
+        scenario_from_dict(data)
+
+
 def test_inline_formation_and_kerb_check(tmp_path: Path) -> None:
     data = base()
     data["formations"]["mine"] = {"slots": [{"name": "in", "dx_m": 1.0, "dy_m": -2.0}], "athlete_offset_m": 0.5}

@@ -158,6 +158,15 @@ def test_request_shape_errors_say_what_is_allowed(client: httpx.Client) -> None:
     assert r.json()["message"] == "colour: unknown field; this endpoint takes model, name, scenario"
 
 
+def test_a_huge_bad_value_is_not_echoed_back(client: httpx.Client, breaking4: dict[str, Any]) -> None:
+    bad = copy.deepcopy(breaking4)
+    bad["name"] = "n" * 200_000  # under the body limit; once echoed twice, it was a 400 kB answer
+    r = client.post("/api/solve", json={"scenario": bad})
+    assert r.status_code == 422 and r.json()["field"] == "name"
+    assert len(r.content) < 2000
+    assert r.json()["message"].endswith("at most 2000 characters")
+
+
 def test_oversized_body_is_413(client: httpx.Client) -> None:
     big = b'{"scenario": {"name": "' + b"x" * (MAX_BODY_BYTES + 10) + b'"}}'
     r = client.post("/api/solve", content=big, headers={"content-type": "application/json"})

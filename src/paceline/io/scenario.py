@@ -398,6 +398,18 @@ def _check_consistency(sc: Scenario) -> None:
             last_d, last_t = d, t
 
 
+def _short_repr(value: Any, limit: int = 80) -> str:
+    """``repr(value)``, cut after ``limit`` characters with the value's size (a long list or string stays readable)."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    if isinstance(value, (list, tuple)):
+        size = f"{len(value)} items"
+    else:
+        size = f"{len(value) if isinstance(value, str) else len(text)} characters"
+    return f"{text[:limit]}... ({size})"
+
+
 def _bad_field(exc: ValidationError, source: str, prefix: str = "") -> ScenarioError:
     """One pydantic error as a :class:`ScenarioError` naming the field (under ``prefix``) and what is allowed."""
     err = exc.errors()[0]
@@ -411,7 +423,7 @@ def _bad_field(exc: ValidationError, source: str, prefix: str = "") -> ScenarioE
             field = f"{loc}.{field}"
         return ScenarioError(str(cause).removeprefix(f"{cause.field}: "), field or loc or source)
     value = err.get("input")
-    shown = "" if isinstance(value, dict) else f"{value!r}: "
+    shown = "" if isinstance(value, dict) else f"{_short_repr(value)}: "
     msg = err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
         msg = "unknown field (check the spelling; every field carries its unit, e.g. distance_m)"
