@@ -64,3 +64,30 @@ def test_errors_name_the_flags() -> None:
     r = run("analyze", "breaking4_2025", "--scenario", "breaking2")
     assert r.returncode == 2
     assert r.stderr.startswith("paceline: error: --scenario: scenario 'breaking2' is 42195 m")
+
+
+def _first_header_cell(text: str) -> str:
+    """The first column's header of the first table printed (rich box drawing; a wrapped header ends lowest)."""
+    cells = []
+    for line in text.splitlines():
+        if line.startswith("┃"):
+            cells.append(line.strip("┃").split("┃")[0].strip())
+        elif line.startswith("┡"):
+            break
+    return " ".join(c for c in cells if c)
+
+
+def test_analyze_names_km_splits_splits_not_laps(tmp_path: Path) -> None:
+    # a 5000 m timed every 1000 m (Tsegay's 14:00.21 world record, Eugene 2023; leader's splits to 3000 m, World
+    # Athletics report): the segments are 2.5 laps long, so the table must not call them laps
+    p = tmp_path / "five_k.csv"
+    head = "race_id,athlete,date,venue,event_m,split_m,time_s,note\n"
+    rows = [(1000, 168.08), (2000, 337.24), (3000, 506.03), (4000, 676.89), (5000, 840.21)]
+    body = "".join(f"t5k,Gudaf Tsegay,2023-09-17,Eugene,5000,{d},{t},\n" for d, t in rows)
+    p.write_text(head + body, encoding="utf-8")
+    r = run("analyze", str(p))
+    assert r.returncode == 0, r.stderr
+    assert _first_header_cell(r.stdout) == "split"
+    mile = run("analyze", "monaco_2023")
+    assert mile.returncode == 0, mile.stderr
+    assert _first_header_cell(mile.stdout) == "lap"

@@ -65,8 +65,10 @@ def analyze_cmd(
     from rich.markup import escape
 
     laps = Table(title=escape(f"{an.splits.athlete}, {an.splits.venue}, {an.splits.date}: {format_time(an.finish_s)}"))
+    # a segment is a lap when the splits were taken every lap (the mile's last one is 409 m); else it is a split
+    by_lap = all(abs(lap["to_m"] - lap["from_m"] - 400.0) <= 10.0 for lap in out["laps"])
     for col in (
-        "lap",
+        "lap" if by_lap else "split",
         "from \\[m]",
         "to \\[m]",
         "time \\[s]",
