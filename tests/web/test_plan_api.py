@@ -102,3 +102,28 @@ def test_quick_monte_carlo_reports_progress_then_p_target(client: httpx.Client) 
     assert 0.0 <= state["p_target"] <= 1.0
     assert state["p05_s"] < state["median_s"] < state["p95_s"]
     assert client.get("/api/uncertainty/nosuchjob").status_code == 404
+
+
+def test_a_flood_of_monte_carlos_runs_at_most_max_running_at_once(client: httpx.Client) -> None:
+    # each POST used to start its own thread: 12 requests were 12 Monte Carlos computing at once (a client could
+    # start thousands); now the newest MAX_RUNNING run and the older unfinished ones are superseded
+    import threading
+
+    from paceline.web.plan_api import MAX_RUNNING
+
+    data = client.get("/api/scenarios/kram2025").json()["scenario"]
+    ids = [client.post("/api/uncertainty", json={"scenario": data}).json()["id"] for _ in range(12)]
+    most = 0
+    deadline = time.monotonic() + 120
+    while True:
+        most = max(most, sum(t.name.startswith("paceline-mc") for t in threading.enumerate()))
+        states = [client.get(f"/api/uncertainty/{i}").json() for i in ids]
+        if all(s["done"] for s in states) or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert most <= MAX_RUNNING
+    assert all(s["done"] for s in states)
+    for s in states[-MAX_RUNNING:]:  # the newest finish with their answer
+        assert s["error"] is None and 0.0 <= s["p_target"] <= 1.0
+    superseded = [s for s in states[:-MAX_RUNNING] if s["error"]]
+    assert superseded and all("superseded by a newer Monte Carlo" in s["error"] for s in superseded)

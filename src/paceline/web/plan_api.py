@@ -3,8 +3,9 @@
 ``POST /api/export``: scenario JSON -> TOML text that ``paceline plan FILE`` reads back to the same scenario.
 ``POST /api/plan``: scenario JSON -> a zip of the plan's files (:func:`paceline.render.plan_files.plan_files`:
 plan.json, splits.csv, lights.csv and lights.html, briefings, pacer cards) and the HTML report.
-``POST /api/uncertainty``: starts a quick Monte Carlo (:data:`QUICK_DRAWS` draws, equal-power) in a background
-thread and returns its id; ``GET /api/uncertainty/{id}`` reports its progress, then P(target) and the 5-95 % interval.
+``POST /api/uncertainty``: starts a quick Monte Carlo (:data:`QUICK_DRAWS` draws, equal-power) on one of
+:data:`MAX_RUNNING` worker threads and returns its id (older unfinished runs beyond those are superseded);
+``GET /api/uncertainty/{id}`` reports its progress, then P(target) and the 5-95 % interval.
 Bad input is 422 naming the field (the app's handler of :class:`~paceline.errors.PacelineError`).
 """
 
@@ -14,6 +15,7 @@ import logging
 import threading
 import uuid
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from fastapi import FastAPI, HTTPException
@@ -30,6 +32,13 @@ QUICK_DRAWS = 1000
 QUICK_POOL = 20
 #: Monte Carlo jobs kept for polling.
 MAX_JOBS = 16
+#: Monte Carlos computing at once; a newer request supersedes (stops) the oldest beyond these, as the page does when
+#: an edit starts a new run, so a flood of requests never runs more than this many.
+MAX_RUNNING = 2
+
+
+class _Superseded(Exception):
+    """Stops a Monte Carlo that a newer one has superseded (raised from its progress callback)."""
 
 
 class ScenarioBody(BaseModel):
@@ -67,7 +76,9 @@ def _file_name(name: str, suffix: str) -> str:
 def add_plan_routes(app: FastAPI) -> None:
     """Register ``/api/export``, ``/api/plan`` and ``/api/uncertainty`` on the app."""
     jobs: OrderedDict[str, dict[str, Any]] = OrderedDict()
+    stops: dict[str, threading.Event] = {}
     lock = threading.Lock()
+    runner = ThreadPoolExecutor(max_workers=MAX_RUNNING, thread_name_prefix="paceline-mc")
 
     @app.post("/api/export", summary="The edited scenario as TOML")
     def export(body: ScenarioBody) -> Response:
@@ -103,18 +114,28 @@ def add_plan_routes(app: FastAPI) -> None:
         sc = _scenario(body.scenario)
         job_id = uuid.uuid4().hex[:12]
         job: dict[str, Any] = {"id": job_id, "n": QUICK_DRAWS, "n_done": 0, "done": False, "error": None}
+        stop = threading.Event()
         with lock:
             jobs[job_id] = job
+            stops[job_id] = stop
+            superseded = [k for k, j in jobs.items() if not j["done"]][:-MAX_RUNNING]
             while len(jobs) > MAX_JOBS:
-                jobs.popitem(last=False)
+                superseded.append(jobs.popitem(last=False)[0])
+            for old in superseded:
+                if old in stops:
+                    stops[old].set()
 
         def run() -> None:
             from paceline.studies.montecarlo import monte_carlo
 
             def progress(done: int, total: int) -> None:
+                if stop.is_set():
+                    raise _Superseded
                 job["n_done"] = done
 
             try:
+                if stop.is_set():
+                    raise _Superseded
                 mc = monte_carlo(sc, n=QUICK_DRAWS, seed=0, workers=1, pool=QUICK_POOL, progress=progress)
                 job.update(
                     p_target=mc.probability_under(sc.target_s),
@@ -124,14 +145,18 @@ def add_plan_routes(app: FastAPI) -> None:
                     p95_s=mc.percentile(95),
                     n_done=mc.n_done,
                 )
+            except _Superseded:
+                job["error"] = f"superseded by a newer Monte Carlo (this server runs at most {MAX_RUNNING} at once)"
             except PacelineError as exc:
                 job["error"] = str(exc)
             except Exception as exc:  # a bug: reported to the page, logged here
                 log.exception("Monte Carlo job %s failed", job_id)
                 job["error"] = f"internal error: {type(exc).__name__}"
             job["done"] = True
+            with lock:
+                stops.pop(job_id, None)
 
-        threading.Thread(target=run, name=f"paceline-mc-{job_id}", daemon=True).start()
+        runner.submit(run)
         return JSONResponse({"id": job_id, "n": QUICK_DRAWS})
 
     @app.get("/api/uncertainty/{job_id}", summary="Progress and result of a quick Monte Carlo")
