@@ -63,7 +63,8 @@ def gauss_newton(
     Notes
     -----
     Marquardt's scaling ``diag(J^T J)``; a step that leaves the bounds is clipped, and a parameter at a bound whose
-    gradient points outward is held there. A step whose evaluation fails (the solver finds no race) counts as a
+    gradient points outward is held there; a clipped step that promises no decrease is damped further (not taken for
+    convergence). A step whose evaluation fails (the solver finds no race) counts as a
     rejected step.
 
     References
@@ -87,6 +88,11 @@ def gauss_newton(
         trial = np.clip(theta + step, lo, hi)
         predicted = cost - float(np.sum((r + jac @ (trial - theta)) ** 2))  # decrease the linear model promises
         if predicted <= ftol * cost:
+            if np.any(trial != theta + step) and mu < 1e8:
+                # the bounds cut the step into one that promises nothing: damp it (towards the projected gradient)
+                # and try again, rather than call the start a solution
+                mu *= 10.0
+                continue
             status = "converged: the Gauss-Newton step promises a negligible decrease of the sum of squares"
             break
         evals += 1
