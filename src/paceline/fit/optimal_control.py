@@ -98,7 +98,7 @@ FIT_CONDITIONS = {"temperature_c": 20.0, "relative_humidity": 0.5, "altitude_m":
 FIT_N_INTERVALS = 120
 
 #: Version of the fitting method, part of the disk cache's key (bump it when the fit's results change).
-FIT_VERSION = "oc-fit-2"
+FIT_VERSION = "oc-fit-3"
 
 #: Reference speed that scales each race's time in the joint objective [m/s] (so that every race weighs about 1).
 _WEIGHT_SPEED_M_S = 6.0
