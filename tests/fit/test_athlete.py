@@ -53,6 +53,33 @@ def test_another_athletes_race_falls_back_to_her_performances() -> None:
     assert solve(sc).finish_s > solve(load_scenario("breaking4")).finish_s + 5.0
 
 
+def _over(distance_m: float, performances: bool) -> Scenario:
+    """Breaking4's athlete (calibration monaco2023, a mile) over another distance, unpaced."""
+    data = load_scenario("breaking4").model_dump(exclude_none=True)
+    data.update(distance_m=distance_m, pacing=[])
+    for key in ("target", "target_s", "result"):
+        data.pop(key, None)
+    if not performances:
+        data["athlete"]["performances"] = []
+    return scenario_from_dict(data)
+
+
+def test_a_race_calibrates_only_near_its_own_distance() -> None:
+    # the mile's W/kg held over 5000 m predicted Kipyegon 12:56.60, 68 s under her own 5000 m in the file (14:05.20):
+    # equal power is her power only near the calibration race's distance
+    assert calibration_effort(_over(1500.0, performances=False)).kind == "race"  # the mile and the 1500 m: x1.07
+    with pytest.raises(ScenarioError) as exc:
+        calibration_effort(_over(5000.0, performances=False))
+    assert exc.value.field == "athlete.calibration"
+    assert "'monaco2023' is a 1609.34 m race" in str(exc.value) and "not this 5000 m one" in str(exc.value)
+    # with her performances, they calibrate her instead, and the output says why
+    sc = _over(5000.0, performances=True)
+    effort = calibration_effort(sc)
+    assert effort.kind == "performances" and "monaco2023" in effort.source
+    own_5000_s = 14 * 60 + 5.20
+    assert solve(sc).finish_s == pytest.approx(own_5000_s, rel=0.03)  # was 8 % under it
+
+
 def test_own_result_only_when_self() -> None:
     # monaco2023 says calibration = "self": it replays the race on its own power (as raced 4:07.64)
     mon = load_scenario("monaco2023")

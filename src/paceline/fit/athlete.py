@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from paceline.errors import ScenarioError
+from paceline.fit.calculators import RIEGEL_EXPONENT
 from paceline.fit.effort import CALIBRATION_STEP_M, CalibrationEffort, calibrated_power, race_effort
 from paceline.models.athlete import AthleteParams
 from paceline.models.race import Assumption
@@ -38,6 +39,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from paceline.physics.drafting import DraftParams
 
 log = logging.getLogger(__name__)
+
+#: Race-to-race variability of an elite runner's time [-] (Hopkins 2005: 0.8 % for elite runners up to 1500 m; the
+#: Monte Carlo's ``studies.draws.FORM_CV``).
+_FORM_CV = 0.008
+#: Largest ratio between the calibration race's distance and the scenario's [-] over which her mean power carries
+#: unchanged: the ratio at which Riegel's exponent (mean speed ~ distance^(1 - 1.06)) moves her mean speed by one
+#: race-to-race CV, about 1.14 (the mile and the 1500 m: 1.07). Further, equal power is not her power: a mile's
+#: W/kg held over 5000 m is minutes too fast.
+CALIBRATION_DISTANCE_RATIO = (1.0 - _FORM_CV) ** (-1.0 / (RIEGEL_EXPONENT - 1.0))
 
 
 def _performance_effort(scenario: Scenario) -> CalibrationEffort:
@@ -92,14 +102,26 @@ def _same_athlete(ref: Scenario, scenario: Scenario) -> str | None:
     return None
 
 
+def _too_far(race_m: float, scenario_m: float) -> str | None:
+    """None when a race over ``race_m`` may calibrate one over ``scenario_m`` (:data:`CALIBRATION_DISTANCE_RATIO`)."""
+    if max(race_m / scenario_m, scenario_m / race_m) <= CALIBRATION_DISTANCE_RATIO:
+        return None
+    lo, hi = race_m / CALIBRATION_DISTANCE_RATIO, race_m * CALIBRATION_DISTANCE_RATIO
+    return (
+        f"is a {race_m:g} m race; her power over it carries only to {lo:.0f}-{hi:.0f} m races, not this "
+        f"{scenario_m:g} m one"
+    )
+
+
 def calibration_effort(scenario: Scenario, draft_params: DraftParams | None = None) -> CalibrationEffort:
     """The effort that calibrates a scenario's athlete (see the module's rule).
 
     Raises
     ------
     ScenarioError
-        Field ``athlete.calibration``: the named race cannot be loaded, has no result, or was run by another athlete
-        (and she has no performances); ``"self"`` without a ``[result]``; nothing to calibrate her on.
+        Field ``athlete.calibration``: the named race cannot be loaded, has no result, was run by another athlete
+        or over a distance too far from the scenario's (:data:`CALIBRATION_DISTANCE_RATIO`) and she has no
+        performances; ``"self"`` without a ``[result]``; nothing to calibrate her on.
     """
     from paceline.io.scenario import load_scenario
 
@@ -121,7 +143,7 @@ def calibration_effort(scenario: Scenario, draft_params: DraftParams | None = No
                 "'performances'",
                 "athlete.calibration",
             ) from None
-        why = _same_athlete(ref, scenario)
+        why = _same_athlete(ref, scenario) or _too_far(ref.distance_m, scenario.distance_m)
         if why is None:  # her drag area is part of her body: the calibration race is run with this scenario's
             her = ref.athlete.model_copy(update={"drag_area_m2": ath.drag_area_m2})
             return race_effort(ref.model_copy(update={"athlete": her}), draft_params)
