@@ -91,3 +91,9 @@ def test_analyze_names_km_splits_splits_not_laps(tmp_path: Path) -> None:
     mile = run("analyze", "monaco_2023")
     assert mile.returncode == 0, mile.stderr
     assert _first_header_cell(mile.stdout) == "lap"
+
+
+def test_attribution_header_keeps_its_unit() -> None:
+    r = run("analyze", "monaco_2023")
+    assert r.returncode == 0, r.stderr
+    assert "Shapley [s]" in r.stdout  # not swallowed as rich markup

@@ -101,7 +101,7 @@ def analyze_cmd(
     )
     att.add_column("cause (in order of substitution)")
     att.add_column("seconds", justify="right")
-    att.add_column("Shapley [s]", justify="right")
+    att.add_column("Shapley \\[s]", justify="right")
     shapley = {s["cause"]: s["seconds"] for s in out["attribution_shapley"]}
     for s in out["attribution"]:
         att.add_row(s["cause"], f"{s['seconds']:+.2f}", f"{shapley[s['cause']]:+.2f}")
@@ -147,7 +147,7 @@ def compare(
     table = Table(title=escape(f"{out['race_a']} minus {out['race_b']}: {out['difference_s']:+.2f} s"))
     table.add_column("cause (in order of substitution)")
     table.add_column("seconds", justify="right")
-    table.add_column("Shapley [s]", justify="right")
+    table.add_column("Shapley \\[s]", justify="right")
     for s in out["attribution_steps"]:
         table.add_row(s["cause"], f"{s['seconds']:+.2f}", f"{out['attribution_shapley'][s['cause']]:+.2f}")
     table.add_row("total", f"{out['difference_s']:+.2f}", f"{out['difference_s']:+.2f}", style="bold")

@@ -118,14 +118,16 @@ def montecarlo(
         rows.append(("tornado chart", out["plot"]))
     con = console()
     con.print(kv_table(f"Monte Carlo: {sc.description or sc.name}", rows))
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="Sensitivity (each input from its 5th to its 95th percentile, the rest nominal)")
-    for col in ("input", "5th / 95th value", "time [s]", "swing [s]", "rank corr."):
-        table.add_column(col, justify="left" if col == "input" else "right")
+    for col in ("input \\[unit]", "5th / 95th value", "time \\[s]", "swing \\[s]", "rank corr."):  # escaped: not markup
+        table.add_column(col, justify="left" if col.startswith("input") else "right")
     for r in res.sensitivity:
+        unit = r.get("unit", "-")
         table.add_row(
-            r["label"],
+            escape(r["label"] + (f" [{unit}]" if unit and unit != "-" else "")),
             f"{r['low_value']:.4g} / {r['high_value']:.4g}",
             f"{r['low_s']:.2f} / {r['high_s']:.2f}",
             f"{r['seconds']:.2f}",
