@@ -60,6 +60,24 @@ def test_foreign_folder_is_refused_unless_forced(tmp_path: Path) -> None:
         write_folder(tmp_path / "file", _files(1), kind="plan")
 
 
+def test_a_folder_that_cannot_be_made_is_refused_naming_the_option(tmp_path: Path) -> None:
+    # `paceline plan --out FILE/sub` (or under /proc, /sys) was exit 1 with an OSError; now exit 2 naming --out,
+    # before any work, and nothing is left behind
+    from paceline.io.outputs import check_folder
+
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(ScenarioError, match=r"^--out: .*file' is a file, not a folder"):
+        check_folder(blocker / "sub", field="--out")
+    with pytest.raises(ScenarioError, match=r"^out: .*file' is a file, not a folder"):
+        write_folder(blocker / "sub" / "deeper", _files(1), kind="plan")
+    with pytest.raises(ScenarioError, match=r"^out: a name in .* is longer than the 255 bytes"):
+        write_folder(tmp_path / ("p" * 300), _files(1), kind="plan")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+    r = subprocess.run([*PACELINE, "plan", "--out", str(blocker / "sub")], capture_output=True, text=True)
+    assert r.returncode == 2 and r.stderr.startswith("paceline: error: --out: ") and len(r.stderr.splitlines()) == 1
+
+
 def test_a_path_outside_the_folder_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError, match="outside"):
         write_folder(tmp_path / "out", {"../escape.txt": "x"}, kind="plan")

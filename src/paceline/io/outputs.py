@@ -124,6 +124,7 @@ def check_folder(out: str | Path, force: bool = False, field: str = "out") -> No
         Naming ``field``.
     """
     out = Path(out)
+    _check_parent(out.absolute(), field)
     if out.exists() or out.is_symlink():
         if not out.is_dir() or out.is_symlink():
             raise ScenarioError(f"{str(out)!r} exists and is not a folder", field)
@@ -165,10 +166,14 @@ def write_folder(
         path leaves the folder.
     """
     out = Path(out).absolute()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    recover(out)
     check_folder(out, force, field)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}{_NEW}", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        recover(out)
+        check_folder(out, force, field)  # again: recover may have put a folder back
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}{_NEW}", dir=out.parent))
+    except OSError as exc:
+        raise ScenarioError(f"cannot write in the folder of {str(out)!r}: {exc.strerror}", field) from None
     try:
         for rel in files:
             dst = (tmp / rel).resolve()
@@ -185,6 +190,8 @@ def write_folder(
         os.chmod(tmp, 0o777 & ~_umask())
         _fsync_tree(tmp)
         _swap_in(tmp, out)
+    except OSError as exc:  # a full disk, a quota: the folder is left as it was
+        raise ScenarioError(f"cannot write {str(out)!r}: {exc.strerror}", field) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)  # after an exchange it holds the old folder
     _fsync_dir(out.parent)
@@ -293,6 +300,15 @@ def check_writable(out: Path, field: str) -> None:
     """Refuse an output file that cannot be written, before any work: a name too long for the file system, a file
     where one of its folders should be, a folder that cannot be written, or a folder, device or pipe in its place
     (``field``)."""
+    _check_parent(out, field)
+    if _exists(out) and not out.is_file():
+        what = "a folder" if out.is_dir() else "not a regular file"  # a device or a pipe (/dev/stdout)
+        raise ScenarioError(f"{str(out)!r} is {what}; give a file name", field)
+
+
+def _check_parent(out: Path, field: str) -> None:
+    """Refuse a path under which nothing can be created: a name too long for the file system, a file where one of its
+    folders should be, or a nearest existing folder that cannot be written (``field``)."""
     parent = out.parent
     while not _exists(parent) and parent != parent.parent:
         parent = parent.parent
@@ -306,9 +322,6 @@ def check_writable(out: Path, field: str) -> None:
         raise ScenarioError(f"{str(parent)!r} is a file, not a folder; nothing can be written under it", field)
     if not os.access(parent, os.W_OK | os.X_OK):
         raise ScenarioError(f"{str(parent)!r} cannot be written; give a path in a writable folder", field)
-    if _exists(out) and not out.is_file():
-        what = "a folder" if out.is_dir() else "not a regular file"  # a device or a pipe (/dev/stdout)
-        raise ScenarioError(f"{str(out)!r} is {what}; give a file name", field)
 
 
 def check_figure_path(path: str | Path, field: str = "--plot") -> Path:
