@@ -124,10 +124,11 @@ def check_count(value: int, low: int, high: int, field: str, raise_with: str | N
     return value
 
 
-def check_seed(seed: int, field: str = "seed") -> int:
-    """A seed in ``[0, 2^63-1]``."""
-    if not 0 <= seed <= MAX_SEED:
-        raise ScenarioError(f"{seed} is not allowed; a seed is an integer from 0 to 2^63-1", field)
+def check_seed(seed: int, field: str = "seed", bits: int = 63) -> int:
+    """A seed in ``[0, 2^bits-1]`` (63 by default, :data:`MAX_SEED`; 32 where a legacy NumPy ``RandomState`` or
+    SciPy's optimisers take it)."""
+    if not 0 <= seed <= min(MAX_SEED, 2**bits - 1):
+        raise ScenarioError(f"{seed} is not allowed; a seed is an integer from 0 to 2^{bits}-1", field)
     return seed
 
 

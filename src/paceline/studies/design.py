@@ -29,6 +29,7 @@ from numpy.typing import NDArray
 
 from paceline.errors import ScenarioError
 from paceline.io.fitted import drafting_draws, drafting_params
+from paceline.io.limits import check_seed
 from paceline.physics.drafting import (
     DraftParams,
     combine_shelters,
@@ -121,7 +122,9 @@ def _min_spacing(dx: NDArray[np.float64], dy: NDArray[np.float64]) -> float:
     return float(d.min())
 
 
-def _check_inputs(n_pacers: int, min_spacing_m: float, lanes: int, quantile: float, track: TrackGeometry) -> None:
+def _check_inputs(
+    n_pacers: int, min_spacing_m: float, lanes: int, quantile: float, track: TrackGeometry, seed: int = 0
+) -> None:
     """Errors that name the parameter (the CLI turns them into its flags)."""
     if not 1 <= n_pacers <= 12:
         raise ScenarioError(f"{n_pacers} pacers is not allowed; 1 to 12", "n_pacers")
@@ -131,6 +134,7 @@ def _check_inputs(n_pacers: int, min_spacing_m: float, lanes: int, quantile: flo
         raise ScenarioError(f"{lanes} lanes is not allowed; 1 to {track.lanes}", "lanes")
     if not 0.0 < quantile < 1.0:
         raise ScenarioError(f"{quantile} is not allowed; 0 < quantile < 1", "quantile")
+    check_seed(seed, "seed", bits=32)  # scipy's differential evolution takes a 32-bit seed
 
 
 def _athlete_offset(dy: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -276,7 +280,7 @@ def design_formation(
     ScenarioError
         An input out of range, naming the parameter (``n_pacers``, ``min_spacing_m``, ``lanes``, ``quantile``).
     """
-    _check_inputs(n_pacers, min_spacing_m, lanes, quantile, track)
+    _check_inputs(n_pacers, min_spacing_m, lanes, quantile, track, seed)
     if offset_penalty_per_m is None:
         offset_penalty_per_m = default_offset_penalty_per_m()
     d = list(drafting_draws() if draws is None else draws)

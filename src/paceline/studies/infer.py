@@ -40,6 +40,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from paceline.errors import PacelineError, ScenarioError
+from paceline.io.limits import check_seed
 from paceline.studies.infer_model import AthleteGroup, InferenceModel, build_model
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -312,12 +313,13 @@ def infer(
     Raises
     ------
     ScenarioError
-        Field ``races``: unknown race, fewer than 2 splits; field ``draws``: out of range.
+        Field ``races``: unknown race, fewer than 2 splits; field ``draws`` or ``seed``: out of range.
     SamplerNotConverged
         The chains did not converge (the message names the parameters and a ``--draws`` that should do).
     """
     if not 100 <= draws <= 200_000:
         raise ScenarioError(f"{draws} is not allowed; 100 <= draws <= 200000", "draws")
+    check_seed(seed, "seed", bits=32)  # emcee's walkers draw from a legacy NumPy RandomState (32-bit seeds)
     return posterior_of(build_model(list(race_ids)), draws, seed, predictive, require_convergence)
 
 
