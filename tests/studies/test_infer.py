@@ -197,3 +197,14 @@ def test_the_calibration_race_does_not_depend_on_the_order_races_are_named(model
     other = im.build_model(["monaco_2023", "breaking4_2025"])
     assert set(other.names) == set(model.names)
     assert other.groups[0].calibration.source == model.groups[0].calibration.source
+
+
+def test_a_proposal_no_speed_can_run_has_zero_density_not_an_error(model: im.InferenceModel) -> None:
+    # a differential-evolution move can propose a form factor far out in the free coordinates (seen on a user's
+    # 5000 m: the run died with a traceback and 'power_w_kg: ... outside what running between 1 and 15 m/s costs')
+    theta = model.sample_prior(np.random.default_rng(5), 3)
+    bad = theta.copy()
+    bad[1, model.names.index("form_breaking4_2025")] = 50.0  # lognormal: inside its support, no speed runs it
+    lp = model.log_prob(bad)
+    assert lp[1] == -np.inf
+    np.testing.assert_allclose(lp[[0, 2]], model.log_prob(theta[[0, 2]]))

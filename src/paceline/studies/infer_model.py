@@ -335,6 +335,30 @@ def check_splits(splits: RaceSplits) -> None:
         )
 
 
+def _times_or_nan(
+    kernel: RaceKernel,
+    power: NDArray[np.float64],
+    k: NDArray[np.float64],
+    ones: NDArray[np.float64],
+    zeros: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """``kernel.segment_times`` of every row, NaN for a row whose power no speed between 1 and 15 m/s costs.
+
+    The sampler proposes such rows (a differential-evolution move can jump far out in the free coordinates); they are
+    impossible races, of zero posterior density, not an error of the user's input.
+    """
+    try:
+        return np.asarray(kernel.segment_times(power, k, ones, zeros), dtype=float)
+    except ScenarioError:
+        out = np.full(power.shape, np.nan)
+        for i in range(power.shape[0]):
+            try:
+                out[i] = kernel.segment_times(power[i : i + 1], k[i : i + 1], ones[:1], zeros[:1])[0]
+            except ScenarioError:
+                continue
+        return out
+
+
 @dataclass
 class InferenceModel:
     """Parameters, priors and likelihood of a set of races (see the module).
@@ -410,7 +434,7 @@ class InferenceModel:
         ones, zeros = np.ones(n), np.zeros(n)
         joint = group.joint if group.joint is not None else joint_kernel(group.races)
         for ci, c in enumerate(self.curves):
-            t = replace(joint, curve=c).segment_times(group.nominal_power[c] * power, k, ones, zeros)
+            t = _times_or_nan(replace(joint, curve=c), group.nominal_power[c] * power, k, ones, zeros)
             start = 0
             for race in group.races:
                 m = race.durations_s.size
