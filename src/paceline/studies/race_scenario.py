@@ -43,7 +43,7 @@ def scenario_for_race(splits: RaceSplits, scenario: str | Path | None = None) ->
     Raises
     ------
     ScenarioError
-        If the scenario's distance differs from the race's (field ``scenario``).
+        If the scenario's distance differs from the race's, or it describes another athlete (field ``scenario``).
     """
     from paceline.io.scenario import load_scenario, scenario_from_dict
 
@@ -55,6 +55,17 @@ def scenario_for_race(splits: RaceSplits, scenario: str | Path | None = None) ->
                 f"scenario {sc.name!r} is {sc.distance_m:g} m but race {splits.race_id!r} is {splits.event_m:g} m",
                 "scenario",
             )
+        if splits.athlete:
+            from paceline.io.athletes import athlete_id
+
+            ran, described = athlete_id(splits.athlete), athlete_id(sc.athlete.name, sc.athlete.id)
+            if ran != described:  # another athlete's body would read her splits as another power
+                raise ScenarioError(
+                    f"scenario {sc.name!r} describes {sc.athlete.name} (id {described!r}) but race "
+                    f"{splits.race_id!r} was run by {splits.athlete} (id {ran!r}); give a scenario of hers (or her "
+                    "id as athlete.id), or none",
+                    "scenario",
+                )
         return sc, [Assumption("scenario", sc.name, "", "race file" if scenario is None else "given")]
     data, notes = minimal_scenario(splits)
     return scenario_from_dict(data, source=splits.race_id), notes
