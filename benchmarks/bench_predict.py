@@ -18,7 +18,10 @@ other rows; the error is ``predicted / actual - 1``. Methods:
 
 The population of the hierarchical methods is fitted *without the table under test* (and without any row of another
 table that repeats one of its performances, as a record that is also an athlete's best), so no held-out time leaks.
-``coverage_90`` is the share of held-out times inside the stated 90 % interval.
+``coverage_90`` is the share of held-out times inside the stated 90 % interval. The tables' shortest and longest
+rows, each predicted from the rest (beyond the span of the performances given, as a marathon from track times), are
+scored apart (``ends``). ``every_table_odds`` says what winning every table asks of a method
+(:func:`_every_table_odds`).
 
 Run ``python benchmarks/bench_predict.py [--json | --markdown] [--no-write]``; it prints the table and merges it
 into ``benchmarks/results.json`` under ``predict_loo``, stamped with :func:`inputs_sha256` (the tables and the code
@@ -35,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from paceline.fit import calculators as calc
-from paceline.fit.performance_model import fit_population, predict_time
+from paceline.fit.performance_model import fit_population, population_prior, predict_time
 from paceline.fit.performances import fit_critical_speed
 from paceline.io.performance_tables import PerformanceTable, performance_tables
 from paceline.io.scenario import Performance
@@ -110,6 +113,20 @@ def markdown(out: dict[str, Any]) -> str:
         v = out["by_kind"][kind]
         lines.append(f"| **{kind} tables** | {v['n']} | {cells(v)} |")
     lines.append(f"| **all** | {out['n_rows']} | {cells(out['mean_abs_error_pct'])} |")
+    e, odds = out["ends"], out["every_table_odds"]
+    lines.append(f"| **shortest and longest rows** (beyond the rest) | {e['n']} | {cells(e)} |")
+    lines += [
+        "",
+        "| what the held-out rows say | value |",
+        "|---|---:|",
+        f"| 90 % interval coverage, interior rows | {100 * out['coverage_90']['hier_event']:.1f} % |",
+        f"| 90 % interval coverage, shortest and longest rows | {100 * e['coverage_90']:.1f} % |",
+        f"| tables won on average, rows drawn at random into tables of these sizes | {odds['expected_tables_won']} "
+        f"of {out['n_tables']} |",
+        f"| chance of winning all {out['n_tables']} tables | {odds['chance_all']:.2g} |",
+        f"| mean error that would give even odds of winning all | {odds['even_odds_mean_abs_error_pct']:.2f} % |",
+        f"| scatter of one best time about her curve (the stored prior's `noise_sd`) | {out['noise_sd_pct']:.2f} % |",
+    ]
     return "\n".join(lines)
 
 
@@ -145,7 +162,7 @@ def evaluate() -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
     for tab in tables.values():
         priors = {m: _population_without(tab, tables, *flags) for m, flags in HIER.items()}
         d_all, t_all = list(tab.distances_m), list(tab.times_s)
-        for i in range(1, len(d_all) - 1):
+        for i in range(len(d_all)):
             d = d_all[:i] + d_all[i + 1 :]
             t = t_all[:i] + t_all[i + 1 :]
             pred = _baselines(d, t, d_all[i])
@@ -161,10 +178,13 @@ def evaluate() -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
                     "distance_m": d_all[i],
                     "errors_pct": {m: 100.0 * (pred[m] / t_all[i] - 1.0) for m in METHODS},
                     "inside_90": inside,
+                    "end": i in (0, len(d_all) - 1),
                 }
             )
     per_table: dict[str, dict[str, Any]] = {}
     for r in rows:
+        if r["end"]:
+            continue
         per_table.setdefault(r["table"], {"kind": r["kind"], "n": 0, "abs": {m: [] for m in METHODS}})
         per_table[r["table"]]["n"] += 1
         for m in METHODS:
@@ -172,8 +192,11 @@ def evaluate() -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
     return rows, per_table
 
 
-def summarise(rows: list[dict[str, Any]], per_table: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """The figures: mean |error| [%] per table and overall, wins, and the interval coverage."""
+def summarise(all_rows: list[dict[str, Any]], per_table: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The figures: mean |error| [%] per table and overall, wins, and the interval coverage (interior rows), and
+    the same for the tables' shortest and longest rows (``ends``: a prediction beyond her span)."""
+    rows = [r for r in all_rows if not r["end"]]
+    ends = [r for r in all_rows if r["end"]]
     tables = {
         name: {"kind": v["kind"], "n": v["n"], **{m: round(float(np.mean(v["abs"][m])), 3) for m in METHODS}}
         for name, v in per_table.items()
@@ -202,7 +225,42 @@ def summarise(rows: list[dict[str, Any]], per_table: dict[str, dict[str, Any]]) 
         "coverage_90": coverage,
         "by_kind": by_kind,
         "table_differences": _table_differences(rows, tables),
+        "every_table_odds": _every_table_odds(rows, tables),
+        "noise_sd_pct": round(100.0 * population_prior().noise_sd, 3),
+        "ends": {
+            "n": len(ends),
+            **{m: round(float(np.mean([abs(r["errors_pct"][m]) for r in ends])), 3) for m in METHODS},
+            "coverage_90": round(float(np.mean([r["inside_90"]["hier_event"] for r in ends])), 3),
+        },
         "tables": tables,
+    }
+
+
+def _every_table_odds(
+    rows: list[dict[str, Any]], tables: dict[str, dict[str, Any]], draws: int = 4000
+) -> dict[str, float]:
+    """What winning every table asks of a method: tables of the same sizes are drawn from all held-out rows (rows
+    exchangeable, each row's four errors kept together; seed 0), and the default's mean |error| is compared with
+    that of the best of :data:`TARGET` on each. Returns the expected number of tables won and the chance of
+    winning all of them with the default's errors, and the mean |error| [%] at which that chance would be even
+    (the default's errors scaled down, the baselines' kept)."""
+    errors = np.array([[abs(r["errors_pct"][m]) for m in ("hier_event", *TARGET)] for r in rows])
+    rng = np.random.default_rng(0)
+    sizes = [t["n"] for t in tables.values()]
+    means = {n: errors[rng.integers(0, len(errors), (draws, n))].mean(axis=1) for n in set(sizes)}
+
+    def win_chances(f: float) -> list[float]:
+        return [float(np.mean(f * means[n][:, 0] < means[n][:, 1:].min(axis=1))) for n in sizes]
+
+    lo, hi = 0.0, 1.0  # the chance of winning all falls as the factor on the default's errors grows
+    for _ in range(30):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if np.prod(win_chances(mid)) > 0.5 else (lo, mid)
+    p = win_chances(1.0)
+    return {
+        "expected_tables_won": round(sum(p), 1),
+        "chance_all": float(f"{np.prod(p):.2g}"),
+        "even_odds_mean_abs_error_pct": round(lo * float(errors[:, 0].mean()), 2),
     }
 
 
@@ -270,6 +328,19 @@ def main() -> None:
         f"{td['wins_beyond_2se']} wins beyond 2 paired standard errors"
     )
     print("tables on which each beats the other three at once:", td["beats_the_other_three"])
+    odds = out["every_table_odds"]
+    print(
+        f"rows drawn at random into tables of these sizes: hier_event wins {odds['expected_tables_won']} of "
+        f"{out['n_tables']} on average and all of them with chance {odds['chance_all']}; even odds of winning all "
+        f"would need a mean |error| of {odds['even_odds_mean_abs_error_pct']} %"
+    )
+    e = out["ends"]
+    print(
+        f"shortest and longest rows ({e['n']}, predicted beyond the span of the rest): mean |error| %",
+        {m: e[m] for m in (*TARGET, "hier_event")},
+        "coverage of the 90 % interval:",
+        e["coverage_90"],
+    )
 
 
 if __name__ == "__main__":

@@ -188,3 +188,39 @@ def test_a_distance_run_more_than_once_counts_by_its_best() -> None:
     again = predict_time(d, t, 1609.344)
     assert (again.time_s, again.low_s, again.high_s) == (once.time_s, once.low_s, once.high_s)
     assert outliers(d, t) == []
+
+
+def test_a_distance_beyond_hers_takes_the_extrapolation_scale() -> None:
+    # the interval's half-width in ln t is z90 * scale * sd: scaling the extrapolation factor by 2 doubles it for a
+    # marathon from track times and leaves a mile between her 1500 m and 5000 m as it was
+    from dataclasses import replace
+
+    prior = population_prior()
+    wide = replace(prior, extrapolation_scale=2.0 * prior.extrapolation_scale)
+    d, t = [1500.0, 5000.0], [210.0, 780.0]
+
+    def half(p: PopulationPrior, dn: float) -> float:
+        pred = predict_time(d, t, dn, p)
+        return math.log(pred.high_s / pred.low_s) / 2
+
+    assert half(wide, 42195.0) == pytest.approx(2.0 * half(prior, 42195.0), rel=1e-9)
+    assert half(wide, 800.0) == pytest.approx(2.0 * half(prior, 800.0), rel=1e-9)
+    assert half(wide, 1609.344) == pytest.approx(half(prior, 1609.344), rel=1e-12)
+
+
+def test_extrapolation_scale_covers_90_percent_of_the_tables_ends() -> None:
+    # a conformal calibration: with the stored prior, at least 90 % of the tables' shortest and longest rows,
+    # each predicted from the rest, lie inside the stated 90 % interval before any widening for misfit (which
+    # only widens further)
+    from paceline.fit.performance_model import Z90
+
+    prior = population_prior()
+    assert prior.extrapolation_scale >= 1.0
+    inside = []
+    for tab in performance_tables().values():
+        d, t = list(tab.distances_m), list(tab.times_s)
+        for i in (0, len(d) - 1):
+            rest_d, rest_t = d[:i] + d[i + 1 :], t[:i] + t[i + 1 :]
+            mean, sd, _ = predict_log(rest_d, rest_t, [d[i]], prior)
+            inside.append(abs(math.log(t[i]) - mean[0]) <= Z90 * prior.extrapolation_scale * sd[0] + 1e-12)
+    assert np.mean(inside) >= 0.9

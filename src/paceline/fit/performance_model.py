@@ -18,7 +18,8 @@ GP and noise parameters by type-II maximum likelihood over all tables, then ``de
 leave-one-out residuals (each held-out row's offset net of its neighbours', as a prediction sees them), shrunk by
 empirical Bayes (:func:`fit_population`). The 90 % interval is
 ``exp(ln t +- z90 * s)`` with ``s`` the predictive standard deviation scaled by ``interval_scale``, a factor set so
-that 90 % of the population's own leave-one-out errors fall inside (a conformal calibration).
+that 90 % of the population's own leave-one-out errors fall inside (a conformal calibration), or by
+``extrapolation_scale``, set the same way on the tables' shortest and longest rows, for a distance beyond hers.
 
 References
 ----------
@@ -69,13 +70,17 @@ class PopulationPrior:
     noise_sd : float
         Standard deviation of one best time about her curve [-, relative] (a tactical race, a bad day).
     interval_scale : float
-        Factor on the predictive standard deviation that makes the 90 % interval hold 90 % of leave-one-out errors.
+        Factor on the predictive standard deviation that makes the 90 % interval hold 90 % of leave-one-out errors
+        (a distance within the span of her performances).
     n_tables, n_rows : int
         How many tables and rows it was fitted on.
     event_offsets : tuple of (float, float)
         ``(distance [m], offset [ln s])``: the population's own deviation at a standard event from the smooth curve
         (a 2000 m or a mile is raced less often than a 1500 m, so its bests lie slower), learned across athletes
         like a column effect of Blythe & Kiraly's matrix; 0 at any other distance.
+    extrapolation_scale : float
+        The same factor for a distance shorter or longer than all of hers, set on the tables' shortest and longest
+        rows each predicted from the rest (a marathon from track times leans on the population's exponent).
     """
 
     curvature: tuple[float, float]
@@ -90,6 +95,13 @@ class PopulationPrior:
     n_tables: int
     n_rows: int
     event_offsets: tuple[tuple[float, float], ...] = ()
+    extrapolation_scale: float = 1.0
+
+    def scale(self, distances_m: Sequence[float], new_distance_m: float) -> float:
+        """The interval factor for predicting ``new_distance_m`` [m] from performances at ``distances_m`` [m]:
+        :attr:`interval_scale` within their span, :attr:`extrapolation_scale` beyond it."""
+        inside = min(distances_m) <= new_distance_m <= max(distances_m)
+        return self.interval_scale if inside else self.extrapolation_scale
 
     def gamma(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
         """The shared bend ``gamma(x)`` [-]."""
@@ -271,7 +283,7 @@ def predict_time(
     mean, sd, theta = predict_log(distances_m, times_s, [new_distance_m], p)
     _, cov = _posterior(_x(distances_m), np.log(np.asarray(times_s, dtype=float)), p)
     k = misfit_factor(distances_m, times_s, p)
-    half = Z90 * p.interval_scale * k * float(sd[0])
+    half = Z90 * p.scale(distances_m, new_distance_m) * k * float(sd[0])
     return Prediction(
         distance_m=float(new_distance_m),
         time_s=float(np.exp(mean[0])),
@@ -324,7 +336,8 @@ def _held_out(
     distances_m: Sequence[float], times_s: Sequence[float], prior: PopulationPrior
 ) -> list[tuple[int, float, float, float]]:
     """For each best performance (:func:`best_indices`): its index, the predicted log time and its SD from her
-    bests at the other distances, and its standardised error ``z`` (under the prior's interval scale)."""
+    bests at the other distances, and its standardised error ``z`` (under the prior's interval or extrapolation
+    scale, :meth:`PopulationPrior.scale`)."""
     keep = best_indices(distances_m, times_s)
     out = []
     for i in keep:
@@ -333,7 +346,7 @@ def _held_out(
         if not d:
             break
         mean, sd, _ = predict_log(d, t, [distances_m[i]], prior)
-        z = (np.log(times_s[i]) - mean[0]) / (prior.interval_scale * sd[0])
+        z = (np.log(times_s[i]) - mean[0]) / (prior.scale(d, distances_m[i]) * sd[0])
         out.append((i, float(mean[0]), float(sd[0]), float(z)))
     return out
 
@@ -419,11 +432,12 @@ def _groups(tables: Tables) -> list[tuple[NDArray[np.float64], NDArray[np.float6
     ]
 
 
-def _loo_z(tables: Tables, prior: PopulationPrior) -> list[float]:
-    """Standardised leave-one-out errors of every interior row of every table under ``prior``."""
+def _loo_z(tables: Tables, prior: PopulationPrior, ends: bool = False) -> list[float]:
+    """Standardised leave-one-out errors (before any interval scale) of every interior row of every table under
+    ``prior``, or with ``ends`` of every table's shortest and longest row."""
     out = []
     for x, y in tables:
-        for i in range(1, len(x) - 1):
+        for i in (0, len(x) - 1) if ends else range(1, len(x) - 1):
             keep = np.arange(len(x)) != i
             d = D_REF_M * np.exp(x[keep])
             mean, sd, _ = predict_log(list(d), list(np.exp(y[keep])), [D_REF_M * np.exp(x[i])], prior)
@@ -505,7 +519,7 @@ def fit_population(
     candidates. ``events=True`` then adds the population's offset at each standard event (:func:`_event_offsets`,
     from these tables' own leave-one-out residuals). The interval scale puts 90 % of the standardised leave-one-out
     errors of the interior rows of these tables inside +-1.645 (at least 1): a conformal calibration on the fitting
-    data.
+    data; the extrapolation scale does the same for each table's shortest and longest row.
     """
     from scipy.optimize import minimize
 
@@ -549,10 +563,12 @@ def fit_population(
     base = _prior_from(sol.x, bend, local, len(data), n_rows)
     if events:
         base = replace(base, event_offsets=_event_offsets(data, base))
-    z = np.abs(_loo_z(data, base))
-    scale = max(1.0, float(np.quantile(z, 0.90)) / Z90) if z.size else 1.0
+    scales = []
+    for ends in (False, True):
+        z = np.abs(_loo_z(data, base, ends))
+        scales.append(max(1.0, float(np.quantile(z, 0.90)) / Z90) if z.size else 1.0)
     log.debug("population prior: %s (converged %s)", base, sol.success)
-    return replace(base, interval_scale=scale)
+    return replace(base, interval_scale=scales[0], extrapolation_scale=scales[1])
 
 
 @functools.cache
