@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -78,6 +79,43 @@ def test_race_json_round_trip(tmp_path: Path) -> None:
     assert back.finish_s == pytest.approx(race.finish_s)
     info = write_report(path, tmp_path / "r.html", with_uncertainty=False)
     assert info["time"] == race.finish
+
+
+@pytest.mark.parametrize("name", ["breaking2", "kram2025"])
+def test_race_json_of_any_distance_and_sampling_reads_back(name: str) -> None:
+    race = solve(load_scenario(name))
+    for samples in (None, 300):
+        back = race_from_dict(json.loads(race.to_json(max_samples=samples)))
+        assert back.finish_s == pytest.approx(race.finish_s, rel=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda d: d["series"]["t_s"].__setitem__(5, float("nan")), r"^race: series 't_s' must be a list of finite"),
+        (lambda d: d.__setitem__("distance_m", -5.0), r"^race: distance_m -5 is not allowed; a race is 100 to"),
+        (lambda d: d.__setitem__("distance_m", 1e300), r"^race: distance_m 1e\+300 is not allowed"),
+        (lambda d: d["series"]["x_m"].__setitem__(-1, 1700.0), r"^race: series x_m ends at 1700 m, not at distance_m"),
+        (lambda d: d["series"].__setitem__("v_m_s", [1e308] * len(d["series"]["v_m_s"])), r"a runner's speed is 0 to"),
+    ],
+    ids=["nan-time", "negative-distance", "huge-distance", "distance-not-the-end", "absurd-speed"],
+)
+def test_a_race_json_with_impossible_numbers_is_refused(tmp_path: Path, edit: Any, message: str) -> None:
+    # a NaN time or a 1e308 m/s speed gave a report of NaNs (exit 0); a negative or huge distance, exit 1
+    data = json.loads(solve(load_scenario("breaking4")).to_json())
+    edit(data)
+    path = tmp_path / "race.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ScenarioError, match=message):
+        write_report(path, tmp_path / "r.html", with_uncertainty=False)
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_a_deeply_nested_json_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")  # was exit 1: RecursionError
+    with pytest.raises(ScenarioError, match=r"^race: .*nests arrays or objects too deep"):
+        write_report(path, tmp_path / "r.html")
 
 
 def test_bad_inputs_name_the_field(tmp_path: Path) -> None:

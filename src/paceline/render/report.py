@@ -42,6 +42,7 @@ def race_from_dict(data: dict[str, Any]) -> Race:
     try:
         series = {k: np.asarray(v, dtype=float) for k, v in data["series"].items()}
         x, t, v = series.pop("x_m"), series.pop("t_s"), series.pop("v_m_s")
+        _check_race_numbers(float(data["distance_m"]), x, t, v, series)
         return Race(
             scenario=str(data.get("scenario", "race")),
             model=str(data.get("model", "")),
@@ -55,10 +56,35 @@ def race_from_dict(data: dict[str, Any]) -> Race:
             citations=list(data.get("citations", [])),
             meta=dict(data.get("meta", {})),
         )
+    except ScenarioError:
+        raise
     except (KeyError, TypeError, ValueError) as exc:
         raise ScenarioError(
             f"not a race written by Race.to_json (needs distance_m and series x_m, t_s, v_m_s): {exc}", "race"
         ) from None
+
+
+def _check_race_numbers(
+    distance_m: float, x: np.ndarray, t: np.ndarray, v: np.ndarray, series: dict[str, np.ndarray]
+) -> None:
+    """Refuse a race .json whose numbers no race has: a distance outside :data:`~paceline.io.limits.DISTANCE_RANGE_M`
+    or not where its samples end, a NaN or infinity in any series, a speed outside 0 to the fastest sprint
+    (:data:`~paceline.io.limits.SEGMENT_SPEED_RANGE_M_S`)."""
+    from paceline.io.limits import DISTANCE_RANGE_M, SEGMENT_SPEED_RANGE_M_S
+
+    lo, hi = DISTANCE_RANGE_M
+    if not lo <= distance_m <= hi:
+        raise ScenarioError(f"distance_m {distance_m:g} is not allowed; a race is {lo:g} to {hi:g} m", "race")
+    for name, arr in {"x_m": x, "t_s": t, "v_m_s": v, **series}.items():
+        if arr.ndim != 1 or not np.all(np.isfinite(arr)):
+            raise ScenarioError(f"series {name!r} must be a list of finite numbers", "race")
+    if x.size and abs(x[-1] - distance_m) > 1e-6 * distance_m:
+        raise ScenarioError(f"series x_m ends at {x[-1]:g} m, not at distance_m {distance_m:g}", "race")
+    top = SEGMENT_SPEED_RANGE_M_S[1]
+    if v.size and not (v.min() >= 0.0 and v.max() <= top):
+        raise ScenarioError(
+            f"series v_m_s runs {v.min():g} to {v.max():g} m/s; a runner's speed is 0 to {top:g} m/s", "race"
+        )
 
 
 def _plan_for(sc: Scenario, model: str | None, notes: list[str]) -> Any:
@@ -151,6 +177,8 @@ def gather(
                 race = race_from_dict(json.loads(read_text(path, "race", "a race .json")))
             except json.JSONDecodeError as exc:
                 raise ScenarioError(f"{text} is not valid JSON: {exc}", "race") from None
+            except RecursionError:  # json.loads recurses per level of nesting
+                raise ScenarioError(f"{text} nests arrays or objects too deep to be a race .json", "race") from None
             if sc is None and race.scenario in bundled_scenario_names():
                 sc = load_scenario(race.scenario)
         elif path.suffix == ".toml" or text in bundled_scenario_names():
