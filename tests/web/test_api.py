@@ -167,6 +167,18 @@ def test_a_huge_bad_value_is_not_echoed_back(client: httpx.Client, breaking4: di
     assert r.json()["message"].endswith("at most 2000 characters")
 
 
+def test_a_body_that_is_not_json_says_so(client: httpx.Client) -> None:
+    r = client.post("/api/solve", content=b'{"name": "breaking4"}', headers={"content-type": "text/plain"})
+    assert r.status_code == 422
+    assert r.json()["message"] == "body: send the body as a JSON object with Content-Type: application/json"
+
+
+def test_a_long_name_in_the_path_is_not_echoed_back(client: httpx.Client) -> None:
+    for path in ("/api/scenarios/", "/api/races/", "/api/uncertainty/"):
+        r = client.get(path + "a" * 20_000)
+        assert r.status_code == 404 and len(r.content) < 1000, path
+
+
 def test_oversized_body_is_413(client: httpx.Client) -> None:
     big = b'{"scenario": {"name": "' + b"x" * (MAX_BODY_BYTES + 10) + b'"}}'
     r = client.post("/api/solve", content=big, headers={"content-type": "application/json"})

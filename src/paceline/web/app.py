@@ -290,6 +290,8 @@ def _bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         msg = f"is required; this endpoint takes {allowed}"
     elif kind == "json_invalid":
         msg = "the body is not valid JSON"
+    elif field == "body" and "json" not in request.headers.get("content-type", ""):
+        msg = "send the body as a JSON object with Content-Type: application/json"
     else:
         msg = str(err.get("msg", "invalid"))
     text = f"{field}: {msg}"
@@ -324,7 +326,7 @@ def create_app(warm: bool = True, allow_hosts: Iterable[str] = ()) -> FastAPI:
     def bundled(name: str) -> dict[str, Any]:
         if not _NAME_RE.match(name) or name not in bundled_scenario_names():
             raise HTTPException(
-                404, f"{name!r} is not a bundled scenario; allowed {', '.join(bundled_scenario_names())}"
+                404, f"{name[:80]!r} is not a bundled scenario; allowed {', '.join(bundled_scenario_names())}"
             )
         return scenario_to_dict(load_scenario(name))
 

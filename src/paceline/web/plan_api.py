@@ -166,5 +166,5 @@ def add_plan_routes(app: FastAPI) -> None:
         with lock:
             job = jobs.get(job_id)
         if job is None:
-            raise HTTPException(404, f"no Monte Carlo {job_id!r}; start one with POST /api/uncertainty")
+            raise HTTPException(404, f"no Monte Carlo {job_id[:40]!r}; start one with POST /api/uncertainty")
         return JSONResponse(dict(job))
