@@ -91,6 +91,12 @@ def mutate(path: str, value: Any) -> dict[str, Any]:
         ("target", "3:5x", "target"),
         ("athlete.height_m", KeyError, "athlete.height_m: is required"),
         ("conditions.temperature_c", 35.0, "temperature_c_range"),
+        # the Monte Carlo draws within a range: a range beyond the field's own limits failed only there, in a
+        # message holding every draw
+        ("conditions.wind_speed_m_s_range", [0.0, 1000.0], "conditions.wind_speed_m_s_range: [0.0, 1000.0] must lie"),
+        ("conditions.relative_humidity_range", [-1.0, 0.7], "conditions.relative_humidity_range: [-1.0, 0.7] must"),
+        ("conditions.temperature_c_range", [-1000.0, 1000.0], "within -20 to 45, as temperature_c does"),
+        ("conditions.temperature_c_range", [26.0, 16.0], "conditions.temperature_c_range: [26.0, 16.0] must contain"),
         ("model", "magic", "model"),
     ],
 )

@@ -165,8 +165,16 @@ class Conditions(_Strict):
     def _ranges(self) -> Conditions:
         for name in ("temperature_c", "wind_speed_m_s", "relative_humidity"):
             rng = getattr(self, f"{name}_range")
-            if rng is not None and not rng[0] <= getattr(self, name) <= rng[1]:
-                raise ValueError(f"{name}_range {list(rng)} must contain {name} = {getattr(self, name)}")
+            if rng is None:
+                continue
+            info = type(self).model_fields[name]
+            low = next((m.ge for m in info.metadata if hasattr(m, "ge")), None)
+            high = next((m.le for m in info.metadata if hasattr(m, "le")), None)
+            if (low is not None and rng[0] < low) or (high is not None and rng[1] > high):
+                # the Monte Carlo draws within the range: it must hold only values the field itself allows
+                raise ScenarioError(f"{list(rng)} must lie within {low:g} to {high:g}, as {name} does", f"{name}_range")
+            if not rng[0] <= getattr(self, name) <= rng[1]:
+                raise ScenarioError(f"{list(rng)} must contain {name} = {getattr(self, name)}", f"{name}_range")
         return self
 
 
