@@ -7,6 +7,8 @@ import json
 import tomllib
 from pathlib import Path
 
+import pytest
+
 from cli_runner import run
 
 
@@ -79,3 +81,22 @@ def test_new_needs_a_sex_for_an_unlisted_athlete_and_never_writes_one_nobody_gav
     assert r.returncode == 0, r.stderr
     table = tomllib.loads(out.read_text())["athlete"]
     assert table["sex"] == "M" and table["height_m"] == 1.67  # his listed body, found in any case
+
+
+def test_show_gives_riegel_exponent_over_her_span_and_takes_one_performance(tmp_path: Path) -> None:
+    # a club runner's 5 km 20:00 and 10 km 41:30 run at Riegel's exponent ln(2490/1200)/ln 2 = 1.053; the model's
+    # curve over her span, fitted to those two, shows about that (the population's b before its bend does not);
+    # one performance is enough for the performance model
+    import math
+
+    two = tmp_path / "club.csv"
+    two.write_text("distance_m,time\n5000,20:00\n10000,41:30\n")
+    shown = json.loads(run("athlete", "show", str(two), "--json").stdout)
+    own = math.log(2490.0 / 1200.0) / math.log(2.0)
+    assert shown["span_exponent"] == pytest.approx(own, abs=0.01)
+    assert abs(shown["exponent"] - own) > 0.03
+    one = tmp_path / "one.csv"
+    one.write_text("distance_m,time\n5000,20:00\n")
+    r = run("athlete", "show", str(one), "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["span_exponent"] is None and json.loads(r.stdout)["loo_mean_abs_error_pct"] is None

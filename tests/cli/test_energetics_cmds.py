@@ -157,3 +157,46 @@ def test_a_csv_saved_by_excel_with_a_byte_order_mark_is_read(tmp_path) -> None:
     )
     assert b.returncode == 0, b.stderr
     assert json.loads(a.stdout)["time_s"] == json.loads(b.stdout)["time_s"]
+
+
+def test_one_performance_predicts_with_the_population_exponent(tmp_path: Path) -> None:
+    # the performance model carries one time to any distance (its population prior); its interval is wider than
+    # with a second distance, and the printed exponent from her 5000 m carries that 5000 m to the prediction
+    # (Riegel's law, a round trip); critical speed has two parameters and still needs two distances
+    from paceline.fit import calculators as calc
+
+    one, two = tmp_path / "one.csv", tmp_path / "two.csv"
+    one.write_text("distance_m,time\n5000,20:00\n")
+    two.write_text("distance_m,time\n5000,20:00\n10000,41:30\n")
+    args = ("--distance-m", "1609.344", "--sex", "M", "--json")
+    r = run("predict", "--performances", str(one), *args)
+    assert r.returncode == 0, r.stderr
+    pm1 = json.loads(r.stdout)["performance_model"]
+    pm2 = json.loads(run("predict", "--performances", str(two), *args).stdout)["performance_model"]
+    width = [p["solo_interval_90_s"][1] / p["solo_interval_90_s"][0] for p in (pm1, pm2)]
+    assert width[0] > width[1] > 1.0
+    assert pm1["nearest_distance_m"] == 5000.0
+    assert calc.riegel_time(1200.0, 5000.0, 1609.344, pm1["exponent_from_nearest"]) == pytest.approx(
+        pm1["solo_time_s"], rel=1e-9
+    )
+    r = run("predict", "--performances", str(one), *args, "--model", "critical-speed")
+    assert r.returncode == 2 and "give performances at 2 or more" in r.stderr
+
+
+def test_a_scenario_calibrated_on_one_performance_carries_its_interval_to_the_monte_carlo() -> None:
+    # with one performance there is no leave-one-out error: the ability CV is the prediction's own interval
+    # (half-width in ln t over 1.645), wider than one race's day-to-day 0.8 % (Hopkins 2005) for a 5000 m carried
+    # to a mile
+    import math
+
+    from paceline.fit.athlete import calibration_effort
+    from paceline.fit.performance_model import Z90
+    from paceline.io.scenario import Performance, solo_scenario
+    from paceline.studies.draws import CALIBRATION_CV, calibration_cv
+
+    sc = solo_scenario([Performance(distance_m=5000.0, time_s=1200.0)], 1609.344, 1.75, 60.0, "solo", sex="M")
+    effort = calibration_effort(sc)
+    assert effort.kind == "performances" and effort.loo_error_pct is None and effort.interval_s is not None
+    low, high = effort.interval_s
+    assert calibration_cv(effort) == pytest.approx(math.log(high / low) / (2 * Z90), rel=1e-12)
+    assert calibration_cv(effort) > CALIBRATION_CV

@@ -27,7 +27,9 @@ STANDARD_DISTANCES = (
 
 @athlete_app.command("new")
 def new(
-    performances: Path = typer.Option(..., "--performances", help="CSV of performances (distance_m, time)."),
+    performances: Path = typer.Option(
+        ..., "--performances", help="CSV of performances (distance_m, time; one or more)."
+    ),
     name: str = typer.Option(..., "--name", help="Her name (her id is the name in lower case with dashes)."),
     height_m: float | None = typer.Option(None, "--height-m", help="Height [m] (default: by name or sex)."),
     mass_kg: float | None = typer.Option(None, "--mass-kg", help="Mass [kg] (default: by name or sex)."),
@@ -45,7 +47,7 @@ def new(
     from paceline.io.outputs import write_text_atomic
     from paceline.io.scenario_toml import to_toml
 
-    perfs = read_performances_csv(performances, DISTANCE_RANGE_M)
+    perfs = read_performances_csv(performances, DISTANCE_RANGE_M, min_count=1)
     body = body_for(name, height_m, mass_kg, sex)
     known_sex = sex or reference_sex(name)
     if known_sex is None:  # the file keeps it: never write a sex nobody gave
@@ -80,6 +82,7 @@ def show(
     to run at every standard distance with its 90 % interval."""
     import numpy as np
 
+    from paceline.fit import calculators as calc
     from paceline.fit.paced import solo_equivalents
     from paceline.fit.performance_model import DISTANCE_RANGE_M, loo_errors_pct, outliers, predict_time
     from paceline.fit.performances import read_performances_csv
@@ -90,7 +93,7 @@ def show(
     from paceline.timefmt import format_time
 
     if athlete.endswith(".csv"):
-        perfs = read_performances_csv(athlete, DISTANCE_RANGE_M)
+        perfs = read_performances_csv(athlete, DISTANCE_RANGE_M, min_count=1)
         body = body_for(None)
         ath = Athlete(name=Path(athlete).stem, height_m=body.height_m, mass_kg=body.mass_kg, performances=tuple(perfs))
         body_source = body.source
@@ -107,6 +110,10 @@ def show(
         p = predict_time(d, t, dist, where="athlete.performances")
         rows.append({"distance": label, "distance_m": dist, "time_s": p.time_s, "low_s": p.low_s, "high_s": p.high_s})
     first = predict_time(d, t, 1500.0, where="athlete.performances")
+    span = None  # Riegel's exponent of the model's curve between her shortest and longest distance
+    if min(d) < max(d):
+        ends = [predict_time(d, t, x, where="athlete.performances").time_s for x in (min(d), max(d))]
+        span = calc.riegel_fit([min(d), max(d)], ends)[1]
     out = {
         "name": ath.name,
         "sex": ath.sex,
@@ -117,6 +124,7 @@ def show(
         "drag_area_sd_m2": ath.drag_area_sd_m2,
         "exponent": first.exponent,
         "exponent_sd": first.exponent_sd,
+        "span_exponent": span,
         "loo_mean_abs_error_pct": float(np.mean(np.abs(loo))) if loo else None,
         "outliers": [{"index": i, "loo_error_pct": e} for i, e in outliers(d, t)],
         "solo_equivalents": [{"distance_m": p.distance_m, "time_s": p.time_s} for p in solo],
@@ -134,7 +142,12 @@ def show(
                 ("sex", ath.sex),
                 ("body", f"{ath.height_m:g} m, {ath.mass_kg:g} kg ({body_source})"),
                 ("drag area", aero.drag_area_source(ath.drag_area_m2)),
-                ("exponent (Riegel's b)", f"{first.exponent:.3f} ± {first.exponent_sd:.3f}"),
+                *(
+                    [(f"Riegel exponent over {min(d):g}-{max(d):g} m (model)", f"{span:.3f}")]
+                    if span is not None
+                    else []
+                ),
+                ("exponent b at 1500 m, before the bend", f"{first.exponent:.3f} ± {first.exponent_sd:.3f}"),
                 ("leave-one-out mean |error|", loo_text),
                 ("performances", str(len(solo))),
             ],

@@ -19,7 +19,10 @@ def predict(
     model: str | None = typer.Option(None, "--model", help=MODEL_HELP),
     distance_m: float | None = typer.Option(None, "--distance-m", help="Race distance [m] (with --performances)."),
     performances: Path | None = typer.Option(
-        None, "--performances", help="CSV of performances (distance_m, time): predict for this athlete instead."
+        None,
+        "--performances",
+        help="CSV of performances (distance_m, time; one or more, two for critical-speed or "
+        "optimal-control): predict for this athlete instead.",
     ),
     formation: str | None = typer.Option(None, "--formation", help="Hold this formation the whole race."),
     athlete: str | None = typer.Option(
@@ -40,6 +43,7 @@ def predict(
     """Predict the finishing time of a scenario, or of an athlete from her performances."""
     from paceline.chain import solve
     from paceline.errors import ScenarioError
+    from paceline.fit import calculators as calc
     from paceline.fit.performances import read_performances_csv
     from paceline.io.athletes import body_for, reference_sex
     from paceline.io.scenario import load_scenario, scenario_from_dict, solo_scenario
@@ -50,11 +54,12 @@ def predict(
     sc = load_scenario(scenario)
     body = None
     model_pred = None
+    nearest: tuple[float, float] | None = None  # her nearest performance's distance [m] and the exponent from it
     if performances is not None:
         from paceline.fit.performance_model import DISTANCE_RANGE_M, predict_time
 
         uses_model = model in (None, "equal-power")
-        perfs = read_performances_csv(performances, DISTANCE_RANGE_M if uses_model else None)
+        perfs = read_performances_csv(performances, DISTANCE_RANGE_M if uses_model else None, 1 if uses_model else 2)
         d = distance_m if distance_m is not None else sc.distance_m
         if not d > 0:
             raise ScenarioError(f"{d:g} is not allowed; a distance must be positive", "--distance-m")
@@ -74,6 +79,9 @@ def predict(
 
             solo = solo_equivalents(sc.athlete)
             model_pred = predict_time([p.distance_m for p in solo], [p.time_s for p in solo], d, where="--distance-m")
+            near = solo[calc.nearest_index([p.distance_m for p in solo], d)]
+            if near.distance_m != d:  # Riegel's exponent that carries her nearest time to the prediction
+                nearest = (near.distance_m, calc.riegel_fit([near.distance_m, d], [near.time_s, model_pred.time_s])[1])
     else:
         given = (("--height-m", height_m), ("--mass-kg", mass_kg), ("--sex", sex), ("--athlete", athlete))
         for flag, value in (*given, ("--drag-area-m2", drag_area_m2)):
@@ -109,6 +117,8 @@ def predict(
             "interval_90_s": list(interval),
             "exponent": model_pred.exponent,
             "exponent_sd": model_pred.exponent_sd,
+            "nearest_distance_m": nearest[0] if nearest else None,
+            "exponent_from_nearest": nearest[1] if nearest else None,
         }
     if as_json:
         emit_json(out)
@@ -129,7 +139,11 @@ def predict(
                 f"{format_time(model_pred.high_s)})",
             )
         )
-        rows.append(("exponent (Riegel's b)", f"{model_pred.exponent:.3f} ± {model_pred.exponent_sd:.3f}"))
+        if nearest is not None:
+            rows.append((f"Riegel exponent from her {nearest[0]:g} m", f"{nearest[1]:.3f}"))
+        rows.append(
+            ("exponent b at 1500 m, before the bend", f"{model_pred.exponent:.3f} ± {model_pred.exponent_sd:.3f}")
+        )
     if sc.target_s:
         rows.append(("target", format_time(sc.target_s)))
     if sc.result is not None:

@@ -127,7 +127,6 @@ def calibration_effort(scenario: Scenario, draft_params: DraftParams | None = No
 
     ath = scenario.athlete
     cal = ath.calibration
-    n_distances = len({p.distance_m for p in ath.performances})
     if cal == "self":
         if scenario.result is None:
             raise ScenarioError(
@@ -147,7 +146,7 @@ def calibration_effort(scenario: Scenario, draft_params: DraftParams | None = No
         if why is None:  # her drag area is part of her body: the calibration race is run with this scenario's
             her = ref.athlete.model_copy(update={"drag_area_m2": ath.drag_area_m2})
             return race_effort(ref.model_copy(update={"athlete": her}), draft_params)
-        if n_distances >= 2:
+        if ath.performances:
             log.warning("athlete.calibration: %r %s; calibrating on her performances instead", cal, why)
             effort = _performance_effort(scenario)
             return replace(effort, source=f"{effort.source} (calibration race {cal!r} {why})")
@@ -155,11 +154,10 @@ def calibration_effort(scenario: Scenario, draft_params: DraftParams | None = No
             f"{cal!r} {why}; name a race she ran, 'self' with a [result], or give her performances",
             "athlete.calibration",
         )
-    if n_distances >= 2:
+    if ath.performances:
         return _performance_effort(scenario)
     raise ScenarioError(
-        "nothing calibrates her: name a race she ran, 'self' with a [result], or give performances at 2 or more "
-        "distances",
+        "nothing calibrates her: name a race she ran, 'self' with a [result], or give one or more performances",
         "athlete.calibration",
     )
 

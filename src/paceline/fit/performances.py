@@ -27,7 +27,9 @@ FIT_MODELS = ("critical-speed", "equal-power", "optimal-control", "performance")
 PACED_COLUMNS = ("race", "formation", "temperature_c", "relative_humidity", "altitude_m", "wind_speed_m_s")
 
 
-def read_performances_csv(path: str | Path, distance_range_m: tuple[float, float] | None = None) -> list[Performance]:
+def read_performances_csv(
+    path: str | Path, distance_range_m: tuple[float, float] | None = None, min_count: int = 2
+) -> list[Performance]:
     """Read performances from a CSV with columns ``distance_m`` and ``time`` (or ``time_s``).
 
     Optional columns (``date``, ``note``, and how it was run: ``race``, ``formation``, ``temperature_c``,
@@ -40,11 +42,14 @@ def read_performances_csv(path: str | Path, distance_range_m: tuple[float, float
         The CSV file.
     distance_range_m : (float, float), optional
         Distances the model that will use them supports [m]; outside it a row is refused.
+    min_count : int
+        Fewest distances the model that will use them needs (2 for a fit of two or more parameters; 1 for the
+        performance model, whose population prior carries one performance to any distance).
 
     Raises
     ------
     ScenarioError
-        Missing file or columns; a time or distance that does not parse; fewer than two distances; a time that
+        Missing file or columns; a time or distance that does not parse; fewer than ``min_count`` distances; a time that
         does not increase with distance; a distance out of range. The field names the file's
         line and column (``perf.csv line 3: time``).
     """
@@ -91,7 +96,12 @@ def read_performances_csv(path: str | Path, distance_range_m: tuple[float, float
         out.append(perf)
         labels.append(where)
     check_performances(
-        [q.distance_m for q in out], [q.time_s for q in out], p.name, labels, distance_range_m=distance_range_m
+        [q.distance_m for q in out],
+        [q.time_s for q in out],
+        p.name,
+        labels,
+        distance_range_m=distance_range_m,
+        min_count=min_count,
     )
     return out
 

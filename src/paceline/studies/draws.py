@@ -390,12 +390,20 @@ def _conditions_of(scenario: Scenario) -> dict[str, Any]:
 
 def calibration_cv(effort: CalibrationEffort) -> float:
     """Coefficient of variation of a calibration effort as a measure of her ability [-]: one race is one day's form
-    (:data:`CALIBRATION_CV`); a fit of performances has its leave-one-out error (mean absolute error x sqrt(pi/2) =
-    SD), never less."""
-    loo = effort.loo_error_pct
-    if effort.kind == "race" or loo is None:
+    (:data:`CALIBRATION_CV`); a fit of performances has the larger of its leave-one-out error (mean absolute error x
+    sqrt(pi/2) = SD) and the SD of its predicted time at this distance (its 90 % interval's half-width in ln t over
+    1.645; the only measure when she gave one performance), never less than one race."""
+    if effort.kind == "race":
         return CALIBRATION_CV
-    return max(CALIBRATION_CV, 1.2533 * loo / 100.0)
+    from paceline.fit.performance_model import Z90
+
+    cvs = [CALIBRATION_CV]
+    if effort.loo_error_pct is not None:
+        cvs.append(1.2533 * effort.loo_error_pct / 100.0)
+    if effort.interval_s is not None:
+        low, high = effort.interval_s
+        cvs.append(float(np.log(high / low)) / (2.0 * Z90))
+    return max(cvs)
 
 
 def build_problem(scenario: Scenario, curve: str = DEFAULT_CURVE) -> Problem:
