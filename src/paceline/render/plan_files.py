@@ -24,6 +24,21 @@ def safe_name(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in name) or "pacer"
 
 
+def file_stems(names: list[str]) -> list[str]:
+    """One file name per pacer, distinct even where :func:`safe_name` (or a file system that ignores case) would
+    make two alike (``a/b`` and ``a_b``; ``M1`` and ``m1``): the later one gets ``-2``, ``-3``, ..."""
+    used: set[str] = set()
+    out = []
+    for name in names:
+        stem = base = safe_name(name)
+        k = 2
+        while stem.lower() in used:
+            stem, k = f"{base}-{k}", k + 1
+        used.add(stem.lower())
+        out.append(stem)
+    return out
+
+
 def splits_csv(race: Race, every_m: float = 200.0) -> str:
     """The split table (:meth:`paceline.models.race.Race.split_rows`) as CSV, numbers to 3 decimals."""
     rows = race.split_rows(every_m=every_m)
@@ -54,9 +69,9 @@ def plan_files(plan: Plan, report_html: str | None = None) -> dict[str, str]:
     cards = pacer_cards(plan)
     hand = handovers(plan.roles, plan.scenario.distance_m)
     info = plan_info(plan)
-    for card in cards:
-        files[f"briefings/{safe_name(card['name'])}.md"] = briefing_markdown(card, info)
-        files[f"cards/{safe_name(card['name'])}.html"] = pacer_cards_html([card], hand, info, handover_table=False)
+    for card, stem in zip(cards, file_stems([str(c["name"]) for c in cards]), strict=True):
+        files[f"briefings/{stem}.md"] = briefing_markdown(card, info)
+        files[f"cards/{stem}.html"] = pacer_cards_html([card], hand, info, handover_table=False)
     if cards:
         files["cards.html"] = pacer_cards_html(cards, hand, info)
     if report_html is not None:
