@@ -97,6 +97,8 @@ def mutate(path: str, value: Any) -> dict[str, Any]:
         ("conditions.relative_humidity_range", [-1.0, 0.7], "conditions.relative_humidity_range: [-1.0, 0.7] must"),
         ("conditions.temperature_c_range", [-1000.0, 1000.0], "within -20 to 45, as temperature_c does"),
         ("conditions.temperature_c_range", [26.0, 16.0], "conditions.temperature_c_range: [26.0, 16.0] must contain"),
+        # breaking4 is at 60 m: 50 kPa there is no weather (it predicted 4:00.08 in that thin air, at sea-level lungs)
+        ("conditions.pressure_pa", 50_000.0, "conditions.pressure_pa: 50000 Pa is no weather at altitude_m = 60"),
         ("model", "magic", "model"),
     ],
 )
@@ -104,6 +106,18 @@ def test_bad_fields_are_named(path: str, value: Any, expected: str) -> None:
     with pytest.raises(ScenarioError) as info:
         scenario_from_dict(mutate(path, value))
     assert expected in str(info.value)
+
+
+def test_pressure_must_be_weather_at_the_altitude() -> None:
+    # the standard atmosphere at 4000 m is about 61.6 kPa; 110 kPa there was accepted and gave a 4:40 mile
+    data = base()
+    data["conditions"].update(altitude_m=4000.0, pressure_pa=110_000.0)
+    with pytest.raises(ScenarioError, match=r"^conditions\.pressure_pa: 110000 Pa is no weather at altitude_m = 4000"):
+        scenario_from_dict(data)
+    for p in (101_325.0, 88_000.0, 109_000.0):  # sea-level weather, inside the recorded extremes
+        data = base()
+        data["conditions"].update(altitude_m=0.0, pressure_pa=p)
+        assert scenario_from_dict(data).conditions.pressure_pa == p
 
 
 def test_unknown_field_is_named() -> None:

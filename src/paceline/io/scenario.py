@@ -147,6 +147,12 @@ class Equipment(_Strict):
     note: str | None = None
 
 
+#: Station pressure over the standard atmosphere's at the same altitude [-] that weather can give: the recorded
+#: extremes of sea-level pressure, 870 hPa (Typhoon Tip, 1979) and 1083.8 hPa (Agata, Siberia, 1968; WMO archive of
+#: weather and climate extremes), over 1013.25 hPa, widened to round numbers.
+PRESSURE_RATIO_RANGE = (0.85, 1.08)
+
+
 class Conditions(_Strict):
     """Weather on the night. Ranges (``*_range``) describe what is not known, for the uncertainty analysis."""
 
@@ -175,6 +181,18 @@ class Conditions(_Strict):
                 raise ScenarioError(f"{list(rng)} must lie within {low:g} to {high:g}, as {name} does", f"{name}_range")
             if not rng[0] <= getattr(self, name) <= rng[1]:
                 raise ScenarioError(f"{list(rng)} must contain {name} = {getattr(self, name)}", f"{name}_range")
+        if self.pressure_pa is not None:
+            from paceline.physics.air import pressure_at_altitude_pa
+
+            standard = float(pressure_at_altitude_pa(self.altitude_m))
+            lo, hi = PRESSURE_RATIO_RANGE
+            if not lo * standard <= self.pressure_pa <= hi * standard:
+                raise ScenarioError(
+                    f"{self.pressure_pa:g} Pa is no weather at altitude_m = {self.altitude_m:g} (standard atmosphere "
+                    f"{standard:.0f} Pa; allowed {lo * standard:.0f} to {hi * standard:.0f} Pa, the recorded "
+                    "extremes); give the station pressure there, or leave it out",
+                    "pressure_pa",
+                )
         return self
 
 
