@@ -29,7 +29,7 @@ import numpy as np
 
 from paceline.errors import ScenarioError
 from paceline.fit.calculators import RIEGEL_EXPONENT
-from paceline.fit.effort import CALIBRATION_STEP_M, CalibrationEffort, calibrated_power, race_effort
+from paceline.fit.effort import CALIBRATION_STEP_M, FORM_CV, CalibrationEffort, calibrated_power, race_effort
 from paceline.models.athlete import AthleteParams
 from paceline.models.race import Assumption
 from paceline.physics.metabolic import DEFAULT_CURVE
@@ -40,14 +40,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 log = logging.getLogger(__name__)
 
-#: Race-to-race variability of an elite runner's time [-] (Hopkins 2005: 0.8 % for elite runners up to 1500 m; the
-#: Monte Carlo's ``studies.draws.FORM_CV``).
-_FORM_CV = 0.008
 #: Largest ratio between the calibration race's distance and the scenario's [-] over which her mean power carries
 #: unchanged: the ratio at which Riegel's exponent (mean speed ~ distance^(1 - 1.06)) moves her mean speed by one
-#: race-to-race CV, about 1.14 (the mile and the 1500 m: 1.07). Further, equal power is not her power: a mile's
-#: W/kg held over 5000 m is minutes too fast.
-CALIBRATION_DISTANCE_RATIO = (1.0 - _FORM_CV) ** (-1.0 / (RIEGEL_EXPONENT - 1.0))
+#: race-to-race CV (:data:`~paceline.fit.effort.FORM_CV`), about 1.14 (the mile and the 1500 m: 1.07). Further,
+#: equal power is not her power: a mile's W/kg held over 5000 m is minutes too fast.
+CALIBRATION_DISTANCE_RATIO = (1.0 - FORM_CV) ** (-1.0 / (RIEGEL_EXPONENT - 1.0))
 
 
 def _performance_effort(scenario: Scenario) -> CalibrationEffort:

@@ -29,6 +29,9 @@ __all__ = ["CALIBRATION_STEP_M", "CalibrationEffort", "calibrated_power", "race_
 
 #: Sample spacing of calibration courses [m]: the equal-power model's own.
 CALIBRATION_STEP_M = EQUAL_POWER_STEP_M
+#: Coefficient of variation of an elite runner's race time from race to race [-] (Hopkins 2005: 0.8 % for the
+#: better half of elite athletes in running events up to 1500 m; 1.0 % for all): one race is one day's form.
+FORM_CV = 0.008
 
 
 @dataclass(frozen=True)

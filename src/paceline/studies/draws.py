@@ -74,6 +74,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from paceline.errors import ScenarioError
+from paceline.fit.effort import FORM_CV
 from paceline.models.equal_power import QUAD_NODES, RaceKernel, build_kernel, segment_powers
 from paceline.physics import aero, air
 from paceline.physics.metabolic import COST_CURVES, DEFAULT_CURVE, treadmill_power_w_kg
@@ -86,13 +87,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 log = logging.getLogger(__name__)
 
-#: Coefficient of variation of an elite runner's race time from race to race [-] (Hopkins 2005: 0.8 % for the
-#: better half of elite athletes in running events up to 1500 m; 1.0 % for all).
-FORM_CV = 0.008
-
-
-#: Coefficient of variation of the calibration race's time as a measure of her ability [-] (the same figure).
-CALIBRATION_CV = 0.008
+#: Coefficient of variation of the calibration race's time as a measure of her ability [-]: one day's form, the
+#: same figure as the form on the race day (:data:`~paceline.fit.effort.FORM_CV`, Hopkins 2005).
+CALIBRATION_CV = FORM_CV
 
 
 #: Standard deviation of the kit's drag factor relative to the scenario's ``cda_factor`` [-] (assumed).
