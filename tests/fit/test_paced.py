@@ -61,3 +61,11 @@ def test_a_plan_is_not_a_race_that_was_run() -> None:
     with pytest.raises(ScenarioError, match="a plan, not a race that was run") as exc:
         solo_equivalent(Performance(distance_m=1609.344, time_s=246.42, race="kram2025"), 1.57, 42.0, "p[0]")
     assert exc.value.field == "p[0].race"
+
+
+@pytest.mark.parametrize("name", ["nope", "/etc/passwd"])
+def test_an_unknown_formation_names_the_performance(name: str) -> None:
+    # the error named pacing[0].formation, a field of no scenario the user wrote
+    with pytest.raises(ScenarioError, match=r"is not a formation; allowed .*front-back") as exc:
+        solo_equivalent(Performance(distance_m=1500, time_s=229.0, formation=name), 1.57, 42.0, "p[0]")
+    assert exc.value.field == "p[0].formation"

@@ -46,6 +46,13 @@ def _race_as_run(perf: Performance, height_m: float, mass_kg: float, where: str)
         data = ref.model_dump(exclude_none=True, exclude={"result", "target_s"})
         conditions = dict(data.get("conditions", {}))
     else:
+        if perf.formation is not None:  # named here, not as the pacing of a scenario the user never wrote
+            from paceline.io.formations import get_formation
+
+            try:
+                get_formation(perf.formation)
+            except ScenarioError as exc:
+                raise ScenarioError(str(exc).removeprefix(f"{exc.field}: "), f"{where}.formation") from None
         data = {
             "name": "performance",
             "distance_m": perf.distance_m,
