@@ -163,6 +163,8 @@ OPTION_CASES: list[tuple[str, list[str], str]] = [
     ("mc-seed-negative", ["montecarlo", "-n", "10", "--seed", "-1"], "--seed"),
     ("infer-seed-negative", ["infer", "monaco_2023", "--draws", "100", "--seed", "-1"], "--seed"),
     ("infer-seed-over-32-bits", ["infer", "monaco_2023", "--draws", "100", "--seed", str(2**32)], "--seed"),
+    ("search-designed-0", ["search", "--designed", "0"], "--designed"),  # named n_pacers
+    ("search-designed-100", ["search", "--designed", "100"], "--designed"),  # silently left out
     ("design-seed-negative", ["formations", "design", "--pacers", "2", "--seed", "-1"], "--seed"),
     ("design-seed-over-32-bits", ["formations", "design", "--pacers", "2", "--seed", "99999999999"], "--seed"),
     ("mc-n-huge", ["montecarlo", "-n", "1000000000000"], "-n"),

@@ -198,8 +198,8 @@ def search(
     boundary_step_m: float = typer.Option(
         400.0, "--boundary-step-m", help="Phase boundaries at multiples of this race distance [m] (100-5000)."
     ),
-    designed: list[int] = typer.Option(
-        [2, 3, 4, 6], "--designed", help="Sizes of formations designed for the search [pacers] (repeat the flag)."
+    designed_sizes: list[int] = typer.Option(
+        [2, 3, 4, 6], "--designed", help="Sizes of formations designed for the search [pacers] (1-12; repeat the flag)."
     ),
     top_formations: int = typer.Option(5, "--top-formations", help="Formations combined phase by phase (1-12)."),
     shortlist: int = typer.Option(6, "--shortlist", help="Feasible plans run through the Monte Carlo (1-50)."),
@@ -229,7 +229,7 @@ def search(
     sc = load_scenario(scenario)
     res = search_plan(
         sc,
-        designed_sizes=tuple(designed),
+        designed_sizes=tuple(designed_sizes),
         max_phases=max_phases,
         boundary_step_m=boundary_step_m,
         top_formations=top_formations,

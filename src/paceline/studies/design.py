@@ -55,6 +55,8 @@ __all__ = [
 
 #: Scenario whose energetics set the exchange rate between shelter and the athlete's offset in formation design.
 OFFSET_EXCHANGE_SCENARIO = "kram2025"
+#: Most pacers a formation is designed for.
+MAX_DESIGN_PACERS = 12
 #: Closest a pacer's centre may come to the kerb [m].
 PACER_KERB_CLEARANCE_M = 0.2
 #: Closest the athlete's line may come to the kerb [m] (the lane-1 running line).
@@ -126,8 +128,8 @@ def _check_inputs(
     n_pacers: int, min_spacing_m: float, lanes: int, quantile: float, track: TrackGeometry, seed: int = 0
 ) -> None:
     """Errors that name the parameter (the CLI turns them into its flags)."""
-    if not 1 <= n_pacers <= 12:
-        raise ScenarioError(f"{n_pacers} pacers is not allowed; 1 to 12", "n_pacers")
+    if not 1 <= n_pacers <= MAX_DESIGN_PACERS:
+        raise ScenarioError(f"{n_pacers} pacers is not allowed; 1 to {MAX_DESIGN_PACERS}", "n_pacers")
     if not 0.5 <= min_spacing_m <= 3.0:
         raise ScenarioError(f"{min_spacing_m} m is not allowed; a minimum spacing of 0.5 to 3.0 m", "min_spacing_m")
     if not 1 <= lanes <= track.lanes:

@@ -308,6 +308,13 @@ def search_plan(
         raise ScenarioError(f"{reserve} is not allowed; a reserve of 0 to 0.2 (a fraction of capability)", "reserve")
     if not 0.5 <= min_spacing_m <= 3.0:
         raise ScenarioError(f"{min_spacing_m} m is not allowed; a minimum spacing of 0.5 to 3.0 m", "min_spacing_m")
+    from paceline.studies.design import MAX_DESIGN_PACERS
+
+    for n in designed_sizes:  # a size over the roster is left out; one no design takes is an error
+        if not 1 <= n <= MAX_DESIGN_PACERS:
+            raise ScenarioError(
+                f"{n} pacers is not allowed; a designed formation has 1 to {MAX_DESIGN_PACERS}", "designed_sizes"
+            )
     if not any(p.performances for p in scenario.pacers):
         raise InfeasibleError(
             f"no pacer of {scenario.name!r} has performances, so no plan can be checked; give each pacer recent "
