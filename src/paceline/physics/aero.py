@@ -176,6 +176,14 @@ def drag_factor_text(measured_m2: float | None = None, measured_sd_m2: float | N
     )
 
 
+def drag_factor_label(measured_m2: float | None = None) -> tuple[str, str]:
+    """The name and unit of the factor :func:`drag_factor_range` draws, for tables of inputs and priors: a factor on
+    Pugh's Cd 0.9, or on her measured drag area."""
+    if measured_m2 is None:
+        return "drag coefficient Cd / 0.9", "x Cd 0.9"
+    return "drag area (measured)", "x measured CdA"
+
+
 def drag_force(
     speed_m_s: ArrayLike,
     air_density_kg_m3: ArrayLike,

@@ -433,7 +433,7 @@ def build_problem(scenario: Scenario, curve: str = DEFAULT_CURVE) -> Problem:
 #: The inputs reported in the sensitivity ranking: key -> (label, unit).
 INPUT_LABELS: dict[str, tuple[str, str]] = {
     "drafting": ("drafting (shelter model)", "mean shelter"),
-    "cd_factor": ("drag coefficient Cd / 0.9", "x 0.9"),
+    "cd_factor": aero.drag_factor_label(None),
     "kit_factor": ("kit drag factor", "x cda_factor"),
     "temperature_c": ("temperature", "degC"),
     "relative_humidity": ("relative humidity", "-"),
@@ -778,5 +778,5 @@ def draw_inputs(
         )
     labels = dict(INPUT_LABELS)
     if sc.athlete.drag_area_m2 is not None:
-        labels["cd_factor"] = ("drag area (measured)", "x measured CdA")
+        labels["cd_factor"] = aero.drag_factor_label(sc.athlete.drag_area_m2)
     return Draws(inputs=inputs, report=report, oat=oat, nominal=nominal, distributions=distributions, labels=labels)

@@ -309,8 +309,7 @@ def cd_prior(suffix: str, drag_area_m2: float | None = None, drag_area_sd_m2: fl
     within its standard deviation (:func:`paceline.physics.aero.drag_factor_range`; fixed when none is given)."""
     lo, hi = aero.drag_factor_range(drag_area_m2, drag_area_sd_m2)
     text, source = aero.drag_factor_text(drag_area_m2, drag_area_sd_m2)
-    unit = "x Cd 0.9" if drag_area_m2 is None else "x measured CdA"
-    return Prior(f"cd_factor{suffix}", "uniform", lo, hi, unit, f"{text}; {source}")
+    return Prior(f"cd_factor{suffix}", "uniform", lo, hi, aero.drag_factor_label(drag_area_m2)[1], f"{text}; {source}")
 
 
 def nominal_powers(effort: CalibrationEffort) -> dict[str, float]:
