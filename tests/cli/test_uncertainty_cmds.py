@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from cli_runner import run
 
 
@@ -14,3 +16,10 @@ def test_sensitivity_table_shows_its_units() -> None:
     # each input's values carry its unit (the cost curve's are W/kg at race pace, not bare numbers)
     flat = " ".join(table.replace("│", " ").split())
     assert "[W/kg at race pace]" in flat and "[power factor]" in flat
+
+
+def test_the_races_own_result_is_the_as_raced_time_not_her_best(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # one line per row of the summary table
+    r = run("montecarlo", "breaking4", "-n", "20", "--seed", "0")
+    assert r.returncode == 0, r.stderr
+    assert "P(under the as-raced 4:06.42, breaking4)" in r.stdout and "her best" not in r.stdout

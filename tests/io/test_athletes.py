@@ -63,3 +63,14 @@ def test_a_listed_athlete_is_found_by_name_in_any_case() -> None:
     assert body_for("faith kipyegon").height_m == 1.57  # the reference athlete, any case
     assert reference_sex("Nobody Listed") is None
     assert body_for("Nobody Listed").source.startswith("assumed generic body")
+
+
+def test_pronouns_follow_the_athletes_sex_and_refuse_anything_else() -> None:
+    from paceline.io.athletes import pronouns
+
+    she, he = pronouns("F"), pronouns("M")
+    assert (she.subject, she.object, she.possessive, she.absolute) == ("she", "her", "her", "hers")
+    assert (he.subject, he.object, he.possessive, he.absolute) == ("he", "him", "his", "his")
+    with pytest.raises(ScenarioError) as exc:
+        pronouns("X")
+    assert exc.value.field == "sex" and "F or M" in str(exc.value)

@@ -129,3 +129,30 @@ def test_card_splits_are_at_the_marks_the_pacer_passes() -> None:
     )
     assert any("outside her" in n for n in side["notes"]) and not any("outside her" in n for n in front["notes"])
     assert front["lead"] and not side["lead"]
+
+
+def test_a_pacer_is_told_to_lead_only_where_the_slot_is_the_lead_of_its_phase() -> None:
+    from paceline.render.pacer_cards import briefing_markdown, plan_info
+
+    # as at the Bowerman Mile 2023: M 2.6 m and S 1.3 m in line ahead to 400 m, S alone ahead to 1000 m, then nobody
+    sc = scenario(
+        pacing=[
+            {"from_m": 0, "to_m": 400, "formation": "line", "pacers": ["S", "M"]},
+            {"from_m": 400, "to_m": 1000, "formation": "one", "pacers": ["S"]},
+            {"from_m": 1000, "to_m": 1609.344, "formation": "solo"},
+        ],
+        pacers=[{"name": "S"}, {"name": "M"}],
+        formations={
+            "line": {"slots": [{"name": "front", "dx_m": 1.3, "dy_m": 0.0}, {"name": "lead", "dx_m": 2.6, "dy_m": 0}]},
+            "one": {"slots": [{"name": "front", "dx_m": 1.3, "dy_m": 0.0}]},
+        },
+    )
+    pl = make_plan(sc)
+    cards = {c["name"]: c for c in pacer_cards(pl)}
+    (s,), (m,) = cards["S"]["stints"], cards["M"]["stints"]
+    assert (s["enter_m"], s["leave_m"]) == (0.0, 1000.0)  # one stint: the same slot in both phases
+    assert m["lead"] and m["lead_spans"] == [(0.0, 400.0)]
+    assert s["lead"] and s["lead_spans"] == [(400.0, 1000.0)]
+    text = briefing_markdown(cards["S"], plan_info(pl))
+    assert "(you lead from 400 m to 1000 m: follow the lead-pacer lights)" in text
+    assert "slot 'lead' (you lead: follow the lead-pacer lights)" in briefing_markdown(cards["M"], plan_info(pl))

@@ -148,3 +148,17 @@ def test_ranks_average_ties_as_scipy_does() -> None:
     rng = np.random.default_rng(0)
     for x in (rng.normal(size=200), rng.integers(0, 6, 300).astype(float), np.ones(4), np.array([2.0])):
         np.testing.assert_allclose(_ranks(x), rankdata(x))
+
+
+def test_the_scenarios_own_result_is_labelled_as_raced_not_a_best() -> None:
+    from paceline.studies.montecarlo import athlete_best, best_label
+
+    # breaking4's best at the mile is its own 4:06.42 (faster than Monaco's 4:07.64): the race itself, not a best
+    best, source = athlete_best(load_scenario("breaking4"))
+    assert best is not None
+    assert best_label("breaking4", best, source, "F") == "the as-raced 4:06.42, breaking4"
+    # breaking4-optimal has no result: her best is Monaco's, as raced there; a man's would be his
+    best, source = athlete_best(load_scenario("breaking4-optimal"))
+    assert best is not None
+    assert best_label("breaking4-optimal", best, source, "F") == "her best 4:07.64, monaco2023 as raced"
+    assert best_label("x", 223.73, "performance 2023-09-16", "M") == "his best 3:43.73, performance 2023-09-16"

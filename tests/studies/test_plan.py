@@ -245,3 +245,84 @@ def test_a_measured_drag_area_and_how_it_is_drawn_are_in_the_notes() -> None:
     notes = make_plan(scenario_from_dict(data)).notes
     assert any("drag area is 0.3 m^2" in n and "SD 0.02 m^2" in n for n in notes)
     assert not any("drag area" in n for n in make_plan(load_scenario("kram2025")).notes)
+
+
+# ---- the lead-pacer train follows each phase's lead gap ---------------------------------------------------------
+
+
+def _phased(phases: list[tuple[float, float, list[float]]], sex: str = "F") -> Any:
+    """A Kipyegon mile whose phases hold pacers at the given ``dx_m`` in line (and a rival 1.5 m behind)."""
+    forms, pacing = {}, []
+    for i, (a, b, dxs) in enumerate(phases):
+        slots = [{"name": f"s{j}", "dx_m": dx, "dy_m": 0.0} for j, dx in enumerate(dxs)]
+        forms[f"f{i}"] = {"slots": [*slots, {"name": "rival", "dx_m": -1.5, "dy_m": 0.0}]}
+        pacing.append({"from_m": a, "to_m": b, "formation": f"f{i}"})
+    return scenario_from_dict(
+        {
+            "name": "phased",
+            "distance_m": 1609.344,
+            "target": "3:59.99",
+            "athlete": {"name": "Faith Kipyegon", "height_m": 1.57, "mass_kg": 42, "calibration": "monaco2023"},
+            "formations": forms,
+            "pacing": pacing,
+        }
+    )
+
+
+#: Bowerman Mile 2023 as reported: two pacers in line ahead (2.6 m, 1.3 m) to 400 m, one (1.3 m) to 1000 m, then
+#: nobody ahead (a rival a step behind throughout).
+BOWERMAN_LIKE = [(0.0, 400.0, [1.3, 2.6]), (400.0, 1000.0, [1.3]), (1000.0, 1609.344, [])]
+
+
+def test_lead_gap_is_each_phases_own_lead_and_zero_where_nobody_is_ahead() -> None:
+    from paceline.studies.lead_gap import LEAD_GAP_RAMP, lead_gaps
+    from paceline.studies.plan import train_times
+
+    sc = _phased(BOWERMAN_LIKE)
+    assert lead_gaps(sc) == [(0.0, 400.0, 2.6), (400.0, 1000.0, 1.3), (1000.0, 1609.344, 0.0)]
+    race = make_plan(sc).race
+    # once each change is made (1.3 m at 1 m per 20 m: her 26 m from the boundary), the front is the phase's gap
+    # ahead of her: the lights are lit when she is that gap short of them; from 1000 m on nobody is ahead: the plan
+    x = np.array([200.0, 390.0, 400 + 1.3 / LEAD_GAP_RAMP + 5.0, 700.0, 999.0, 1100.0, 1500.0, sc.distance_m])
+    gap = np.array([2.6, 2.6, 1.3, 1.3, 1.3, 0.0, 0.0, 0.0])
+    lead = train_times(sc, race, "lead-pacer", x)
+    assert lead == pytest.approx(np.asarray(race.time_at(x - gap)), abs=1e-9)
+    assert lead[-3:] == pytest.approx(train_times(sc, race, "plan", x[-3:]), abs=1e-12)
+    assert lead[-1] == pytest.approx(race.finish_s)
+
+
+def test_lead_pacer_lights_never_run_backwards_when_the_gap_changes() -> None:
+    from paceline.studies.lead_gap import LEAD_GAP_RAMP, lead_gap_knots
+
+    # a gap that grows by 4.1 m at 400 m and shrinks by 4.1 m at 800 m (Breaking4's 0.5 m / 4.6 m slots)
+    sc = _phased([(0.0, 400.0, [0.5]), (400.0, 800.0, [4.6]), (800.0, 1609.344, [0.5])])
+    race = make_plan(sc).race
+    ys, gs = lead_gap_knots(sc)
+    # the gap moves no faster than LEAD_GAP_RAMP per metre of race: the lights' pace stays within 5 % of the plan's
+    assert np.all(np.abs(np.diff(gs) / np.diff(ys)) <= LEAD_GAP_RAMP + 1e-12)
+    assert np.interp([300.0, 600.0, 1000.0], ys, gs) == pytest.approx([0.5, 4.6, 0.5])
+    rows = light_schedule(sc, race, spacing_m=0.1, trains=("lead-pacer",))
+    x = np.array([r["race_distance_m"] for r in rows])
+    t = np.array([r["time_s"] for r in rows])
+    assert np.all(np.diff(x) > 0)
+    assert np.all(np.diff(t[x > 0.5 + 1e-6]) > 0)  # lit one after another once the front has left its start
+    assert np.all(t[x <= 0.5 - 1e-6] == 0.0)  # the front starts the race the first gap ahead of her
+
+
+def test_lead_pacer_label_names_each_phases_gap() -> None:
+    from paceline.studies.plan import train_label, train_times
+
+    sc = _phased(BOWERMAN_LIKE)
+    race = make_plan(sc).race
+    assert train_label(sc, race, "lead-pacer") == (
+        "lead-pacer: the plan 2.6 m ahead of her to 400 m, 1.3 m ahead to 1000 m, then with her (each change at 1 m "
+        "per 20 m): what the lead pacer follows (white)"
+    )
+    one = _phased([(0.0, 800.0, [1.2]), (800.0, 1609.344, [1.2])])  # the same gap all race: one phrase (kram2025)
+    assert train_label(one, race, "lead-pacer") == (
+        "lead-pacer: the plan 1.2 m ahead of her: what the lead pacer follows (white)"
+    )
+    alone = _phased([(0.0, 1609.344, [])])
+    assert "the plan itself (nobody runs ahead of her)" in train_label(alone, race, "lead-pacer")
+    x = np.linspace(0.0, alone.distance_m, 50)
+    assert train_times(alone, race, "lead-pacer", x) == pytest.approx(train_times(alone, race, "plan", x))

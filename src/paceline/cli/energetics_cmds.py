@@ -123,15 +123,19 @@ def predict(
     if as_json:
         emit_json(out)
         return
+    from paceline.io.athletes import pronouns
     from paceline.timefmt import format_time
 
+    # her or his when known (a scenario's athlete, --sex, a listed athlete); performances alone do not say
+    known_sex = sc.athlete.sex if performances is None else (sex or reference_sex(athlete))
+    whose = pronouns(known_sex).possessive if known_sex else "the athlete's"
     rows = [("scenario", sc.name), ("model", race.model)]
     rows.append(
         ("body", body.label if body is not None else f"{sc.athlete.height_m:g} m, {sc.athlete.mass_kg:g} kg (scenario)")
     )
     rows.append(("predicted", race.finish))
     if model_pred is not None and interval is not None:
-        rows.append(("90 % interval (her ability)", f"{format_time(interval[0])} to {format_time(interval[1])}"))
+        rows.append((f"90 % interval ({whose} ability)", f"{format_time(interval[0])} to {format_time(interval[1])}"))
         rows.append(
             (
                 "solo, still air, sea level, cool day",
@@ -140,7 +144,7 @@ def predict(
             )
         )
         if nearest is not None:
-            rows.append((f"Riegel exponent from her {nearest[0]:g} m", f"{nearest[1]:.3f}"))
+            rows.append((f"Riegel exponent from {whose} {nearest[0]:g} m", f"{nearest[1]:.3f}"))
         rows.append(
             ("exponent b at 1500 m, before the bend", f"{model_pred.exponent:.3f} ± {model_pred.exponent_sd:.3f}")
         )

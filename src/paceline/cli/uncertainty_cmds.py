@@ -70,7 +70,7 @@ def montecarlo(
     from paceline.io.outputs import check_figure_path
     from paceline.io.scenario import load_scenario
     from paceline.render.uncertainty_plots import tornado_plot
-    from paceline.studies.montecarlo import check_mc_model, check_options, default_draws, monte_carlo
+    from paceline.studies.montecarlo import best_label, check_mc_model, check_options, default_draws, monte_carlo
     from paceline.timefmt import format_time
 
     n = default_draws(check_mc_model(model)) if n is None else n
@@ -113,7 +113,8 @@ def montecarlo(
     if res.target_s is not None:
         rows.append((f"P(under target {format_time(res.target_s)})", pct(out["p_target"])))
     if res.best_s is not None:
-        rows.append((f"P(under her best {format_time(res.best_s)}, {res.best_source})", pct(out["p_best"])))
+        under = best_label(res.scenario, res.best_s, res.best_source, sc.athlete.sex)
+        rows.append((f"P(under {under})", pct(out["p_best"])))
     if plot is not None:
         rows.append(("tornado chart", out["plot"]))
     con = console()

@@ -107,6 +107,35 @@ def reference_sex(name: str | None) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class Pronouns:
+    """The words user-facing text uses for the athlete: ``subject`` (she/he), ``object`` (her/him),
+    ``possessive`` (her/his, before a noun) and ``absolute`` (hers/his, standing alone)."""
+
+    subject: str
+    object: str
+    possessive: str
+    absolute: str
+
+
+_PRONOUNS = {"F": Pronouns("she", "her", "her", "hers"), "M": Pronouns("he", "him", "his", "his")}
+
+
+def pronouns(sex: str) -> Pronouns:
+    """The pronouns of an athlete of sex ``F`` or ``M`` (a scenario's ``athlete.sex``) for outputs that name her or
+    him, e.g. ``pronouns("M").possessive`` is ``his``.
+
+    Raises
+    ------
+    ScenarioError
+        ``sex``: not ``F`` or ``M``.
+    """
+    try:
+        return _PRONOUNS[sex]
+    except KeyError:
+        raise ScenarioError(f"{sex!r} is not allowed; use F or M", "sex") from None
+
+
 @functools.cache
 def sex_default_body(sex: str) -> Body:
     """The median listed height and mass of the elite runners of one sex in ``data/performances/athlete_bodies.csv``.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from paceline.io.athletes import Pronouns, pronouns
 from paceline.timefmt import format_time
 
 _CSS = """
@@ -31,38 +32,59 @@ def _e(x: Any) -> str:
     return html.escape(str(x))
 
 
-def _slot_words(st: dict[str, Any], athlete: str) -> str:
+def _slot_words(st: dict[str, Any], athlete: str, her: Pronouns) -> str:
     ahead = f"{abs(st['dx_m']):.1f} m {'ahead of' if st['dx_m'] >= 0 else 'behind'} {athlete}"
     if abs(st["dy_m"]) < 0.05:
-        side = "directly in line with her"
+        side = f"directly in line with {her.object}"
     else:
-        side = f"{abs(st['dy_m']):.1f} m to her {'outside' if st['dy_m'] > 0 else 'inside'}"
+        side = f"{abs(st['dy_m']):.1f} m to {her.possessive} {'outside' if st['dy_m'] > 0 else 'inside'}"
     return f"{ahead}, {side}; your line is {st['offset_m']:.2f} m from the kerb"
 
 
-def _enter_text(st: dict[str, Any]) -> str:
+def _lead_text(st: dict[str, Any]) -> str:
+    """``you lead: follow the lead-pacer lights``, naming where when the pacer leads for part of the stint only."""
+    spans = st.get("lead_spans") or []
+    if not st["lead"]:
+        return ""
+    if not spans or (len(spans) == 1 and spans[0][0] <= st["enter_m"] + 1e-6 and spans[0][1] >= st["leave_m"] - 1e-6):
+        return "you lead: follow the lead-pacer lights"
+    where = " and ".join(f"from {a:.0f} m to {b:.0f} m" for a, b in spans)
+    return f"you lead {where}: follow the lead-pacer lights"
+
+
+def _enter_text(st: dict[str, Any], her: Pronouns) -> str:
     if st["enter_m"] <= 1e-6:
         return "at the start"
-    return f"{st['enter_mark']['text']} (her {st['enter_m']:.0f} m), race clock {format_time(st['enter_s'])}"
+    return (
+        f"{st['enter_mark']['text']} ({her.possessive} {st['enter_m']:.0f} m), race clock {format_time(st['enter_s'])}"
+    )
 
 
-def _leave_text(st: dict[str, Any]) -> str:
+def _leave_text(st: dict[str, Any], her: Pronouns) -> str:
     if st["to_finish"]:
         if st["dx_m"] > 0:
-            return "Run through the finish line in your slot unless told otherwise; never ease off in front of her."
-        return "Run through the finish line in your slot unless told otherwise; never cut across her line."
-    where = f"{st['leave_mark']['text']} (her {st['leave_m']:.0f} m), race clock {format_time(st['leave_s'])}"
+            return (
+                "Run through the finish line in your slot unless told otherwise; never ease off in front of "
+                f"{her.object}."
+            )
+        return (
+            f"Run through the finish line in your slot unless told otherwise; never cut across {her.possessive} line."
+        )
+    where = (
+        f"{st['leave_mark']['text']} ({her.possessive} {st['leave_m']:.0f} m), race clock {format_time(st['leave_s'])}"
+    )
     if st["moves_on"]:
         return f"At {where} change to your next slot below."
     if st["handed_to"]:
         return (
             f"Step off at {where}: {st['handed_to']} takes over your slot; hold your pace until {st['handed_to']} is "
-            "level with you, then drift to the outside (never across her line), ease off gradually and leave the "
-            "track at the outside."
+            f"level with you, then drift to the outside (never across {her.possessive} line), ease off gradually "
+            "and leave the track at the outside."
         )
     return (
         f"Step off at {where}: nobody replaces you, the formation closes up. Drift to the outside at once (never "
-        "across her line), ease off gradually and leave the track at the outside without stopping in lane 1 or 2."
+        f"across {her.possessive} line), ease off gradually and leave the track at the outside without stopping in "
+        "lane 1 or 2."
     )
 
 
@@ -88,7 +110,8 @@ def _split_rows(st: dict[str, Any]) -> list[list[str]]:
     ]
 
 
-_SPLIT_HEAD = ["lap", "mark you pass", "her [m]", "clock", "since last mark [s]", "your pace [s/400 m]"]
+def _split_head(her: Pronouns) -> list[str]:
+    return ["lap", "mark you pass", f"{her.possessive} [m]", "clock", "since last mark [s]", "your pace [s/400 m]"]
 
 
 def briefing_markdown(card: dict[str, Any], plan_info: dict[str, Any]) -> str:
@@ -99,9 +122,10 @@ def briefing_markdown(card: dict[str, Any], plan_info: dict[str, Any]) -> str:
     card : dict
         One item of :func:`paceline.studies.handover.pacer_cards`.
     plan_info : dict
-        ``{title, athlete, finish_s, model, target_s}``.
+        ``{title, athlete, sex, finish_s, model, target_s}`` (:func:`plan_info`; ``sex`` F or M picks her or his).
     """
     athlete = plan_info["athlete"]
+    her = pronouns(plan_info["sex"])
     lines = [
         f"# Pacer card: {card['name']}: {plan_info['title']}",
         "",
@@ -110,18 +134,19 @@ def briefing_markdown(card: dict[str, Any], plan_info: dict[str, Any]) -> str:
         "",
     ]
     for k, st in enumerate(card["stints"], start=1):
-        lead = " (you lead: follow the lead-pacer lights)" if st["lead"] else ""
+        lead = f" ({_lead_text(st)})" if st["lead"] else ""
         her_m = st["leave_m"] - st["enter_m"]
         lines += [f"## Stint {k}: slot '{st['slot']}'{lead}", ""]
         came = _from_text(st)
-        lines.append(f"- {'Move into this slot' if st['moved_in'] else 'Enter'} {_enter_text(st)}.")
+        lines.append(f"- {'Move into this slot' if st['moved_in'] else 'Enter'} {_enter_text(st, her)}.")
         if came:
             lines.append(f"- {came}")
         lines += [
-            f"- Hold your slot: {_slot_words(st, athlete)}.",
+            f"- Hold your slot: {_slot_words(st, athlete, her)}.",
             *[f"- {n}" for n in st["notes"]],
-            f"- Distance you run: {st['distance_run_m']:.1f} m while she covers {her_m:.1f} m of race distance; mean "
-            f"pace {st['required_pace_s_per_400']:.2f} s per 400 m on your line ({st['required_speed_m_s']:.2f} m/s).",
+            f"- Distance you run: {st['distance_run_m']:.1f} m while {her.subject} covers {her_m:.1f} m of race "
+            f"distance; mean pace {st['required_pace_s_per_400']:.2f} s per 400 m on your line "
+            f"({st['required_speed_m_s']:.2f} m/s).",
         ]
         if st["margin"] is not None:
             verdict = "within" if st["margin"] >= 0 else "BEYOND"
@@ -130,14 +155,16 @@ def briefing_markdown(card: dict[str, Any], plan_info: dict[str, Any]) -> str:
                 f"margin {100 * st['margin']:+.1f} %; {st['capability_source']})."
             )
         if st["splits"]:
-            lines += ["", "| " + " | ".join(_SPLIT_HEAD) + " |", "|" + "---|" * len(_SPLIT_HEAD)]
+            head = _split_head(her)
+            lines += ["", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
             lines += ["| " + " | ".join(r) + " |" for r in _split_rows(st)]
-        lines += ["", f"- {_leave_text(st)}", ""]
+        lines += ["", f"- {_leave_text(st, her)}", ""]
     return "\n".join(lines)
 
 
-def slot_svg(formation: list[dict[str, Any]], width_px: int = 190) -> str:
-    """The formation from above with this pacer's slot filled black and her as a ring; ahead is up, outside right."""
+def slot_svg(formation: list[dict[str, Any]], width_px: int = 190, sex: str = "F") -> str:
+    """The formation from above with this pacer's slot filled black and the athlete as a ring labelled her (``sex``
+    F) or him (M); ahead is up, outside right."""
     xs = [0.0] + [s["dy_m"] for s in formation]
     ys = [0.0] + [s["dx_m"] for s in formation]
     pad = 0.9
@@ -157,7 +184,10 @@ def slot_svg(formation: list[dict[str, Any]], width_px: int = 190) -> str:
     parts.append("<text x='2' y='10' font-size='8' fill='#555'>&#8593; running direction</text>")
     ax, ay = px(0.0, 0.0)
     parts.append(f"<circle cx='{ax:.1f}' cy='{ay:.1f}' r='6' fill='white' stroke='#d33' stroke-width='2'/>")
-    parts.append(f"<text x='{ax - 8:.1f}' y='{ay + 3:.1f}' font-size='8' fill='#d33' text-anchor='end'>her</text>")
+    parts.append(
+        f"<text x='{ax - 8:.1f}' y='{ay + 3:.1f}' font-size='8' fill='#d33' text-anchor='end'>"
+        f"{pronouns(sex).object}</text>"
+    )
     for s in formation:
         cx, cy = px(s["dy_m"], s["dx_m"])
         fill = "#000" if s["me"] else "#fff"
@@ -184,6 +214,7 @@ def _html_table(head: list[str], rows: list[list[str]], left: set[int]) -> str:
 def card_section(card: dict[str, Any], plan_info: dict[str, Any]) -> str:
     """One pacer's page (an HTML ``section.card``)."""
     athlete = plan_info["athlete"]
+    her = pronouns(plan_info["sex"])
     out = [f"<section class='card' id='card-{_e(card['name'])}'><h1>Pacer card: {_e(card['name'])}</h1>"]
     out.append(
         f"<p>{_e(plan_info['title'])}. Athlete {_e(athlete)}; planned finish "
@@ -192,18 +223,18 @@ def card_section(card: dict[str, Any], plan_info: dict[str, Any]) -> str:
         + ".</p>"
     )
     for k, st in enumerate(card["stints"], start=1):
-        lead = " &mdash; you lead: follow the lead-pacer lights (white)" if st["lead"] else ""
+        lead = f" &mdash; {_e(_lead_text(st))} (white)" if st["lead"] else ""
         out.append(f"<h2>Stint {k}: slot &lsquo;{_e(st['slot'])}&rsquo;{lead}</h2><div class='row'>")
-        out.append(slot_svg(st["formation"]))
+        out.append(slot_svg(st["formation"], sex=plan_info["sex"]))
         verb = "Move into this slot" if st["moved_in"] else "Enter"
-        items = [f"<li><b>{verb}</b> {_e(_enter_text(st))}.</li>"]
+        items = [f"<li><b>{verb}</b> {_e(_enter_text(st, her))}.</li>"]
         came = _from_text(st)
         if came:
             items.append(f"<li>{_e(came)}</li>")
-        items.append(f"<li><b>Your slot</b>: {_e(_slot_words(st, athlete))}.</li>")
+        items.append(f"<li><b>Your slot</b>: {_e(_slot_words(st, athlete, her))}.</li>")
         items += [f"<li>{_e(n)}</li>" for n in st["notes"]]
         items.append(
-            f"<li><b>Your line</b>: {st['distance_run_m']:.1f} m while she covers "
+            f"<li><b>Your line</b>: {st['distance_run_m']:.1f} m while {her.subject} covers "
             f"{st['leave_m'] - st['enter_m']:.1f} m of race distance; "
             f"<span class='big'>{st['required_pace_s_per_400']:.2f} s per 400 m</span> "
             f"({st['required_speed_m_s']:.2f} m/s).</li>"
@@ -215,17 +246,18 @@ def card_section(card: dict[str, Any], plan_info: dict[str, Any]) -> str:
                 f"<li{cls}>This is {verdict} what you can hold for that long ({st['capability_speed_m_s']:.2f} m/s, "
                 f"margin {100 * st['margin']:+.1f} %).</li>"
             )
-        items.append(f"<li><b>Leave</b>: {_e(_leave_text(st))}</li>")
+        items.append(f"<li><b>Leave</b>: {_e(_leave_text(st, her))}</li>")
         out.append(f"<ul>{''.join(items)}</ul></div>")
         if st["splits"]:
-            out.append(_html_table(_SPLIT_HEAD, _split_rows(st), {1}))
+            out.append(_html_table(_split_head(her), _split_rows(st), {1}))
     out.append("</section>")
     return "".join(out)
 
 
-def handover_rows(hand: list[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
-    """The team's handover table: where, when, who leaves which slot and who takes it."""
-    head = ["her [m]", "clock", "leaves", "slot", "takes over", "slot"]
+def handover_rows(hand: list[dict[str, Any]], sex: str = "F") -> tuple[list[str], list[list[str]]]:
+    """The team's handover table: where (the athlete's race distance, headed her or his by ``sex``), when, who leaves
+    which slot and who takes it."""
+    head = [f"{pronouns(sex).possessive} [m]", "clock", "leaves", "slot", "takes over", "slot"]
     rows = []
     for h in hand:
         if h["move"]:
@@ -249,7 +281,7 @@ def pacer_cards_html(
     cards: list[dict[str, Any]], hand: list[dict[str, Any]], plan_info: dict[str, Any], handover_table: bool = True
 ) -> str:
     """Every pacer's card, one printed page each, then (``handover_table``) the handovers of the whole team."""
-    head, rows = handover_rows(hand)
+    head, rows = handover_rows(hand, plan_info["sex"])
     table = _html_table(head, rows, {2, 3, 4, 5}) if rows else "<p>No handovers: every pacer runs to the finish.</p>"
     tail = f"<section id='handovers'><h1>Handovers: the whole team</h1>{table}</section>" if handover_table else ""
     return (
@@ -266,6 +298,7 @@ def plan_info(plan: Any) -> dict[str, Any]:
     return {
         "title": sc.description or sc.name,
         "athlete": sc.athlete.name,
+        "sex": sc.athlete.sex,
         "finish_s": race.finish_s,
         "model": race.model,
         "target_s": sc.target_s,

@@ -75,6 +75,7 @@ from numpy.typing import NDArray
 
 from paceline.errors import ScenarioError
 from paceline.fit.effort import FORM_CV
+from paceline.io.athletes import pronouns
 from paceline.models.equal_power import QUAD_NODES, RaceKernel, build_kernel, segment_powers
 from paceline.physics import aero, air
 from paceline.physics.metabolic import COST_CURVES, DEFAULT_CURVE, treadmill_power_w_kg
@@ -761,8 +762,8 @@ def draw_inputs(
         distributions.append(
             {
                 "input": "cost_curve",
-                "distribution": f"one of {', '.join(CURVE_NAMES)}, equally likely; her power calibrated and the "
-                "race run under the same curve",
+                "distribution": f"one of {', '.join(CURVE_NAMES)}, equally likely; "
+                f"{pronouns(sc.athlete.sex).possessive} power calibrated and the race run under the same curve",
                 "source": "the bundled treadmill studies (paceline.physics.metabolic.COST_CURVES); equal weights "
                 "assumed",
             }

@@ -129,6 +129,9 @@ def _own_metres(scenario: Scenario, race: Race, role: PacerRole, a: float, b: fl
 
 def slot_notes(scenario: Scenario, role: PacerRole) -> list[str]:
     """Instructions that apply to this slot only: in line, outside or inside her, ahead or behind, the lead."""
+    from paceline.io.athletes import pronouns
+
+    her = pronouns(scenario.athlete.sex)
     geom = scenario.track.geometry()
     notes: list[str] = []
     per_lap = 2 * math.pi * role.dy_m  # lateral offset from her line, held through both bends
@@ -137,22 +140,43 @@ def slot_notes(scenario: Scenario, role: PacerRole) -> list[str]:
         pct = 100 * role.dy_m / geom.reference_radius_m
         if role.dy_m > 0:
             notes.append(
-                f"You are {role.dy_m:.1f} m outside her: you run {per_lap:.1f} m more than her every lap, so on each "
-                f"bend ({bend:.0f} m) run {pct:.1f} % faster than her to stay level; on the straights run her pace."
+                f"You are {role.dy_m:.1f} m outside {her.object}: you run {per_lap:.1f} m more than {her.object} every "
+                f"lap, so on each bend ({bend:.0f} m) run {pct:.1f} % faster than {her.object} to stay level; on the "
+                f"straights run {her.possessive} pace."
             )
         else:
             notes.append(
-                f"You are {-role.dy_m:.1f} m inside her (still outside the kerb): you run {-per_lap:.1f} m less than "
-                f"her every lap, so on the bends run {-pct:.1f} % slower than her to stay level."
+                f"You are {-role.dy_m:.1f} m inside {her.object} (still outside the kerb): you run {-per_lap:.1f} m "
+                f"less than {her.object} every lap, so on the bends run {-pct:.1f} % slower than {her.object} to stay "
+                "level."
             )
     elif abs(role.dy_m) < IN_LINE_M:
-        notes.append("You run her line: same metres, same pace; hold the gap on the bends exactly as on the straights.")
+        notes.append(
+            f"You run {her.possessive} line: same metres, same pace; hold the gap on the bends exactly as on the "
+            "straights."
+        )
     if role.dx_m < 0:
         notes.append(
-            f"You run {-role.dx_m:.1f} m behind her: watch her back, never clip her heels; you shelter her little, "
-            "you are there to close the pocket."
+            f"You run {-role.dx_m:.1f} m behind {her.object}: watch {her.possessive} back, never clip "
+            f"{her.possessive} heels; you shelter {her.object} little, you are there to close the pocket."
         )
     return notes
+
+
+def lead_spans(scenario: Scenario, role: PacerRole) -> list[tuple[float, float]]:
+    """Where in a stint the pacer leads: ``(from_m, to_m)`` of the athlete's race distance [m] in which the slot is
+    the lead gap of its phase (:func:`paceline.studies.lead_gap.lead_gaps`: the largest ``dx_m`` ahead, > 0)."""
+    from paceline.studies.lead_gap import lead_gaps
+
+    out: list[tuple[float, float]] = []
+    for a, b, gap in lead_gaps(scenario):
+        lo, hi = max(a, role.enter_m), min(b, role.leave_m)
+        if gap > 0 and abs(gap - role.dx_m) < 1e-9 and hi - lo > 1e-6:
+            if out and abs(out[-1][1] - lo) < 1e-6:
+                out[-1] = (out[-1][0], hi)
+            else:
+                out.append((lo, hi))
+    return out
 
 
 def pacer_cards(plan: Plan) -> list[dict[str, Any]]:
@@ -163,13 +187,12 @@ def pacer_cards(plan: Plan) -> list[dict[str, Any]]:
     list of dict
         ``{name, stints}``; each stint: ``{slot, dx_m, dy_m, offset_m, enter_m, enter_s, enter_mark, leave_m,
         leave_s, leave_mark, to_finish, moved_in, moves_on, distance_run_m, required_pace_s_per_400,
-        required_speed_m_s, margin, capability_speed_m_s, capability_source, lead, takes_over_from, handed_to,
-        notes, splits, formation}``
-        (``formation``: every slot of the formation at the stint's start, for the diagram).
+        required_speed_m_s, margin, capability_speed_m_s, capability_source, lead, lead_spans, takes_over_from,
+        handed_to, notes, splits, formation}`` (``lead_spans``: where in the stint the pacer leads, :func:`lead_spans`;
+        ``lead``: anywhere; ``formation``: every slot of the formation at the stint's start, for the diagram).
     """
     sc, race = plan.scenario, plan.race
     hand = handovers(plan.roles, sc.distance_m)
-    lead_dx = max([r.dx_m for r in plan.roles], default=0.0)
     cards = []
     for name in sorted({r.name for r in plan.roles}):
         stints = []
@@ -177,6 +200,7 @@ def pacer_cards(plan: Plan) -> list[dict[str, Any]]:
             came = next((h for h in hand if h["in"] == name and abs(h["at_m"] - r.enter_m) < 1e-6), None)
             went = next((h for h in hand if h["out"] == name and abs(h["at_m"] - r.leave_m) < 1e-6), None)
             moved_in, moved_on = bool(came and came["move"]), bool(went and went["move"])
+            spans = lead_spans(sc, r)
             stints.append(
                 {
                     "slot": r.slot,
@@ -196,7 +220,8 @@ def pacer_cards(plan: Plan) -> list[dict[str, Any]]:
                     "margin": r.margin,
                     "capability_speed_m_s": r.capability_speed_m_s,
                     "capability_source": r.capability_source,
-                    "lead": abs(r.dx_m - lead_dx) < 1e-9 and r.dx_m > 0,
+                    "lead": bool(spans),
+                    "lead_spans": spans,
                     "takes_over_from": came["out"] if came and not moved_in else None,
                     "handed_to": went["in"] if went and not moved_on else None,
                     "moved_in": moved_in,

@@ -203,7 +203,7 @@ def joint_kernel(races: list[RaceTerm]) -> RaceKernel:
         i, j = i + a, j + b
     masses = {r.kernel.mass_kg for r in races}
     if len(masses) != 1:
-        raise ScenarioError(f"the races of one athlete give her {len(masses)} body masses; give one", "races")
+        raise ScenarioError(f"the races of one athlete give {len(masses)} body masses; give one", "races")
     names = tuple(f"{r.race_id}:{g}" for r in races for g in r.kernel.groups)
     return RaceKernel(mass_kg=masses.pop(), curve=races[0].kernel.curve, groups=names, nodes=nodes, weights=weights)
 

@@ -186,6 +186,21 @@ def athlete_best(scenario: Scenario) -> tuple[float | None, str]:
     return best, source
 
 
+def best_label(scenario: str, best_s: float, best_source: str, sex: str) -> str:
+    """What the Monte Carlo's second threshold is, in words (after ``P(under ...)``).
+
+    The scenario's own result is the race itself, not a best: ``the as-raced 4:06.42, breaking4``. Any other
+    (:func:`athlete_best`: a performance, the calibration race) is the athlete's best, with her or his pronoun
+    (``sex`` F or M): ``her best 4:07.64, monaco2023 as raced``.
+    """
+    from paceline.io.athletes import pronouns
+    from paceline.timefmt import format_time
+
+    if best_source == f"{scenario} as raced":
+        return f"the as-raced {format_time(best_s)}, {scenario}"
+    return f"{pronouns(sex).possessive} best {format_time(best_s)}, {best_source}"
+
+
 #: Draws used for the rank correlations (the first ones solved; ranking is the slow part of a big run).
 RANK_DRAWS = 20_000
 
@@ -387,7 +402,7 @@ def _monte_carlo_oc(
     res = _result(scenario, n, seed, problem, draws, times, nominal_s, oat_s, status, workers, scheduler)
     res.model = "optimal-control"
     res.calibration = athlete
-    res.distributions = oc_distributions(draws)
+    res.distributions = oc_distributions(draws, scenario.athlete.sex)
     return res
 
 

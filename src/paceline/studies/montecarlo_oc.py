@@ -261,16 +261,20 @@ def run_oc(
     return times, nominal_s, oat_s, status, f"optimal-control fit: {oc.params.source}"
 
 
-def oc_distributions(draws: Draws) -> list[dict[str, Any]]:
-    """The draws' distributions that the optimal-control model reads, and how it reads them."""
+def oc_distributions(draws: Draws, sex: str = "F") -> list[dict[str, Any]]:
+    """The draws' distributions that the optimal-control model reads, and how it reads them (of her or his
+    parameters, by the athlete's ``sex``, F or M)."""
+    from paceline.io.athletes import pronouns
+
+    her = pronouns(sex).possessive
     out = [dict(d) for d in draws.distributions if d["input"] in OC_INPUTS]
     for d in out:
         if d["input"] == "form":
-            d["distribution"] += "; optimal control: her sigma and E0 x the factor"
+            d["distribution"] += f"; optimal control: {her} sigma and E0 x the factor"
     out.append(
         {
             "input": "athlete",
-            "distribution": "fixed: her fitted Keller / Aftalion parameters (the fit's uncertainty is not drawn)",
+            "distribution": f"fixed: {her} fitted Keller / Aftalion parameters (the fit's uncertainty is not drawn)",
             "source": "paceline.fit.optimal_control (the parameters of the single prediction)",
         }
     )

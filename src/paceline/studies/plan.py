@@ -22,6 +22,7 @@ from paceline.errors import ScenarioError
 from paceline.jsonable import to_jsonable
 from paceline.physics import aero
 from paceline.physics import track as trk
+from paceline.studies.lead_gap import lead_gap_knots, lead_train_words
 from paceline.timefmt import format_time
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -346,18 +347,17 @@ def require_track(scenario: Scenario) -> None:
         )
 
 
-def lead_gap_m(scenario: Scenario) -> float:
-    """How far the lead pacer runs ahead of the athlete [m]: the largest ``dx_m`` of any slot (0 when solo)."""
-    gaps = [sl.dx_m for ph in scenario.phases() for sl in scenario.formation(ph.formation).slots]
-    return max([0.0, *gaps])
-
-
 def train_times(scenario: Scenario, race: Race, train: str, x_m: NDArray[np.float64]) -> NDArray[np.float64] | None:
     """When a light train's front is at race distances ``x_m`` [s] (None: the train does not run).
 
     ``target`` runs even pace to the scenario's target (None without a target), ``plan`` follows the predicted
-    race, ``lead-pacer`` runs the plan's profile shifted ahead by the lead slot's gap (:func:`lead_gap_m`): the
-    lights the lead pacer follows.
+    race, ``lead-pacer`` runs the plan's profile ahead of the athlete by each phase's lead gap (the largest ``dx_m``
+    of the phase's formation, :func:`~paceline.studies.lead_gap.lead_gaps`): the lights the lead pacer follows.
+    Where nobody runs ahead the gap is 0 and the lead-pacer train is the plan itself. At a phase change the gap moves
+    to the new one at :data:`~paceline.studies.lead_gap.LEAD_GAP_RAMP`
+    (:func:`~paceline.studies.lead_gap.lead_gap_knots`), so the train's times never decrease along the rail. Its
+    front starts the race the first gap ahead (the lights up to there are lit at the gun) and finishes when the athlete
+    is the last gap short of the line.
 
     Raises
     ------
@@ -371,7 +371,10 @@ def train_times(scenario: Scenario, race: Race, train: str, x_m: NDArray[np.floa
     if train == "plan":
         return np.asarray(race.time_at(x), dtype=float)
     if train == "lead-pacer":
-        return np.asarray(race.time_at(np.clip(x - lead_gap_m(scenario), 0.0, d)), dtype=float)
+        ys, gs = lead_gap_knots(scenario)
+        # the front is at y + gap(y) when the athlete is at y: strictly increasing (the gap changes slower than y)
+        y = np.interp(x, ys + gs, ys)
+        return np.asarray(race.time_at(np.clip(y, 0.0, d)), dtype=float)
     raise ScenarioError(f"{train!r} is not a light train; allowed {', '.join(TRAINS)}", "train")
 
 
@@ -383,7 +386,7 @@ def train_label(scenario: Scenario, race: Race, train: str) -> str:
     elif train == "plan":
         what = f"the predicted race, {format_time(race.finish_s)} ({race.model})"
     else:
-        what = f"the plan {lead_gap_m(scenario):.1f} m ahead of her: what the lead pacer follows"
+        what = f"{lead_train_words(scenario)}: what the lead pacer follows"
     return f"{train}: {what} ({colour})"
 
 
@@ -560,6 +563,7 @@ def check_rules(scenario: Scenario, roles: list[PacerRole]) -> list[RuleCheck]:
 def make_plan(scenario: Scenario, model: str | None = None, spacing_m: float = 1.0) -> Plan:
     """Solve a scenario and build its plan."""
     from paceline.chain import solve
+    from paceline.io.athletes import pronouns
 
     race = solve(scenario, model)
     roles = pacer_roles(scenario, race)
@@ -568,14 +572,18 @@ def make_plan(scenario: Scenario, model: str | None = None, spacing_m: float = 1
     )
     rules = check_rules(scenario, roles)
     notes = []
+    her = pronouns(scenario.athlete.sex)
     given = {a.name: a for a in race.assumptions}
     if "calibration" in given:
         power = given.get("calibrated_power")
         watts = f"{power.value} {power.unit} " if power is not None else ""
-        notes.append(f"her power {watts}is set by {given['calibration'].value}")
+        notes.append(f"{her.possessive} power {watts}is set by {given['calibration'].value}")
     if scenario.athlete.drag_area_m2 is not None and "drag_area" in given:
         text, _ = aero.drag_factor_text(scenario.athlete.drag_area_m2, scenario.athlete.drag_area_sd_m2)
-        notes.append(f"her drag area is {given['drag_area'].value} m^2 in this kit; the Monte Carlo draws it as {text}")
+        notes.append(
+            f"{her.possessive} drag area is {given['drag_area'].value} m^2 in this kit; the Monte Carlo draws it "
+            f"as {text}"
+        )
     for r in roles:
         if r.margin is not None and r.margin < 0:
             notes.append(
@@ -585,7 +593,7 @@ def make_plan(scenario: Scenario, model: str | None = None, spacing_m: float = 1
     if scenario.target_s and race.finish_s > scenario.target_s:
         notes.append(
             f"the predicted {race.finish} is {race.finish_s - scenario.target_s:.2f} s slower than the target "
-            f"{format_time(scenario.target_s)}: lights at target pace would run away from her "
+            f"{format_time(scenario.target_s)}: lights at target pace would run away from {her.object} "
             "(see `paceline goal`)"
         )
     unknown = sorted({r.name for r in roles if r.margin is None})

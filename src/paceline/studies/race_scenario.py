@@ -62,8 +62,8 @@ def scenario_for_race(splits: RaceSplits, scenario: str | Path | None = None) ->
             if ran != described:  # another athlete's body would read her splits as another power
                 raise ScenarioError(
                     f"scenario {sc.name!r} describes {sc.athlete.name} (id {described!r}) but race "
-                    f"{splits.race_id!r} was run by {splits.athlete} (id {ran!r}); give a scenario of hers (or her "
-                    "id as athlete.id), or none",
+                    f"{splits.race_id!r} was run by {splits.athlete} (id {ran!r}); give a scenario of that athlete (or "
+                    f"athlete.id = {ran!r}), or none",
                     "scenario",
                 )
         return sc, [Assumption("scenario", sc.name, "", "race file" if scenario is None else "given")]
