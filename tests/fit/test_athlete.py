@@ -119,3 +119,16 @@ def test_altitude_slows_the_plan_and_the_monte_carlo_agrees() -> None:
     problem = build_problem(at(2000.0))
     nominal = problem.time(draw_inputs(problem, 1, seed=0).nominal)[0]
     assert nominal == pytest.approx(high, rel=2e-3)
+
+
+@pytest.mark.parametrize(("sex", "words"), [("F", ("her", "she")), ("M", ("him", "he"))])
+def test_a_calibration_error_speaks_of_the_athlete_as_her_or_him(sex: str, words: tuple[str, str]) -> None:
+    # another athlete's race, nothing else to calibrate on: the message says whom to calibrate, by athlete.sex
+    sc = _variant("breaking4", name="A 4:17 miler", id="someone-else", sex=sex, performances=[])
+    with pytest.raises(ScenarioError) as exc:
+        calibration_effort(sc)
+    him, he = words
+    assert f"name a race {he} ran" in str(exc.value)
+    with pytest.raises(ScenarioError) as exc:  # no race named, no performances
+        calibration_effort(_variant("kram2025", sex=sex, performances=[], calibration=None))
+    assert str(exc.value).startswith(f"athlete.calibration: nothing calibrates {him}: name a race {he} ran")

@@ -30,6 +30,7 @@ import numpy as np
 from paceline.errors import ScenarioError
 from paceline.fit.calculators import RIEGEL_EXPONENT
 from paceline.fit.effort import CALIBRATION_STEP_M, FORM_CV, CalibrationEffort, calibrated_power, race_effort
+from paceline.io.athletes import pronouns
 from paceline.models.athlete import AthleteParams
 from paceline.models.race import Assumption
 from paceline.physics.metabolic import DEFAULT_CURVE
@@ -99,13 +100,14 @@ def _same_athlete(ref: Scenario, scenario: Scenario) -> str | None:
     return None
 
 
-def _too_far(race_m: float, scenario_m: float) -> str | None:
-    """None when a race over ``race_m`` may calibrate one over ``scenario_m`` (:data:`CALIBRATION_DISTANCE_RATIO`)."""
+def _too_far(race_m: float, scenario_m: float, her: str = "her") -> str | None:
+    """None when a race over ``race_m`` may calibrate one over ``scenario_m`` (:data:`CALIBRATION_DISTANCE_RATIO`);
+    else why not, of ``her`` (or his) power."""
     if max(race_m / scenario_m, scenario_m / race_m) <= CALIBRATION_DISTANCE_RATIO:
         return None
     lo, hi = race_m / CALIBRATION_DISTANCE_RATIO, race_m * CALIBRATION_DISTANCE_RATIO
     return (
-        f"is a {race_m:g} m race; her power over it carries only to {lo:.0f}-{hi:.0f} m races, not this "
+        f"is a {race_m:g} m race; {her} power over it carries only to {lo:.0f}-{hi:.0f} m races, not this "
         f"{scenario_m:g} m one"
     )
 
@@ -123,6 +125,7 @@ def calibration_effort(scenario: Scenario, draft_params: DraftParams | None = No
     from paceline.io.scenario import load_scenario
 
     ath = scenario.athlete
+    she = pronouns(ath.sex)
     cal = ath.calibration
     if cal == "self":
         if scenario.result is None:
@@ -135,26 +138,28 @@ def calibration_effort(scenario: Scenario, draft_params: DraftParams | None = No
             ref = load_scenario(cal)
         except ScenarioError as exc:
             raise ScenarioError(
-                f"{cal!r} cannot be loaded ({exc}); use a race of hers (bundled name or .toml path), 'self' or "
-                "'performances'",
+                f"{cal!r} cannot be loaded ({exc}); use a race of {she.absolute} (bundled name or .toml path), "
+                "'self' or 'performances'",
                 "athlete.calibration",
             ) from None
-        why = _same_athlete(ref, scenario) or _too_far(ref.distance_m, scenario.distance_m)
+        why = _same_athlete(ref, scenario) or _too_far(ref.distance_m, scenario.distance_m, she.possessive)
         if why is None:  # her drag area is part of her body: the calibration race is run with this scenario's
             her = ref.athlete.model_copy(update={"drag_area_m2": ath.drag_area_m2})
             return race_effort(ref.model_copy(update={"athlete": her}), draft_params)
         if ath.performances:
-            log.warning("athlete.calibration: %r %s; calibrating on her performances instead", cal, why)
+            log.warning("athlete.calibration: %r %s; calibrating on %s performances instead", cal, why, she.possessive)
             effort = _performance_effort(scenario)
             return replace(effort, source=f"{effort.source} (calibration race {cal!r} {why})")
         raise ScenarioError(
-            f"{cal!r} {why}; name a race she ran, 'self' with a [result], or give her performances",
+            f"{cal!r} {why}; name a race {she.subject} ran, 'self' with a [result], or give {she.possessive} "
+            "performances",
             "athlete.calibration",
         )
     if ath.performances:
         return _performance_effort(scenario)
     raise ScenarioError(
-        "nothing calibrates her: name a race she ran, 'self' with a [result], or give one or more performances",
+        f"nothing calibrates {she.object}: name a race {she.subject} ran, 'self' with a [result], or give one or "
+        "more performances",
         "athlete.calibration",
     )
 
@@ -216,7 +221,8 @@ def _environment_assumptions(scenario: Scenario, effort: CalibrationEffort, rati
                 "calibration_heat",
                 heat_note(cc.temperature_c, cc.relative_humidity, float(effort.durations_s.sum())),
                 "",
-                f"{effort.scenario.name} conditions (removed before her power is carried here)",
+                f"{effort.scenario.name} conditions (removed before {pronouns(scenario.athlete.sex).possessive} power "
+                "is carried here)",
             )
         )
     rows.append(Assumption("environment_ratio", round(ratio, 4), "", "power here / power in the calibration effort"))
@@ -320,7 +326,8 @@ def athlete_params(
         return _equal_power(scenario.model_dump_json(), curve, draft_params)
     if scenario.athlete.drag_area_m2 is not None and model in ("critical-speed", "optimal-control"):
         raise ScenarioError(
-            f"a measured drag area is used by the equal-power model only; the {model} fit derives her drag from "
+            f"a measured drag area is used by the equal-power model only; the {model} fit derives "
+            f"{pronouns(scenario.athlete.sex).possessive} drag from "
             "height and mass (remove it or use model = 'equal-power')",
             "athlete.drag_area_m2",
         )

@@ -34,8 +34,8 @@ def _race_as_run(perf: Performance, height_m: float, mass_kg: float, where: str)
             raise ScenarioError(f"{perf.race!r} cannot be loaded ({exc})", f"{where}.race") from None
         if ref.result is None:
             raise ScenarioError(
-                f"{perf.race!r} is a plan, not a race that was run (it has no [result]); name the race she ran, or "
-                "give the performance's formation and weather",
+                f"{perf.race!r} is a plan, not a race that was run (it has no [result]); name the race that was run, "
+                "or give the performance's formation and weather",
                 f"{where}.race",
             )
         if abs(ref.distance_m - perf.distance_m) > 1e-6:
