@@ -162,8 +162,9 @@ def test_event_offset_is_recovered_from_synthetic_tables() -> None:
 
 def test_intervals_widen_only_for_performances_that_disagree() -> None:
     # under the model sum z^2 is about chi-square(n): the shipped tables (fitted by the prior) are widened rarely,
-    # 2 of 25 today (Cheruiyot's 1:09 half marathon against her 14:20 5000 m); a typo (a 5000 m of 1:13:10 next to a
-    # 3:30 1500 m, a valid but absurd pair) is widened many times, and its interval says so
+    # 3 of 41 today (Cheruiyot's 1:09 half marathon against her 14:20 5000 m, G. Dibaba, Waitz's 1978 mile); a typo
+    # (a 5000 m of 1:13:10 next to a 3:30 1500 m, a valid but absurd pair) is widened many times, and its interval
+    # says so
     from paceline.fit.performance_model import misfit_factor
 
     prior = population_prior()

@@ -26,6 +26,8 @@ References
 Blythe, D. A. J. & Kiraly, F. J. (2016). Prediction and quantification of individual athletic performance of runners.
 PLoS ONE 11(6), e0157257.
 Riegel, P. S. (1981). Athletic records and human endurance. American Scientist 69, 285-290.
+Vovk, V., Gammerman, A. & Shafer, G. (2005). Algorithmic Learning in a Random World. Springer (conformal
+prediction: the ``ceil((n + 1)(1 - alpha))``-th smallest score).
 Efron, B. & Morris, C. (1975). Data analysis using Stein's estimator and its generalizations. Journal of the
 American Statistical Association 70, 311-319 (the empirical-Bayes shrinkage of the event offsets).
 """
@@ -518,8 +520,9 @@ def fit_population(
     ``bend=False`` fixes ``gamma = 0`` and ``local=False`` drops the local deviation: the benchmark's simpler
     candidates. ``events=True`` then adds the population's offset at each standard event (:func:`_event_offsets`,
     from these tables' own leave-one-out residuals). The interval scale puts 90 % of the standardised leave-one-out
-    errors of the interior rows of these tables inside +-1.645 (at least 1): a conformal calibration on the fitting
-    data; the extrapolation scale does the same for each table's shortest and longest row.
+    errors of the interior rows of these tables inside +-1.645 (at least 1; the split-conformal rank, the
+    ``ceil((n + 1) 0.9)``-th smallest of ``n``): a conformal calibration on the fitting data; the extrapolation scale
+    does the same for each table's shortest and longest row.
     """
     from scipy.optimize import minimize
 
@@ -565,8 +568,10 @@ def fit_population(
         base = replace(base, event_offsets=_event_offsets(data, base))
     scales = []
     for ends in (False, True):
-        z = np.abs(_loo_z(data, base, ends))
-        scales.append(max(1.0, float(np.quantile(z, 0.90)) / Z90) if z.size else 1.0)
+        z = np.sort(np.abs(_loo_z(data, base, ends)))
+        # the split-conformal quantile: the ceil((n + 1) 0.9)-th smallest of n scores (Vovk et al. 2005)
+        k = min(int(np.ceil((z.size + 1) * 0.90)), z.size)
+        scales.append(max(1.0, float(z[k - 1]) / Z90) if z.size else 1.0)
     log.debug("population prior: %s (converged %s)", base, sol.success)
     return replace(base, interval_scale=scales[0], extrapolation_scale=scales[1])
 
