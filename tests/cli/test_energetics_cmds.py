@@ -176,6 +176,9 @@ def test_one_performance_predicts_with_the_population_exponent(tmp_path: Path) -
     width = [p["solo_interval_90_s"][1] / p["solo_interval_90_s"][0] for p in (pm1, pm2)]
     assert width[0] > width[1] > 1.0
     assert pm1["nearest_distance_m"] == 5000.0
+    assert pm1["extrapolated"].startswith("extrapolated: 1609.34 m is shorter than the shortest performance (5000 m)")
+    inside = json.loads(run("predict", "--performances", str(two), *args[:1], "7000", *args[2:]).stdout)
+    assert inside["performance_model"]["extrapolated"] is None
     assert calc.riegel_time(1200.0, 5000.0, 1609.344, pm1["exponent_from_nearest"]) == pytest.approx(
         pm1["solo_time_s"], rel=1e-9
     )
@@ -197,6 +200,7 @@ def test_a_scenario_calibrated_on_one_performance_carries_its_interval_to_the_mo
     sc = solo_scenario([Performance(distance_m=5000.0, time_s=1200.0)], 1609.344, 1.75, 60.0, "solo", sex="M")
     effort = calibration_effort(sc)
     assert effort.kind == "performances" and effort.loo_error_pct is None and effort.interval_s is not None
+    assert "extrapolated: 1609.34 m is shorter than the shortest performance (5000 m)" in effort.source
     low, high = effort.interval_s
     assert calibration_cv(effort) == pytest.approx(math.log(high / low) / (2 * Z90), rel=1e-12)
     assert calibration_cv(effort) > CALIBRATION_CV

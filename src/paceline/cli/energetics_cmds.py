@@ -55,8 +55,9 @@ def predict(
     body = None
     model_pred = None
     nearest: tuple[float, float] | None = None  # her nearest performance's distance [m] and the exponent from it
+    far: str | None = None  # says so when the distance lies beyond her performances
     if performances is not None:
-        from paceline.fit.performance_model import DISTANCE_RANGE_M, predict_time
+        from paceline.fit.performance_model import DISTANCE_RANGE_M, beyond_span, predict_time
 
         uses_model = model in (None, "equal-power")
         perfs = read_performances_csv(performances, DISTANCE_RANGE_M if uses_model else None, 1 if uses_model else 2)
@@ -79,6 +80,7 @@ def predict(
 
             solo = solo_equivalents(sc.athlete)
             model_pred = predict_time([p.distance_m for p in solo], [p.time_s for p in solo], d, where="--distance-m")
+            far = beyond_span([p.distance_m for p in solo], d)
             near = solo[calc.nearest_index([p.distance_m for p in solo], d)]
             if near.distance_m != d:  # Riegel's exponent that carries her nearest time to the prediction
                 nearest = (near.distance_m, calc.riegel_fit([near.distance_m, d], [near.time_s, model_pred.time_s])[1])
@@ -119,6 +121,7 @@ def predict(
             "exponent_sd": model_pred.exponent_sd,
             "nearest_distance_m": nearest[0] if nearest else None,
             "exponent_from_nearest": nearest[1] if nearest else None,
+            "extrapolated": far,
         }
     if as_json:
         emit_json(out)
@@ -143,6 +146,8 @@ def predict(
                 f"{format_time(model_pred.high_s)})",
             )
         )
+        if far is not None:
+            rows.append(("beyond the performances", f"{far} (interval widened by the extrapolation factor)"))
         if nearest is not None:
             rows.append((f"Riegel exponent from {whose} {nearest[0]:g} m", f"{nearest[1]:.3f}"))
         rows.append(

@@ -50,7 +50,7 @@ CALIBRATION_DISTANCE_RATIO = (1.0 - FORM_CV) ** (-1.0 / (RIEGEL_EXPONENT - 1.0))
 
 def _performance_effort(scenario: Scenario) -> CalibrationEffort:
     from paceline.fit.paced import solo_equivalents
-    from paceline.fit.performance_model import loo_errors_pct, outliers, predict_time
+    from paceline.fit.performance_model import beyond_span, loo_errors_pct, outliers, predict_time
     from paceline.models.common import reference_course
 
     ath = scenario.athlete
@@ -75,6 +75,7 @@ def _performance_effort(scenario: Scenario) -> CalibrationEffort:
         source=(
             f"performance model of {len(d)} performances: solo {pred.time_s:.2f} s "
             f"(90 % {pred.low_s:.2f}-{pred.high_s:.2f} s)"
+            + (f"; {far}" if (far := beyond_span(d, scenario.distance_m)) else "")
         ),
         course=course,
         segments=((0.0, scenario.distance_m),),

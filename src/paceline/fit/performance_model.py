@@ -102,8 +102,7 @@ class PopulationPrior:
     def scale(self, distances_m: Sequence[float], new_distance_m: float) -> float:
         """The interval factor for predicting ``new_distance_m`` [m] from performances at ``distances_m`` [m]:
         :attr:`interval_scale` within their span, :attr:`extrapolation_scale` beyond it."""
-        inside = min(distances_m) <= new_distance_m <= max(distances_m)
-        return self.interval_scale if inside else self.extrapolation_scale
+        return self.interval_scale if beyond_span(distances_m, new_distance_m) is None else self.extrapolation_scale
 
     def gamma(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
         """The shared bend ``gamma(x)`` [-]."""
@@ -146,6 +145,17 @@ class Prediction:
     exponent: float
     exponent_sd: float
     misfit: float = 1.0
+
+
+def beyond_span(distances_m: Sequence[float], new_distance_m: float) -> str | None:
+    """Says when ``new_distance_m`` [m] lies beyond the performances at ``distances_m`` [m] (an extrapolation, which
+    errs about twice as much as a distance between two of them: ``benchmarks/bench_predict.py``), else None."""
+    lo, hi = min(distances_m), max(distances_m)
+    if new_distance_m < lo:
+        return f"extrapolated: {new_distance_m:g} m is shorter than the shortest performance ({lo:g} m)"
+    if new_distance_m > hi:
+        return f"extrapolated: {new_distance_m:g} m is longer than the longest performance ({hi:g} m)"
+    return None
 
 
 def _x(distances_m: Iterable[float]) -> NDArray[np.float64]:
