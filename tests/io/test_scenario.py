@@ -172,3 +172,33 @@ def test_a_race_from_performances_is_on_the_road_over_10_km() -> None:
     perfs = [Performance(distance_m=5000.0, time_s=780.0), Performance(distance_m=10000.0, time_s=1630.0)]
     assert solo_scenario(perfs, 42195.0, 1.7, 55.0).track.kind == "road"
     assert solo_scenario(perfs, 10000.0, 1.7, 55.0).track.kind == "oval"
+
+
+def test_inline_formations_are_parsed_once_per_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a plan's cards ask for a formation per pacer per phase: 64 pacers over 64 phases with 16 inline formations
+    # re-parsed them about 65 000 times (a web POST /api/plan of a 47 kB scenario took 400 s)
+    import paceline.io.formations as formations_module
+
+    calls: list[str] = []
+    real = formations_module.formation_from_dict
+
+    def counting(table: Any, name: str | None = None, where: str = "formation") -> Any:
+        calls.append(str(name))
+        return real(table, name=name, where=where)
+
+    monkeypatch.setattr(formations_module, "formation_from_dict", counting)
+    sc = load_scenario("breaking4")
+    n_inline = len(sc.formations)
+    for _ in range(50):
+        for ph in sc.phases():
+            sc.formation(ph.formation)
+    assert len(calls) == n_inline
+    # a copy with other formations parses its own, never the old ones
+    table = dict(sc.formations)
+    table["breaking4-5"] = {**table["breaking4-5"], "athlete_offset_m": 0.6}
+    other = sc.model_copy(update={"formations": table})
+    assert other.formation("breaking4-5").athlete_offset_m == 0.6
+    assert sc.formation("breaking4-5").athlete_offset_m == 0.3
+    own = sc.own_formations()
+    own.clear()  # the caller's dict: the scenario's stay
+    assert sc.formation("breaking4-5").athlete_offset_m == 0.3

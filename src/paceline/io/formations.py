@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import functools
 import json
+import threading
 import tomllib
+from collections import OrderedDict
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -134,6 +136,29 @@ def _texts(value: object, field: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(a, str) and len(a) <= MAX_TEXT_CHARS for a in value):
         raise ScenarioError(f"must be a list of texts of at most {MAX_TEXT_CHARS} characters", field)
     return tuple(value)
+
+
+#: Inline formation tables parsed, by the identity of the table (held, so the identity is not reused), newest last.
+_PARSED: OrderedDict[int, tuple[dict[str, dict[str, Any]], dict[str, Formation]]] = OrderedDict()
+_PARSED_LOCK = threading.Lock()
+_PARSED_MAX = 256
+
+
+def parsed_formations(tables: dict[str, dict[str, Any]]) -> dict[str, Formation]:
+    """The formations of a scenario's ``formations`` table (name -> table), parsed once per table object: a frozen
+    scenario and its copies share the table; a copy with other formations holds another. (A plan's cards ask for a
+    formation per pacer per phase: 64 pacers over 64 phases re-parsed 16 inline formations for minutes.)"""
+    with _PARSED_LOCK:
+        hit = _PARSED.get(id(tables))
+        if hit is not None and hit[0] is tables:
+            _PARSED.move_to_end(id(tables))
+            return dict(hit[1])
+    parsed = {name: formation_from_dict(table, name=name, where=f"formations.{name}") for name, table in tables.items()}
+    with _PARSED_LOCK:
+        _PARSED[id(tables)] = (tables, parsed)
+        while len(_PARSED) > _PARSED_MAX:
+            _PARSED.popitem(last=False)
+    return dict(parsed)
 
 
 @functools.cache

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from paceline.errors import ScenarioError
-from paceline.io.formations import formation_from_dict, get_formation
+from paceline.io.formations import get_formation, parsed_formations
 from paceline.io.limits import (
     DISTANCE_RANGE_M,
     MAX_FORMATIONS,
@@ -312,11 +312,9 @@ class Scenario(_Strict):
 
     # ---- derived views (no physics here) -------------------------------------------------------------------
     def own_formations(self) -> dict[str, Formation]:
-        """Formations defined inline in this scenario."""
-        return {
-            name: formation_from_dict(table, name=name, where=f"formations.{name}")
-            for name, table in self.formations.items()
-        }
+        """Formations defined inline in this scenario (parsed once per ``formations`` table: a plan's cards ask for
+        a formation per pacer per phase, and 64 pacers over 64 phases re-parsed them for minutes)."""
+        return parsed_formations(self.formations)
 
     def formation(self, name: str) -> Formation:
         """A formation by name, the scenario's own first."""
