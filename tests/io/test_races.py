@@ -121,3 +121,14 @@ def test_unknown_race_exit_2() -> None:
     r = run("analyze", "no_such_race")
     assert r.returncode == 2
     assert "breaking4_2025" in r.stderr  # lists what is allowed
+
+
+@pytest.mark.parametrize("suffix", [".toml", ".json"])
+def test_a_scenario_or_a_solved_race_is_not_splits(tmp_path: Path, suffix: str) -> None:
+    # `paceline analyze breaking4.toml` said "line 3: missing column(s) race_id, ..." of the TOML read as CSV
+    from paceline.io.scenario import bundled_scenario_text
+
+    path = tmp_path / f"breaking4{suffix}"
+    path.write_text(bundled_scenario_text("breaking4") if suffix == ".toml" else "{}", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"^race: .* is not a race's splits; give a bundled race .*--scenario"):
+        load_race(path)

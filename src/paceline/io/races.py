@@ -348,6 +348,12 @@ def load_race(name_or_path: str | Path, race_id: str | None = None) -> RaceSplit
     """
     name = str(name_or_path)
     path = Path(name_or_path)
+    if path.suffix.lower() in (".toml", ".json"):  # a scenario or a solved race, not the splits of a race run
+        raise ScenarioError(
+            f"{name!r} is not a race's splits; give a bundled race ({', '.join(bundled_race_names())}) or a .csv "
+            "of splits (a scenario .toml describing the race goes to the command's --scenario option)",
+            "race",
+        )
     if path.suffix.lower() == ".csv" or path.exists():
         races = load_races(path)
     elif name in bundled_race_names():
