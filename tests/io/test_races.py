@@ -132,3 +132,9 @@ def test_a_scenario_or_a_solved_race_is_not_splits(tmp_path: Path, suffix: str) 
     path.write_text(bundled_scenario_text("breaking4") if suffix == ".toml" else "{}", encoding="utf-8")
     with pytest.raises(ScenarioError, match=r"^race: .* is not a race's splits; give a bundled race .*--scenario"):
         load_race(path)
+
+
+def test_a_control_character_in_a_race_file_names_the_line() -> None:
+    text = "race_id,athlete,date,venue,event_m,split_m,time_s,note\nr,A\x1b[2J,2025-01-01,V,1500,1500,230,\n"
+    with pytest.raises(ScenarioError, match=r"^x.csv line 2: holds the control character U\+001B"):
+        parse_races(text, source="x.csv")

@@ -108,6 +108,29 @@ def test_bad_fields_are_named(path: str, value: Any, expected: str) -> None:
     assert expected in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("path", "text", "field"),
+    [
+        (("description",), "evil \x1b[31mRED\x1b]0;pwned\x07", "description"),
+        (("pacers", 0, "name"), "M\x00", "pacers[0].name"),
+        (("athlete", "performances", 1, "note"), "Paris\x9b2J", "athlete.performances[1].note"),
+    ],
+)
+def test_control_characters_in_text_are_refused(path: tuple[Any, ...], text: str, field: str) -> None:
+    # a shared scenario's escape sequences reached the terminal that printed its plan (colours, the window title)
+    data = base()
+    node: Any = data
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = text
+    with pytest.raises(ScenarioError, match=r"holds the control character U\+00") as exc:
+        scenario_from_dict(data)
+    assert exc.value.field == field
+    data = base()
+    data["description"] = "two\tcolumns and\ntwo lines, Charléty ✓"  # tab, newline and any letter stay allowed
+    assert scenario_from_dict(data).description.startswith("two\t")
+
+
 def test_pressure_must_be_weather_at_the_altitude() -> None:
     # the standard atmosphere at 4000 m is about 61.6 kPa; 110 kPa there was accepted and gave a 4:40 mile
     data = base()

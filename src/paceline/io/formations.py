@@ -27,7 +27,15 @@ from pathlib import Path
 from typing import Any
 
 from paceline.errors import ScenarioError
-from paceline.io.limits import MAX_SLOTS, MAX_TEXT_CHARS, check_finite, check_user_file, parse_toml, read_text
+from paceline.io.limits import (
+    MAX_SLOTS,
+    MAX_TEXT_CHARS,
+    check_finite,
+    check_text,
+    check_user_file,
+    parse_toml,
+    read_text,
+)
 from paceline.physics.formation import Formation, Slot
 
 #: Largest lateral offset of the athlete from the kerb [m]: the outside of lane 8 of a standard track (8 x 1.22 m).
@@ -189,6 +197,7 @@ def load_formation_file(path: str | Path) -> Formation:
     """
     p = Path(path)
     data = parse_toml(read_text(p, "formation", "a formation .toml"), repr(str(p)), "formation")
+    check_text(data, f"formation file {p.name}")
     return formation_from_dict(data, name=p.stem, where=f"formation file {p.name}")
 
 

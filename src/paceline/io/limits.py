@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import math
+import re
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -146,6 +147,33 @@ def check_mean_speed(distance_m: float, time_s: float, field: str, segment: bool
             f"{shown} for {distance_m:g} m is a mean speed of {v:.3g} m/s; allowed {lo:g} to {hi:g} m/s ({why})",
             field,
         )
+
+
+#: Characters no text field may hold: the C0 controls but tab and newline, DEL and the C1 controls (an escape
+#: sequence in a shared scenario's name would reach the terminal that prints it: colours, titles, cursor moves).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def check_text(data: Any, field: str = "") -> None:
+    """Refuse a control character (:data:`CONTROL_CHARACTERS`) in any text, key or value, of parsed data, naming the
+    field it is in (under ``field``); iterative (call after :func:`check_depth`)."""
+    stack: list[tuple[Any, str]] = [(data, field)]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, str):
+            hit = CONTROL_CHARACTERS.search(node)
+            if hit:
+                raise ScenarioError(
+                    f"holds the control character U+{ord(hit.group()):04X}; text may hold no control characters "
+                    "(tab and newline aside)",
+                    path or "text",
+                )
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                stack.append((key, path))
+                stack.append((value, f"{path}.{key}" if path else str(key)))
+        elif isinstance(node, list | tuple):
+            stack.extend((value, f"{path}[{i}]") for i, value in enumerate(node))
 
 
 def check_depth(data: Any, field: str, max_depth: int = MAX_DEPTH) -> None:

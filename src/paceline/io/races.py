@@ -31,7 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from paceline.errors import ScenarioError
-from paceline.io.limits import DISTANCE_RANGE_M, MAX_SPLITS, check_mean_speed, read_text
+from paceline.io.limits import DISTANCE_RANGE_M, MAX_SPLITS, check_mean_speed, check_text, read_text
 from paceline.physics.track import EVENTS_M
 from paceline.timefmt import parse_time
 
@@ -169,6 +169,7 @@ def parse_races(text: str, source: str = "races.csv") -> list[RaceSplits]:
     scenario: str | None = None
     data_lines: list[tuple[int, str]] = []
     for lineno, raw in enumerate(text.splitlines(), start=1):
+        check_text(raw, f"{source} line {lineno}")
         stripped = raw.strip()
         if not stripped:
             continue

@@ -28,6 +28,7 @@ from paceline.io.limits import (
     MEAN_SPEED_RANGE_M_S,
     check_depth,
     check_mean_speed,
+    check_text,
     check_user_file,
     parse_toml,
     read_text,
@@ -482,6 +483,7 @@ def scenario_from_dict(data: dict[str, Any], source: str = "scenario") -> Scenar
     if not isinstance(data, dict):
         raise ScenarioError("a scenario is a table of fields (name, distance_m, athlete, ...)", source)
     check_depth(data, source)
+    check_text(data)
     try:
         sc = Scenario.model_validate(data)
     except ValidationError as exc:
