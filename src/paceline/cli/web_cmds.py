@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 from pathlib import Path
 
 import typer
@@ -35,8 +37,38 @@ def serve(
     for name in names:
         if not name or any(c in name for c in "/ @?#"):
             raise ScenarioError(f"{name!r} is not a host name; give a name or an address", "--allow-host")
-    typer.echo(f"paceline: serving on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
-    uvicorn.run(create_app(allow_hosts=names), host=host, port=port, log_level="warning")
+    try:
+        sock = _listening_socket(host, port)
+    except ScenarioError as exc:  # the README's exit 3: the server could not start (one line, nothing served)
+        typer.echo(f"paceline: error: {exc}", err=True)
+        raise typer.Exit(3) from None
+    shown = f"[{host}]" if ":" in host else host
+    typer.echo(f"paceline: serving on http://{shown}:{sock.getsockname()[1]}/ (Ctrl+C to stop)", err=True)
+    server = uvicorn.Server(uvicorn.Config(create_app(allow_hosts=names), log_level="warning"))
+    server.run(sockets=[sock])
+
+
+def _listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host:port`` (what uvicorn would bind), or a :class:`ScenarioError` naming the flag."""
+    from paceline.errors import ScenarioError
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except (socket.gaierror, UnicodeError) as exc:
+        raise ScenarioError(f"{host!r} is not an address of this machine: {exc}", "--host") from None
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRNOTAVAIL:
+            raise ScenarioError(f"{host!r} is not an address of this machine ({exc.strerror})", "--host") from None
+        why = "address already in use by another program" if exc.errno == errno.EADDRINUSE else exc.strerror
+        raise ScenarioError(f"cannot listen on port {port} of {host}: {why}; give another --port", "--port") from None
+    return sock
 
 
 @app.command()
