@@ -163,6 +163,11 @@ OPTION_CASES: list[tuple[str, list[str], str]] = [
     ("mc-seed-negative", ["montecarlo", "-n", "10", "--seed", "-1"], "--seed"),
     ("infer-seed-negative", ["infer", "monaco_2023", "--draws", "100", "--seed", "-1"], "--seed"),
     ("infer-seed-over-32-bits", ["infer", "monaco_2023", "--draws", "100", "--seed", str(2**32)], "--seed"),
+    (
+        "compare-scenario-b-distance",
+        ["compare", "breaking4_2025", "monaco_2023", "--scenario-b", "breaking2"],
+        "--scenario-b",
+    ),
     ("search-designed-0", ["search", "--designed", "0"], "--designed"),  # named n_pacers
     ("search-designed-100", ["search", "--designed", "100"], "--designed"),  # silently left out
     ("design-seed-negative", ["formations", "design", "--pacers", "2", "--seed", "-1"], "--seed"),

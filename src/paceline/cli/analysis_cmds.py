@@ -132,10 +132,19 @@ def compare(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Where the time difference between two races over the same distance came from (A minus B)."""
+    from paceline.errors import ScenarioError
     from paceline.studies.compare import compare as compare_races
 
-    a = _analyze(race_a, scenario_a, None, None, curve, "smooth")
-    b = _analyze(race_b, scenario_b, None, None, curve, "smooth")
+    def side(race: str, scenario: str | None, which: str) -> Any:
+        try:
+            return _analyze(race, scenario, None, None, curve, "smooth")
+        except ScenarioError as exc:  # name the side's own flag or argument (--scenario-a), not a bare 'scenario'
+            if exc.field in ("scenario", "race"):
+                raise ScenarioError(str(exc).removeprefix(f"{exc.field}: "), f"{exc.field}_{which}") from None
+            raise
+
+    a = side(race_a, scenario_a, "a")
+    b = side(race_b, scenario_b, "b")
     cmp = compare_races(a, b)
     out = cmp.to_dict()
     if as_json:
