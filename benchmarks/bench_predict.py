@@ -85,11 +85,11 @@ def inputs_sha256() -> str:
     """SHA-256 of what the figures depend on: the shipped tables, this script and the predictors' modules."""
     import hashlib
 
-    from paceline.fit import performance_model, performances
+    from paceline.fit import performance_inputs, performance_model, performances
     from paceline.io.performance_tables import tables_hash
 
     h = hashlib.sha256(tables_hash().encode())
-    for mod in (calc, performance_model, performances):
+    for mod in (calc, performance_inputs, performance_model, performances):
         h.update(Path(str(mod.__file__)).read_bytes())
     h.update(Path(__file__).read_bytes())
     return h.hexdigest()

@@ -9,11 +9,9 @@ import math
 import numpy as np
 import pytest
 
-from paceline.errors import ScenarioError
 from paceline.fit import calculators as calc
 from paceline.fit.performance_model import (
     PopulationPrior,
-    check_performances,
     fit_population,
     outliers,
     population_prior,
@@ -96,21 +94,6 @@ def test_vdot_matches_daniels_table() -> None:
     assert calc.vdot_time(calc.vdot(5000.0, 1197.0), 5000.0) == pytest.approx(1197.0, abs=0.01)
 
 
-@pytest.mark.parametrize(
-    ("d", "t", "field"),
-    [
-        ([1500.0, 5000.0], [229.0, 228.0], "performances[1].time"),
-        ([1500.0, 1500.0], [229.0, 231.0], "performances"),
-        ([400.0, 1500.0], [50.0, 229.0], "performances[0].distance_m"),
-        ([1500.0, 100000.0], [229.0, 30000.0], "performances[1].distance_m"),
-    ],
-)
-def test_bad_performances_name_row_and_field(d: list[float], t: list[float], field: str) -> None:
-    with pytest.raises(ScenarioError) as exc:
-        check_performances(d, t)
-    assert exc.value.field == field
-
-
 def test_a_tactical_race_is_flagged_not_refused() -> None:
     # Hassan's shipped bests: none flagged; with her 3000 m slowed by 4 % (a tactical race) that one, and only it
     tab = performance_tables()["athlete:Sifan Hassan"]
@@ -181,7 +164,7 @@ def test_intervals_widen_only_for_performances_that_disagree() -> None:
 def test_a_distance_run_more_than_once_counts_by_its_best() -> None:
     # the model is one of best times: slower repeats of the 1500 m change nothing, and neither the best nor a
     # repeat is reported as disagreeing with the rest
-    from paceline.fit.performance_model import best_indices
+    from paceline.fit.performance_inputs import best_indices
 
     d, t = [1500.0, 1500.0, 1500.0, 5000.0], [215.0, 210.0, 211.2, 790.0]
     assert best_indices(d, t) == [1, 3]

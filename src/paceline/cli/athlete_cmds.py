@@ -41,7 +41,7 @@ def new(
 ) -> None:
     """Write an athlete file (id, body and its source, performances) that a scenario uses as [athlete] file = ..."""
     from paceline.errors import ScenarioError
-    from paceline.fit.performance_model import DISTANCE_RANGE_M
+    from paceline.fit.performance_inputs import DISTANCE_RANGE_M
     from paceline.fit.performances import read_performances_csv
     from paceline.io.athletes import athlete_id, body_for, reference_sex
     from paceline.io.outputs import write_text_atomic
@@ -84,7 +84,8 @@ def show(
 
     from paceline.fit import calculators as calc
     from paceline.fit.paced import solo_equivalents
-    from paceline.fit.performance_model import DISTANCE_RANGE_M, loo_errors_pct, outliers, predict_time
+    from paceline.fit.performance_inputs import DISTANCE_RANGE_M
+    from paceline.fit.performance_model import loo_errors_pct, outliers, predict_time
     from paceline.fit.performances import read_performances_csv
     from paceline.io.athlete_files import read_athlete_file
     from paceline.io.athletes import body_for

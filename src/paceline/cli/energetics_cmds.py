@@ -57,7 +57,8 @@ def predict(
     nearest: tuple[float, float] | None = None  # her nearest performance's distance [m] and the exponent from it
     far: str | None = None  # says so when the distance lies beyond her performances
     if performances is not None:
-        from paceline.fit.performance_model import DISTANCE_RANGE_M, beyond_span, predict_time
+        from paceline.fit.performance_inputs import DISTANCE_RANGE_M, beyond_span
+        from paceline.fit.performance_model import predict_time
 
         uses_model = model in (None, "equal-power")
         perfs = read_performances_csv(performances, DISTANCE_RANGE_M if uses_model else None, 1 if uses_model else 2)

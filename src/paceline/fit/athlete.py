@@ -50,7 +50,8 @@ CALIBRATION_DISTANCE_RATIO = (1.0 - FORM_CV) ** (-1.0 / (RIEGEL_EXPONENT - 1.0))
 
 def _performance_effort(scenario: Scenario) -> CalibrationEffort:
     from paceline.fit.paced import solo_equivalents
-    from paceline.fit.performance_model import beyond_span, loo_errors_pct, outliers, predict_time
+    from paceline.fit.performance_inputs import beyond_span
+    from paceline.fit.performance_model import loo_errors_pct, outliers, predict_time
     from paceline.models.common import reference_course
 
     ath = scenario.athlete

@@ -53,7 +53,7 @@ def read_performances_csv(
         does not increase with distance; a distance out of range. The field names the file's
         line and column (``perf.csv line 3: time``).
     """
-    from paceline.fit.performance_model import check_performances
+    from paceline.fit.performance_inputs import check_performances
     from paceline.io.limits import read_text
 
     p = Path(path)
