@@ -322,12 +322,12 @@ function drawRoad(ctx, race, ghost, t) {
   dot(ctx, [X(me.x), y0 - 4], 6, "#ff7a45", "#ffffff");
   labels.push({ text: race.athlete, x: X(me.x), y: y0 - 4, color: "#ffd9c9", font: "bold 12px sans-serif" });
   placeLabels(ctx, labels, { x: 0, y: 32, w: W, h: y0 + 10 - 32 + 40 });
-  // follow-cam: 30 m of road around her, from above, running to the right
+  // follow-cam: 30 m of road around the athlete, from above, running to the right
   const FX = 60, FY = 160, FW = W - 120, FH = c.height - FY - 30, scale = FW / 30;
   ctx.fillStyle = "#3b3f46"; ctx.fillRect(FX, FY, FW, FH);
   ctx.strokeStyle = "#e6e9ef"; ctx.strokeRect(FX, FY, FW, FH);
   ctx.fillStyle = "#e6e9ef"; ctx.font = "11px sans-serif";
-  ctx.fillText("follow-cam: 30 m of road around her, running to the right", FX + 4, FY - 6);
+  ctx.fillText("follow-cam: 30 m of road around the athlete, running to the right", FX + 4, FY - 6);
   const P = (x, off) => [FX + FW / 2 + (x - me.x) * scale, FY + FH / 2 + (off - me.off) * scale];
   const items = [];
   for (const p of me.pacers) {
@@ -741,7 +741,7 @@ async function init() {
   for (const sel of [$("scenario"), $("ghost")]) {
     for (const n of names) { const o = document.createElement("option"); o.value = n; o.textContent = n; sel.appendChild(o); }
   }
-  const calibrations = [["", "(default)"], ...names.map((n) => [n, n]), ["performances", "her performances"], ["self", "this race's result"]];
+  const calibrations = [["", "(default)"], ...names.map((n) => [n, n]), ["performances", "the athlete's performances"], ["self", "this race's result"]];
   for (const [value, text] of calibrations) {
     const o = document.createElement("option"); o.value = value; o.textContent = text; $("calibration").appendChild(o);
   }
