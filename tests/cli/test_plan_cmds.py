@@ -74,3 +74,12 @@ def test_predict_split_labels_keep_the_millimetres() -> None:
     assert r.returncode == 0, r.stderr
     assert "split 1209.344 m" in r.stdout and "split 1609.344 m" in r.stdout
     assert "split 1209.34 m" not in r.stdout
+
+
+def test_a_light_train_named_twice_runs_once(tmp_path: Path) -> None:
+    # `--train target --train target` is one target train: the machine file has one row per light, not two
+    once, twice = tmp_path / "once.csv", tmp_path / "twice.csv"
+    assert run("lights", "kram2025", "--train", "target", "--csv", str(once)).returncode == 0
+    r = run("lights", "kram2025", "--train", "target", "--train", "target", "--csv", str(twice))
+    assert r.returncode == 0, r.stderr
+    assert twice.read_text() == once.read_text()

@@ -303,8 +303,9 @@ def lights(
     sc = load_scenario(scenario)
     require_track(sc)
     race = solve(sc, model)
-    rows = light_schedule(sc, race, spacing_m, tuple(train))
-    sheet = lights_sheet(sc, race, tuple(train))
+    trains = tuple(dict.fromkeys(train))  # a train named twice runs once
+    rows = light_schedule(sc, race, spacing_m, trains)
+    sheet = lights_sheet(sc, race, trains)
     written = []
     if csv_file is not None:
         write_text_atomic(csv_file, lights_csv(rows), "--csv")
