@@ -98,6 +98,19 @@ def test_an_edit_changes_the_prediction(client: httpx.Client, breaking4: dict[st
     assert client.post("/api/solve", json={"scenario": suit}).json()["finish_s"] < base
 
 
+def test_a_missing_name_is_the_posted_scenarios_and_a_bad_bundled_name_the_requests(
+    client: httpx.Client, breaking4: dict[str, Any]
+) -> None:
+    # /api/solve takes a bundled `name` or a `scenario`: an error about 'name' belongs to whichever was sent
+    nameless = {k: v for k, v in breaking4.items() if k != "name"}
+    r = client.post("/api/solve", json={"scenario": nameless})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "scenario", "name"]
+    r = client.post("/api/solve", json={"name": "nope"})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "name"]
+    r = client.post("/api/plan", json={"scenario": nameless})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "scenario", "name"]
+
+
 def test_bad_scenario_is_422_naming_the_field(client: httpx.Client, breaking4: dict[str, Any]) -> None:
     bad = copy.deepcopy(breaking4)
     bad["pacing"][1]["to_m"] = 1700.0

@@ -353,7 +353,10 @@ def create_app(warm: bool = True, allow_hosts: Iterable[str] = ()) -> FastAPI:
 
     @app.exception_handler(PacelineError)
     async def _paceline_error(request: Request, exc: PacelineError) -> JSONResponse:
-        in_scenario = isinstance(exc, ScenarioError) and exc.field not in (None, "name", "model", "scenario")
+        # a field the request's body takes itself (the solve's bundled ``name``, ``model``) is the body's; any other
+        # is the posted scenario's (a scenario without a ``name`` is body.scenario.name on /api/plan)
+        own = {"scenario", *_body_fields(request)} - ({"name"} if getattr(request.state, "posted", False) else set())
+        in_scenario = isinstance(exc, ScenarioError) and exc.field is not None and exc.field not in own
         return _unprocessable(exc, ["body", "scenario"] if in_scenario else ["body"])
 
     @app.get("/", include_in_schema=False)
@@ -411,9 +414,10 @@ def create_app(warm: bool = True, allow_hosts: Iterable[str] = ()) -> FastAPI:
         summary="Solve a scenario and return the race and its replay",
         responses={200: SOLVED, 413: TOO_LARGE, 422: UNPROCESSABLE},
     )
-    def solve(req: SolveRequest) -> Response:
+    def solve(req: SolveRequest, request: Request) -> Response:
         """A scenario (JSON or bundled name) -> the race: ``finish_s``, ``splits``, chart ``series`` against
         distance and replay ``frames`` (positions [m] on the track plane at a uniform time step)."""
+        request.state.posted = req.scenario is not None  # then an error about 'name' is the scenario's
         if (req.scenario is None) == (req.name is None):
             raise ScenarioError("give exactly one of 'scenario' (JSON) or 'name' (a bundled scenario)", "scenario")
         if req.name is not None:
