@@ -80,6 +80,10 @@ def plan(
         from paceline.io.outputs import check_folder
 
         check_folder(out, force, "--out")  # before the work
+    if report is not None:
+        from paceline.io.outputs import REPORT_SUFFIXES, check_output_path
+
+        check_output_path(report, REPORT_SUFFIXES, "--report", "the report")
     sc = load_scenario(scenario)
     rotation = None
     if optimise_rotation:

@@ -287,6 +287,8 @@ def _write_whole(out: Path, field: str, suffix: str, write: Callable[[BinaryIO],
 
 #: Figure files the plots write (matplotlib's backends for these are always installed).
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
+#: Files the HTML report is written to.
+REPORT_SUFFIXES = (".html", ".htm")
 
 
 def _exists(p: Path) -> bool:
@@ -334,9 +336,21 @@ def check_figure_path(path: str | Path, field: str = "--plot") -> Path:
         A suffix other than ``.png``, ``.svg`` or ``.pdf``, a folder, a name too long for the file system, a file
         where a folder should be, or a folder that cannot be written (``field`` names the option that gave it).
     """
+    return check_output_path(path, FIGURE_SUFFIXES, field, "the figure")
+
+
+def check_output_path(path: str | Path, suffixes: tuple[str, ...], field: str, what: str) -> Path:
+    """An output file's path, checked before any work is done: its suffix is one of ``suffixes`` (any case) and
+    :func:`check_writable` accepts it. ``what`` names the file in the message (``the figure``, ``the report``).
+
+    Raises
+    ------
+    ScenarioError
+        Another suffix, or what :func:`check_writable` refuses (``field`` names the option that gave it).
+    """
     out = Path(path)
-    if out.suffix.lower() not in FIGURE_SUFFIXES:
-        raise ScenarioError(f"{str(out)!r}: the figure must be {' or '.join(FIGURE_SUFFIXES)}", field)
+    if out.suffix.lower() not in suffixes:
+        raise ScenarioError(f"{str(out)!r}: {what} must be {' or '.join(suffixes)}", field)
     check_writable(out, field)
     return out
 
