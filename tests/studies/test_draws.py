@@ -9,7 +9,8 @@ from paceline.fit.effort import calibrated_power
 from paceline.io.fitted import drafting_draws
 from paceline.io.scenario import load_scenario
 from paceline.physics.drafting import formation_shelter_draws
-from paceline.studies.draws import CURVE_NAMES, Problem, build_problem, draw_inputs, finish_times
+from paceline.studies.draws import draw_inputs
+from paceline.studies.montecarlo_problem import CURVE_NAMES, Problem, build_problem
 
 POOL = 20
 N = 3000
@@ -87,23 +88,6 @@ def test_the_curve_draw_uses_each_bundled_curve_in_both_races(problem: Problem) 
     assert np.percentile(times, 95) - np.percentile(times, 5) > 0.9 * (
         np.percentile(problem.time(fixed.inputs), 95) - np.percentile(problem.time(fixed.inputs), 5)
     )
-
-
-def test_grouping_by_curve_is_the_row_by_row_answer(problem: Problem) -> None:
-    d = draw_inputs(problem, 60, seed=8, pool=POOL, calibration_pool=30)
-    solver = problem.solver_inputs(d.inputs)
-    kernels = problem.target_kernels()
-    grouped = finish_times(kernels, solver)
-    one_by_one = [
-        kernels[int(solver["curve"][i])].finish_time(
-            solver["power_w_kg"][i : i + 1],
-            solver["k_drag"][i : i + 1],
-            solver["wind_m_s"][i : i + 1],
-            solver["shoe_gain"][i : i + 1],
-        )[0]
-        for i in range(60)
-    ]
-    assert grouped == pytest.approx(one_by_one, abs=1e-9)
 
 
 def _with_athlete(**fields: float) -> Problem:

@@ -1,5 +1,4 @@
-"""Monte Carlo of a finishing time: the one kernel against the chain, the draws, and execution locally and on a
-real local Dask cluster."""
+"""Monte Carlo of a finishing time: the draws, and execution locally and on a real local Dask cluster."""
 
 from __future__ import annotations
 
@@ -11,12 +10,8 @@ import numpy as np
 import pytest
 
 from cli_runner import run as run_cli
-from paceline.chain import solve
-from paceline.fit.athlete import athlete_params
-from paceline.io.scenario import bundled_scenario_names, load_scenario
-from paceline.studies.draws import build_problem, draw_inputs
+from paceline.io.scenario import load_scenario
 from paceline.studies.montecarlo import monte_carlo
-from paceline.studies.sweep import apply_variations, scenario_data
 
 POOL = 20  # small drafting pools keep each run fast (the full default is 200)
 
@@ -25,32 +20,6 @@ def mc_dict(**kw: object) -> dict[str, object]:
     out = monte_carlo(load_scenario("breaking4"), pool=POOL, **kw).to_dict()  # type: ignore[arg-type]
     out.pop("workers")
     return out
-
-
-# --------------------------------------------------------------------------------------------------------------
-# the vectorised model against the library's
-
-
-@pytest.mark.parametrize("name", bundled_scenario_names())
-def test_central_draw_equals_predict(name: str) -> None:
-    # one kernel: the Monte Carlo's draw with every input at its central value is `predict` (equal-power) to 0.01 s
-    sc = load_scenario(name)
-    problem = build_problem(sc)
-    draws = draw_inputs(problem, 10, seed=0, pool=POOL, calibration_pool=20)
-    power = athlete_params(sc, "equal-power").power_w_kg  # calibrated, then carried to this air (altitude, heat)
-    carried = problem.calibration_power(draws.nominal) * problem.environment_ratio(draws.nominal)
-    assert carried[0] == pytest.approx(power, rel=1e-6)
-    assert problem.time(draws.nominal)[0] == pytest.approx(solve(sc, "equal-power").finish_s, abs=0.01)
-
-
-def test_quadrature_is_exact_with_wind() -> None:
-    sc = load_scenario("breaking4")  # 1 m/s wind from 270 deg; 3 m/s here
-    data = scenario_data(sc)
-    data["conditions"]["wind_speed_m_s"] = 3.0
-    sc3 = apply_variations(data, {})
-    problem = build_problem(sc3)
-    draws = draw_inputs(problem, 10, seed=0, pool=POOL, calibration_pool=20)
-    assert problem.time(draws.nominal)[0] == pytest.approx(solve(sc3, "equal-power").finish_s, abs=1e-3)
 
 
 # --------------------------------------------------------------------------------------------------------------

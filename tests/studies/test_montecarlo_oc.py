@@ -12,9 +12,10 @@ import pytest
 from bad_input import assert_clean_failure, run_cli
 from paceline.chain import solve
 from paceline.io.scenario import load_scenario
-from paceline.studies.draws import build_problem, draw_inputs
+from paceline.studies.draws import draw_inputs
 from paceline.studies.montecarlo import monte_carlo
 from paceline.studies.montecarlo_oc import CHUNK_DRAWS, build_oc_problem, draw_course, oc_task, solve_nominal
+from paceline.studies.montecarlo_problem import build_problem
 
 POOL = 20  # a small drafting pool keeps each run fast (the default is 200)
 

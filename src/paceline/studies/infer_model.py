@@ -499,7 +499,7 @@ def _race_term(
 ) -> tuple[RaceTerm, bool]:
     """A race's likelihood term; appends its shelter and form priors. Returns the term and whether it needs a gap."""
     from paceline.fit.athlete import environment_ratio
-    from paceline.studies.draws import FORM_CV
+    from paceline.fit.effort import FORM_CV
     from paceline.studies.reconstruction import standing_start_lag_s
 
     breaks = [float(x) for x in splits.split_m]
@@ -565,7 +565,7 @@ def build_model(race_ids: list[str]) -> InferenceModel:
     from paceline.fit.athlete import calibration_effort
     from paceline.io.athletes import athlete_id
     from paceline.io.races import load_race
-    from paceline.studies.draws import calibration_cv
+    from paceline.studies.montecarlo_problem import calibration_cv
     from paceline.studies.race_scenario import scenario_for_race
 
     if not race_ids:

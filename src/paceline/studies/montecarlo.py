@@ -16,19 +16,15 @@ from numpy.typing import NDArray
 from paceline.errors import PacelineError, ScenarioError
 from paceline.io.limits import MAX_DRAWS, check_count, check_range, check_seed
 from paceline.models.equal_power import RaceKernel
-from paceline.studies.draws import (
-    CALIBRATION_POOL,
-    DRAFT_POOL,
-    build_problem,
-    draw_inputs,
-    finish_times,
-)
+from paceline.studies.draws import CALIBRATION_POOL, DRAFT_POOL, draw_inputs
 from paceline.studies.executors import check_execution, default_workers, prestart_pool, run_tasks
+from paceline.studies.montecarlo_problem import build_problem, finish_times
 
 if TYPE_CHECKING:  # pragma: no cover
     from paceline.io.scenario import Scenario
-    from paceline.studies.draws import Draws, Problem
+    from paceline.studies.draws import Draws
     from paceline.studies.executors import RunStatus
+    from paceline.studies.montecarlo_problem import Problem
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +42,7 @@ def _mc_task(
     kernels: tuple[RaceKernel, ...], batches: list[dict[str, NDArray[np.float64]]]
 ) -> list[NDArray[np.float64]]:
     """Finishing times of consecutive batches of draws (runs on a worker; each batch solved on its own, its rows
-    grouped by cost curve: :func:`paceline.studies.draws.finish_times`)."""
+    grouped by cost curve: :func:`paceline.studies.montecarlo_problem.finish_times`)."""
     return [finish_times(kernels, batch) for batch in batches]
 
 

@@ -44,8 +44,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from paceline.io.scenario import Scenario
     from paceline.models.course import Course
     from paceline.models.keller import OCParams
-    from paceline.studies.draws import Draws, Problem
+    from paceline.studies.draws import Draws
     from paceline.studies.executors import RunStatus
+    from paceline.studies.montecarlo_problem import Problem
 
 log = logging.getLogger(__name__)
 
