@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from paceline.cli.app import app, console, emit_json
+from paceline.cli.app import app, console, emit_json, fit_widths
 
 RACE_HELP = "Bundled race (breaking4_2025, monaco_2023, ...) or a CSV of splits in the format of races.csv."
 
@@ -67,20 +67,21 @@ def analyze_cmd(
     laps = Table(title=escape(f"{an.splits.athlete}, {an.splits.venue}, {an.splits.date}: {format_time(an.finish_s)}"))
     # a segment is a lap when the splits were taken every lap (the mile's last one is 409 m); else it is a split
     by_lap = all(abs(lap["to_m"] - lap["from_m"] - 400.0) <= 10.0 for lap in out["laps"])
-    for col in (
+    header = [
         "lap" if by_lap else "split",
-        "from \\[m]",
-        "to \\[m]",
-        "time \\[s]",
-        "speed \\[m/s]",
+        "from [m]",
+        "to [m]",
+        "time [s]",
+        "speed [m/s]",
         "shelter",
-        "drag \\[W]",
-        "metabolic \\[W/kg]",
-        "D' left \\[m]",
-    ):
-        laps.add_column(col, justify="right")
-    for lap in out["laps"]:
-        laps.add_row(
+        "drag power [W]",
+        "metabolic [W/kg]",
+        "D' left [m]",
+    ]
+    for col in header:
+        laps.add_column(escape(col), justify="right", overflow="fold")
+    cells = [
+        [
             str(lap["lap"]),
             f"{lap['from_m']:g}",
             f"{lap['to_m']:g}",
@@ -90,7 +91,12 @@ def analyze_cmd(
             f"{lap['drag_power_w']:.1f}",
             f"{lap['metabolic_power_w_kg']:.2f}",
             f"{lap['dprime_balance_m']:.0f}" if "dprime_balance_m" in lap else "-",
-        )
+        ]
+        for lap in out["laps"]
+    ]
+    for row in cells:
+        laps.add_row(*row)
+    fit_widths(laps, header, cells, con.width)  # a narrow terminal wraps the headers, never cuts a figure
     con.print(laps)
     ref = out["reference"]
     att = Table(

@@ -34,17 +34,45 @@ def console() -> Any:
     return Console()
 
 
+def fit_widths(table: Any, header: list[str], cells: list[list[str]], width: int) -> None:
+    """Set the column widths of a rich ``table`` (``header`` and ``cells`` as plain text) so that it fits ``width``
+    characters without cutting a word: each column gets at least its longest word (header or cell), and what is left
+    goes first to the columns that need least to show whole. Rich's own layout shrinks the widest columns first, even
+    below their longest word, and cut slot names to ``front-…`` and figures to ``1609.…`` at 80 columns. When even the
+    longest words do not fit, the layout stays Rich's and a cell folds onto the next line (``overflow="fold"``)."""
+    from rich.cells import cell_len
+
+    columns = table.columns
+    texts = [[h] + [row[i] for row in cells] for i, h in enumerate(header)]
+    longest = [max(cell_len(t) for t in col) for col in texts]
+    word = [max((cell_len(w) for t in col for w in t.split()), default=1) for col in texts]
+    frame = 3 * len(columns) + 1  # a bar and a space either side of every cell
+    if sum(longest) + frame <= width or sum(word) + frame > width:
+        return
+    widths = list(word)
+    spare = width - frame - sum(widths)
+    for i in sorted(range(len(columns)), key=lambda k: longest[k] - word[k]):  # the smallest need first
+        give = min(spare, longest[i] - word[i])
+        widths[i] += give
+        spare -= give
+    for column, w in zip(columns, widths, strict=True):
+        column.width = w
+
+
 def grid_table(title: str, columns: list[str], rows: list[list[str]]) -> Any:
     """A rich table with escaped text (title, columns, cells: user text is never markup): the first column (and any
-    ``source`` / ``detail`` column) left-aligned, numbers right-aligned."""
+    ``source`` / ``detail`` column) left-aligned, numbers right-aligned; laid out for this terminal by
+    :func:`fit_widths`, so no cell is cut."""
     from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=escape(title), show_header=True, header_style="bold")
     for i, c in enumerate(columns):
-        table.add_column(escape(c), justify="left" if i == 0 or c in ("source", "detail") else "right")
+        left = i == 0 or c in ("source", "detail")
+        table.add_column(escape(c), justify="left" if left else "right", overflow="fold")
     for r in rows:
         table.add_row(*[escape(x) for x in r])
+    fit_widths(table, columns, rows, console().width)
     return table
 
 
