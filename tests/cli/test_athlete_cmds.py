@@ -100,3 +100,18 @@ def test_show_gives_riegel_exponent_over_her_span_and_takes_one_performance(tmp_
     r = run("athlete", "show", str(one), "--json")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["span_exponent"] is None and json.loads(r.stdout)["loo_mean_abs_error_pct"] is None
+
+
+def test_show_of_a_csv_gives_no_sex_it_was_not_told(tmp_path: Path) -> None:
+    # a CSV of performances has no sex column: `athlete show` printed "sex F" (the Athlete model's default) for the
+    # README's club runner, whom `predict --sex M` calls "he"; an athlete file keeps the sex it was written with
+    csv = tmp_path / "club.csv"
+    csv.write_text("distance_m,time\n5000,20:00\n10000,41:30\n")
+    shown = json.loads(run("athlete", "show", str(csv), "--json").stdout)
+    assert shown["sex"] is None
+    text = run("athlete", "show", str(csv)).stdout
+    assert "not given" in text
+    out = tmp_path / "club-runner.toml"
+    r = run("athlete", "new", "--performances", str(csv), "--name", "Club Runner", "--sex", "M", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    assert json.loads(run("athlete", "show", str(out), "--json").stdout)["sex"] == "M"

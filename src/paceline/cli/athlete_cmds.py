@@ -98,10 +98,12 @@ def show(
         body = body_for(None)
         ath = Athlete(name=Path(athlete).stem, height_m=body.height_m, mass_kg=body.mass_kg, performances=tuple(perfs))
         body_source = body.source
+        sex: str | None = None  # a CSV says no sex: show none rather than the Athlete model's default "F"
     else:
         table = read_athlete_file(athlete, informative=True)
         body_source = str(table.pop("body_source", "the athlete file"))
         ath = athlete_from_dict({k: v for k, v in table.items() if k != "file"}, athlete)
+        sex = ath.sex
     solo = solo_equivalents(ath)
     d = [p.distance_m for p in solo]
     t = [p.time_s for p in solo]
@@ -117,7 +119,7 @@ def show(
         span = calc.riegel_fit([min(d), max(d)], ends)[1]
     out = {
         "name": ath.name,
-        "sex": ath.sex,
+        "sex": sex,
         "height_m": ath.height_m,
         "mass_kg": ath.mass_kg,
         "body_source": body_source,
@@ -140,7 +142,7 @@ def show(
         kv_table(
             f"Athlete: {ath.name}",
             [
-                ("sex", ath.sex),
+                ("sex", sex or "not given (a CSV of performances)"),
                 ("body", f"{ath.height_m:g} m, {ath.mass_kg:g} kg ({body_source})"),
                 ("drag area", aero.drag_area_source(ath.drag_area_m2)),
                 *(
