@@ -185,6 +185,7 @@ def sweep(
     if batch_size is not None and batch_size < 1:
         raise ScenarioError(f"{batch_size} is not allowed; --batch-size >= 1", "--batch-size")
     check_execution(workers, scheduler)
+    _check_parquet_engine()
     if plot is not None:
         check_figure_path(plot)
     variations = [parse_vary(v, max_points) for v in vary]
@@ -221,6 +222,20 @@ def sweep(
         res.workers_lost,
         f"{res.n_rows} rows are in {res.out}; run the same command again to resume (it skips them)",
     )
+
+
+def _check_parquet_engine() -> None:
+    """Exit 2 naming ``--out`` before any work when pandas has no Parquet engine: a plain ``pip install -e .`` has
+    none (pyarrow comes with the ``dist`` extra), and the sweep failed as an internal error after solving."""
+    from paceline.errors import ScenarioError
+
+    for engine in ("pyarrow", "fastparquet"):
+        try:
+            __import__(engine)
+        except ImportError:
+            continue
+        return
+    raise ScenarioError("writing Parquet needs pyarrow, in the 'dist' extra: pip install 'paceline[dist]'", "--out")
 
 
 def web_resolve_ms(repeats: int = 5) -> float:
