@@ -11,6 +11,7 @@ import pytest
 from paceline.errors import ScenarioError
 from paceline.studies import infer as inf
 from paceline.studies import infer_model as im
+from paceline.studies import infer_races as ir
 
 
 @pytest.fixture(scope="module")
@@ -59,21 +60,11 @@ def test_logpdf_is_the_sampled_distribution() -> None:
     assert np.mean(draws < 0.5) == pytest.approx(np.trapezoid(dens[grid < 0.5], grid[grid < 0.5]), abs=0.005)
 
 
-def test_timing_error_follows_how_the_split_was_taken() -> None:
-    assert im.timing_sd_s(1609.344, 1609.344) == im.FINISH_SD_S  # photo finish
-    assert im.timing_sd_s(1609.344, 800) == im.TRACK_SPLIT_SD_S  # intermediate, as reported
-    assert im.timing_sd_s(42195, 5000) == im.ROAD_SPLIT_SD_S  # mats, to the second
-    # a split's error is shared by the segments on either side of it: they are anti-correlated
-    cov = im.timing_covariance(np.array([0.1, 0.1, 0.01]))
-    assert cov[0, 1] == pytest.approx(-0.01) and cov[1, 1] == pytest.approx(0.02)
-    assert cov[2, 2] == pytest.approx(0.01 + 1e-4)
-
-
 def test_gaussian_loglik_matches_scipy() -> None:
     from scipy.stats import multivariate_normal
 
     d = np.array([60.0, 61.0, 64.0])
-    tc = im.timing_covariance(np.array([0.1, 0.1, 0.01]))
+    tc = ir.timing_covariance(np.array([0.1, 0.1, 0.01]))
     r = np.array([[0.3, -0.2, 0.5]])
     cv = np.array([0.01])
     cov = tc + np.diag((cv[0] * d) ** 2)

@@ -6,17 +6,7 @@ import numpy as np
 import pytest
 
 from paceline.studies import infer as inf
-from paceline.studies import infer_model as im
 from paceline.studies.infer_priors import Prior
-
-
-def test_cd_prior_follows_the_drag_area_route() -> None:
-    pugh = im.cd_prior("")
-    assert (pugh.a * 0.9, pugh.b * 0.9) == pytest.approx((0.8, 1.0))  # Pugh (1971): Cd 0.8-1.0 about 0.9
-    measured = im.cd_prior("", 0.30, 0.006)
-    assert 0.30 * (measured.b - measured.a) / np.sqrt(12.0) == pytest.approx(0.006)  # the uniform with that SD
-    exact = im.cd_prior("", 0.30)
-    assert exact.fixed and not measured.fixed and not pugh.fixed
 
 
 def test_a_fixed_prior_maps_every_free_value_to_it_with_a_proper_density() -> None:

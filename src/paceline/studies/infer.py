@@ -41,7 +41,8 @@ from numpy.typing import NDArray
 
 from paceline.errors import PacelineError, ScenarioError
 from paceline.io.limits import check_seed
-from paceline.studies.infer_model import AthleteGroup, InferenceModel, build_model
+from paceline.studies.infer_model import InferenceModel, build_model
+from paceline.studies.infer_races import AthleteGroup
 
 if TYPE_CHECKING:  # pragma: no cover
     from paceline.io.scenario import Scenario
