@@ -74,7 +74,9 @@ def _listening_socket(host: str, port: int) -> socket.socket:
 @app.command()
 def report(
     scenario: str = typer.Argument(
-        "breaking4", help="Bundled scenario name, a scenario .toml, or a race .json (Race.to_json)."
+        "breaking4",
+        help="Bundled scenario name or scenario .toml; a race run (bundled, e.g. breaking4_2025, or a CSV of splits: "
+        "adds the time-lost waterfall); or a race .json (Race.to_json).",
     ),
     output: Path = typer.Option(Path("report.html"), "-o", "--output", help="HTML file to write."),
     model: str | None = typer.Option(None, "--model", help="Model (default: the scenario's)."),
