@@ -11,7 +11,8 @@ from paceline.errors import ScenarioError
 from paceline.io.races import load_race
 from paceline.io.scenario import load_scenario, scenario_from_dict
 from paceline.physics.formation import Formation, Slot
-from paceline.studies.analysis import Reference, analyze
+from paceline.studies.analysis import analyze
+from paceline.studies.attribution import Reference
 from paceline.studies.compare import compare
 from paceline.studies.reference import best_runnable_formation, formation_runnable, shapley_split
 

@@ -21,7 +21,8 @@ def _analyze(
     method: str,
 ) -> Any:
     from paceline.io.races import load_race
-    from paceline.studies.analysis import Reference, analyze
+    from paceline.studies.analysis import analyze
+    from paceline.studies.attribution import Reference
 
     splits = load_race(race, race_id)
     ref = Reference(formation=reference_formation)

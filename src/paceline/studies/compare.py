@@ -1,8 +1,8 @@
 """Where the time difference between two analysed races over the same distance came from.
 
 Sequential substitution from race A to race B (the same machinery as the attribution of one race,
-:mod:`paceline.studies.analysis`): first each race's own pacing unevenness (its time minus its even-power time on its
-own course), then, at constant metabolic power on A's grid, A's average power, athlete and kit, shelter, wind, air
+:mod:`paceline.studies.attribution`): first each race's own pacing unevenness (its time minus its even-power time on
+its own course), then, at constant metabolic power on A's grid, A's average power, athlete and kit, shelter, wind, air
 density and line are replaced by B's one at a time, in the order of :data:`COMPARE_CAUSES`. The steps add up to
 ``T_A - T_B`` by construction; another order would share the same total differently, so the Shapley split
 (:func:`paceline.studies.reference.shapley_split`: every order of the six causes after ``pacing`` averaged, 64
@@ -19,7 +19,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from paceline.errors import ScenarioError
-from paceline.studies.analysis import Analysis, time_at_power
+from paceline.studies.analysis import Analysis
+from paceline.studies.attribution import time_at_power
 from paceline.studies.reference import shapley_split
 
 if TYPE_CHECKING:  # pragma: no cover
