@@ -18,7 +18,7 @@ Hopkins (2005), Keller (1973) and Pugh (1971), in full in :mod:`paceline.studies
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -258,11 +258,6 @@ def nominal_powers(effort: CalibrationEffort) -> dict[str, float]:
     from paceline.fit.athlete import calibrated_power
 
     return {c: calibrated_power(effort, c)[0] for c in COST_CURVES}
-
-
-def curve_kernels(kernel: RaceKernel) -> dict[str, RaceKernel]:
-    """The same kernel under every bundled cost curve."""
-    return {c: replace(kernel, curve=c) for c in COST_CURVES}
 
 
 def check_splits(splits: RaceSplits) -> None:
