@@ -448,7 +448,8 @@ def draw_inputs(
     cd_drawn, cd_source = aero.drag_factor_text(sc.athlete.drag_area_m2, sc.athlete.drag_area_sd_m2)
 
     def rng_text(trip: tuple[float, float, float], unit: str) -> str:
-        return f"U({trip[1]:g}, {trip[2]:g}) {unit}" if trip[2] > trip[1] else f"fixed {trip[0]:g} {unit}"
+        text = f"U({trip[1]:g}, {trip[2]:g})" if trip[2] > trip[1] else f"fixed {trip[0]:g}"
+        return f"{text} {unit}" if unit else text
 
     distributions = [
         {
