@@ -172,11 +172,19 @@ def predict_log(
     """Predicted ln t [ln s] at new distances, its predictive standard deviation (before ``interval_scale``) and the
     posterior mean of her ``(a, b)``: the Gaussian prior of the module docstring conditioned on her log times."""
     x, y = _x(distances_m), np.log(np.asarray(times_s, dtype=float))
-    xn = _x(new_distances_m)
+    mean, sd = _predictive(x, y, _x(new_distances_m), prior)
+    theta, _ = _posterior(x, y, prior)
+    return mean, sd, theta
+
+
+def _predictive(
+    x: NDArray[np.float64], y: NDArray[np.float64], xn: NDArray[np.float64], prior: PopulationPrior
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Predictive mean [ln s] and standard deviation (before any interval scale) at ``xn`` of log times ``y`` at
+    ``x``: :func:`_condition` and the conditional variance, with one best's noise."""
     mean, weights, cross = _condition(x, y, xn, prior)
     var = np.diag(prior.covariance(xn, xn)) + prior.noise_sd**2 - np.einsum("ij,ij->i", weights, cross)
-    theta, _ = _posterior(x, y, prior)
-    return mean, np.sqrt(np.maximum(var, 0.0)), theta
+    return mean, np.sqrt(np.maximum(var, 0.0))
 
 
 def _condition(
@@ -375,8 +383,7 @@ def _loo_z(tables: Tables, prior: PopulationPrior, ends: bool = False) -> list[f
     for x, y in tables:
         for i in (0, len(x) - 1) if ends else range(1, len(x) - 1):
             keep = np.arange(len(x)) != i
-            d = D_REF_M * np.exp(x[keep])
-            mean, sd, _ = predict_log(list(d), list(np.exp(y[keep])), [D_REF_M * np.exp(x[i])], prior)
+            mean, sd = _predictive(x[keep], y[keep], x[i : i + 1], prior)
             out.append(float((y[i] - mean[0]) / sd[0]))
     return out
 
