@@ -236,11 +236,11 @@ def test_figure_paths_are_checked_and_figures_written_whole(tmp_path: Path) -> N
 def test_the_report_must_be_html_and_is_refused_before_any_work(tmp_path: Path) -> None:
     # `report -o r.txt` wrote HTML into a .txt file; now the suffix is checked first and nothing is written
     from cli_runner import run
-    from paceline.io.outputs import REPORT_SUFFIXES, check_output_path
+    from paceline.io.outputs import check_report_path
 
-    assert check_output_path(tmp_path / "r.HTML", REPORT_SUFFIXES, "--output", "the report") == tmp_path / "r.HTML"
+    assert check_report_path(tmp_path / "r.HTML") == tmp_path / "r.HTML"
     with pytest.raises(ScenarioError) as exc:
-        check_output_path(tmp_path / "r.txt", REPORT_SUFFIXES, "--output", "the report")
+        check_report_path(tmp_path / "r.txt")
     assert exc.value.field == "--output" and ".html or .htm" in str(exc.value)
     for args in (["report", "kram2025", "-o"], ["plan", "kram2025", "--report"]):
         r = run(*args, str(tmp_path / "r.txt"))

@@ -56,6 +56,8 @@ def predict(
     model_pred = None
     nearest: tuple[float, float] | None = None  # her nearest performance's distance [m] and the exponent from it
     far: str | None = None  # says so when the distance lies beyond her performances
+    # her sex when known (a scenario's athlete, --sex, a listed athlete); performances alone do not say
+    known_sex = sc.athlete.sex if performances is None else (sex or reference_sex(athlete))
     if performances is not None:
         from paceline.fit.performance_inputs import DISTANCE_RANGE_M, beyond_span
         from paceline.fit.performance_model import predict_time
@@ -73,16 +75,17 @@ def predict(
             body.mass_kg,
             formation or "solo",
             name=athlete or performances.stem,
-            sex=sex or reference_sex(athlete) or "F",  # the scenario needs one; the body above says what it used
+            sex=known_sex or "F",  # the scenario needs one; the body above says what it used
             drag_area_m2=drag_area_m2,
         )
         if uses_model:  # on the solo, still-air, sea-level equivalents, the times the calibration uses
             from paceline.fit.paced import solo_equivalents
 
             solo = solo_equivalents(sc.athlete)
-            model_pred = predict_time([p.distance_m for p in solo], [p.time_s for p in solo], d, where="--distance-m")
-            far = beyond_span([p.distance_m for p in solo], d)
-            near = solo[calc.nearest_index([p.distance_m for p in solo], d)]
+            solo_d = [p.distance_m for p in solo]
+            model_pred = predict_time(solo_d, [p.time_s for p in solo], d, where="--distance-m")
+            far = beyond_span(solo_d, d)
+            near = solo[calc.nearest_index(solo_d, d)]
             if near.distance_m != d:  # Riegel's exponent that carries her nearest time to the prediction
                 nearest = (near.distance_m, calc.riegel_fit([near.distance_m, d], [near.time_s, model_pred.time_s])[1])
     else:
@@ -130,8 +133,6 @@ def predict(
     from paceline.io.athletes import pronouns
     from paceline.timefmt import format_time
 
-    # her or his when known (a scenario's athlete, --sex, a listed athlete); performances alone do not say
-    known_sex = sc.athlete.sex if performances is None else (sex or reference_sex(athlete))
     whose = pronouns(known_sex).possessive if known_sex else "the athlete's"
     rows = [("scenario", sc.name), ("model", race.model)]
     rows.append(

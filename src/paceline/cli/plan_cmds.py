@@ -81,9 +81,9 @@ def plan(
 
         check_folder(out, force, "--out")  # before the work
     if report is not None:
-        from paceline.io.outputs import REPORT_SUFFIXES, check_output_path
+        from paceline.io.outputs import check_report_path
 
-        check_output_path(report, REPORT_SUFFIXES, "--report", "the report")
+        check_report_path(report, "--report")
     sc = load_scenario(scenario)
     rotation = None
     if optimise_rotation:

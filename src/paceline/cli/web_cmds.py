@@ -83,10 +83,10 @@ def report(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object (what was written)."),
 ) -> None:
     """Write one self-contained HTML report (plots inline, opens offline) for a scenario or a race."""
-    from paceline.io.outputs import REPORT_SUFFIXES, check_output_path
+    from paceline.io.outputs import check_report_path
     from paceline.render.report import write_report
 
-    check_output_path(output, REPORT_SUFFIXES, "--output", "the report")  # before the work
+    check_report_path(output, "--output")  # before the work
     info = write_report(scenario, output, model=model)
     if as_json:
         emit_json(info)

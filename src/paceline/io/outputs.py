@@ -339,6 +339,12 @@ def check_figure_path(path: str | Path, field: str = "--plot") -> Path:
     return check_output_path(path, FIGURE_SUFFIXES, field, "the figure")
 
 
+def check_report_path(path: str | Path, field: str = "--output") -> Path:
+    """The output path of the HTML report, checked before any work is done: ``.html`` or ``.htm``, and writable
+    (:func:`check_output_path`; ``field`` names the option that gave it)."""
+    return check_output_path(path, REPORT_SUFFIXES, field, "the report")
+
+
 def check_output_path(path: str | Path, suffixes: tuple[str, ...], field: str, what: str) -> Path:
     """An output file's path, checked before any work is done: its suffix is one of ``suffixes`` (any case) and
     :func:`check_writable` accepts it. ``what`` names the file in the message (``the figure``, ``the report``).
