@@ -1,4 +1,4 @@
-"""Every benchmark figure (:mod:`paceline.studies.bench`, the implementation ``paceline bench`` runs too).
+"""Every benchmark figure (:mod:`paceline.studies.uncertainty.bench`, the implementation ``paceline bench`` runs too).
 
 Run ``python benchmarks/bench.py [--quick] [--json] [--no-write]``. It prints the figures and merges them into
 ``benchmarks/results.json`` (read-modify-write: keys other scripts write are kept).
@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 
 from paceline.cli.uncertainty_cmds import web_resolve_ms
-from paceline.studies.bench import publish, run
+from paceline.studies.uncertainty.bench import publish, run
 
 RESULTS = Path(__file__).with_name("results.json")
 

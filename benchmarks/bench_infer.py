@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from paceline.studies.bench import machine, merge_results
+from paceline.studies.uncertainty.bench import machine, merge_results
 
 RESULTS = Path(__file__).with_name("results.json")
 SETS = (("breaking4_2025", "monaco_2023"), ("breaking2_2017", "ineos159_2019"))

@@ -1,7 +1,8 @@
 """Monte Carlo throughput: draws per second with 1 and 2 workers, locally and on a local Dask cluster.
 
 Run ``python benchmarks/bench_montecarlo.py [--n 100000] [--no-dask]``. The figures come from the one benchmark
-implementation, :mod:`paceline.studies.bench` (``montecarlo_figures``, ``montecarlo_dask_figures``), with its key
+implementation, :mod:`paceline.studies.uncertainty.bench` (``montecarlo_figures``, ``montecarlo_dask_figures``), with
+its key
 set; they are printed and merged into ``benchmarks/results.json`` (other keys kept). Ratios are against the 1-worker
 run of the same invocation.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from paceline.studies.bench import machine, montecarlo_dask_figures, montecarlo_figures, publish
+from paceline.studies.uncertainty.bench import machine, montecarlo_dask_figures, montecarlo_figures, publish
 
 RESULTS = Path(__file__).with_name("results.json")
 

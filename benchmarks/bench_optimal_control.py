@@ -1,6 +1,7 @@
 """Benchmark of the optimal-control model: first solve in a new process, cold and warm solves, SLSQP vs Ipopt.
 
-The figures and their keys are those of :mod:`paceline.studies.bench` (the implementation ``paceline bench`` runs
+The figures and their keys are those of :mod:`paceline.studies.uncertainty.bench` (the implementation ``paceline
+bench`` runs
 too): ``ocp_first_solve_s``, ``ocp_first_fit_s``, ``ocp_build_s``, ``ocp_cold_s``, ``ocp_warm_s``, ``ocp_slsqp_s``,
 ``ocp_ipopt_same_n_s``, ``ocp_speedup_vs_slsqp``, ``forward_evals_per_s`` ...
 
@@ -15,7 +16,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from paceline.studies import bench
+from paceline.studies.uncertainty import bench
 
 RESULTS = Path(__file__).with_name("results.json")
 

@@ -1,6 +1,6 @@
 """Benchmark: whole-process times of ``paceline plan`` (and the other timed commands) against ``paceline --help``.
 
-The figures and their keys are those of :func:`paceline.studies.bench.command_ratios` (the implementation
+The figures and their keys are those of :func:`paceline.studies.uncertainty.bench.command_ratios` (the implementation
 ``paceline bench`` runs too): ``help_wall_s``, ``plan_wall_s``, ``<command>_over_help`` (asked again: the answer
 cache replays the stored answer) and ``<command>_computed_over_help`` (computed every run) for ``formations``,
 ``plan``, ``predict_oc`` and ``report``, medians of ``--runs`` runs after a warm-up run, in the same invocation.
@@ -18,7 +18,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from paceline.studies import bench
+from paceline.studies.uncertainty import bench
 
 RESULTS = Path(__file__).with_name("results.json")
 TARGETS = {"plan_over_help": 3.0, "formations_over_help": 2.0, "predict_oc_over_help": 3.0, "report_over_help": 6.0}

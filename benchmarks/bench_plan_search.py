@@ -1,6 +1,6 @@
 """Benchmark: the plan search (``paceline search``) for the 13-pacer roster of ``breaking4-optimal``.
 
-Times :func:`paceline.studies.plan_search.search_plan` with its defaults (designed formations of 2, 3, 4 and 6
+Times :func:`paceline.studies.planning.plan_search.search_plan` with its defaults (designed formations of 2, 3, 4 and 6
 pacers on the cores, up to 3 phases at 400 m steps, 5 formations combined, 6 short-listed, 400 Monte Carlo draws
 each), cold (designs and calibration included) in a fresh process. Target (issue 14): under 30 s on 2 cores.
 
@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from paceline.studies import bench
+from paceline.studies.uncertainty import bench
 
 RESULTS = Path(__file__).with_name("results.json")
 TARGET_S = 30.0
@@ -27,7 +27,7 @@ def main() -> dict[str, Any]:
     parser.add_argument("--runs", type=int, default=1)
     args = parser.parse_args()
     from paceline.io.scenario import load_scenario
-    from paceline.studies.plan_search import search_plan
+    from paceline.studies.planning.plan_search import search_plan
 
     sc = load_scenario("breaking4-optimal")
     walls = []

@@ -42,7 +42,7 @@ from paceline.fit.performance_model import fit_population, population_prior, pre
 from paceline.fit.performances import fit_critical_speed
 from paceline.io.performance_tables import PerformanceTable, performance_tables
 from paceline.io.scenario import Performance
-from paceline.studies.bench import merge_results
+from paceline.studies.uncertainty.bench import merge_results
 
 RESULTS = Path(__file__).with_name("results.json")
 METHODS = (

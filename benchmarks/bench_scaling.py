@@ -2,7 +2,8 @@
 pinned).
 
 Every draw of the Monte Carlo (``monte_carlo(..., model="optimal-control")``) is a warm Ipopt re-solve, in fixed
-chunks of :data:`paceline.studies.montecarlo_oc.CHUNK_DRAWS` draws per task, each chunk starting from the nominal
+chunks of :data:`paceline.studies.uncertainty.montecarlo_oc.CHUNK_DRAWS` draws per task, each chunk starting from the
+nominal
 solution; the whole call is timed (drawing the inputs, the nominal solve, starting the pool, the one-at-a-time rows).
 The 2-worker Monte Carlo runs first in the process, so it pays the pool's cold start (the forkserver) as a command
 would.
@@ -37,9 +38,9 @@ from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 from paceline.io.scenario import load_scenario  # noqa: E402
-from paceline.studies import bench  # noqa: E402
-from paceline.studies.montecarlo import monte_carlo  # noqa: E402
-from paceline.studies.sweep import parse_vary, sweep  # noqa: E402
+from paceline.studies.uncertainty import bench  # noqa: E402
+from paceline.studies.uncertainty.montecarlo import monte_carlo  # noqa: E402
+from paceline.studies.uncertainty.sweep import parse_vary, sweep  # noqa: E402
 
 RESULTS = Path(__file__).with_name("results.json")
 TARGET = 1.8

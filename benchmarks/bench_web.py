@@ -25,7 +25,7 @@ import numpy as np
 
 from paceline.io.scenario import load_scenario
 from paceline.render.replay import scenario_to_dict
-from paceline.studies import bench
+from paceline.studies.uncertainty import bench
 from paceline.web import create_app
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))

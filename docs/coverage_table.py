@@ -6,7 +6,8 @@ finishing time with the athlete's power taken *without that race* (leave one rac
 calibration where it is another effort: breaking4 on Monaco 2023, breaking2 on Kipchoge's performances before it,
 ineos159 on Breaking2 (2017); monaco2023, which replays itself (``calibration = "self"``), is calibrated here on her
 performances before it (Florence 1500 m, Paris 5000 m). The table says whether the time run falls inside the 5-95 %
-interval. The Monte Carlo's inputs are those of :mod:`paceline.studies.draws` (drafting, Cd, kit, shoes, weather,
+interval. The Monte Carlo's inputs are those of :mod:`paceline.studies.uncertainty.draws` (drafting, Cd, kit, shoes,
+weather,
 form on the day, the calibration's own form, the pacers' slot-holding jitter, the calibration race's pacer gap and
 the cost curve); nothing is widened for this table beyond what the Monte Carlo itself draws.
 
@@ -16,7 +17,7 @@ Run: ``python docs/coverage_table.py`` (about a minute; the Monte Carlo's cache 
 from __future__ import annotations
 
 from paceline.io.scenario import Scenario, load_scenario, scenario_from_dict
-from paceline.studies.montecarlo import monte_carlo
+from paceline.studies.uncertainty.montecarlo import monte_carlo
 from paceline.timefmt import format_time
 
 SCENARIOS = ("breaking4", "monaco2023", "breaking2", "ineos159")

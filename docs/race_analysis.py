@@ -11,7 +11,7 @@ from pathlib import Path
 
 from paceline.io.races import load_race
 from paceline.render.analysis_plot import plot_analysis
-from paceline.studies.analysis import analyze
+from paceline.studies.analysis.race_analysis import analyze
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from paceline.io.scenario import load_scenario
 from paceline.render.uncertainty_plots import tornado_plot
-from paceline.studies.montecarlo import monte_carlo
+from paceline.studies.uncertainty.montecarlo import monte_carlo
 
 
 def main() -> Path:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import paceline
 from paceline.io.races import load_race
-from paceline.studies.analysis import analyze
+from paceline.studies.analysis.race_analysis import analyze
 from paceline.timefmt import format_time
 
 

@@ -21,7 +21,12 @@ LAYERS: list[tuple[str, ...]] = [
     ("paceline.models",),
     ("paceline.fit",),
     ("paceline.chain",),
-    ("paceline.studies",),
+    # studies/: one sub-package per job, each may use those listed before it
+    ("paceline.studies",),  # the package docstring only
+    ("paceline.studies.uncertainty",),
+    ("paceline.studies.planning",),
+    ("paceline.studies.analysis",),
+    ("paceline.studies.inference",),
     ("paceline.render",),
     ("paceline.cli", "paceline.web", "paceline.__main__"),
 ]
@@ -38,9 +43,12 @@ MODULES = {module_name(p): p for p in SRC.rglob("*.py")}
 
 
 def layer_of(module: str) -> int:
-    for i, prefixes in enumerate(LAYERS):
-        if any(module == p or module.startswith(p + ".") for p in prefixes):
-            return i
+    # the longest prefix decides (paceline.studies.planning.plan is in planning's layer, not studies')
+    found = [
+        (len(p), i) for i, prefixes in enumerate(LAYERS) for p in prefixes if module == p or module.startswith(p + ".")
+    ]
+    if found:
+        return max(found)[1]
     raise AssertionError(f"{module} is in no layer; add it to LAYERS")
 
 

@@ -33,7 +33,7 @@ def test_a_stored_answer_is_the_computed_one_and_nothing_is_computed(
 ) -> None:
     first = run_cli("plan", "breaking4")
     assert first.code == 0 and len(_stored(cache_on)) == 1
-    monkeypatch.setattr("paceline.studies.plan.make_plan", _fail)
+    monkeypatch.setattr("paceline.studies.planning.plan.make_plan", _fail)
     again = run_cli("plan", "breaking4")
     assert again.code == 0 and again.stdout == first.stdout and again.stderr == ""
     # another option is another question: it computes (and here fails loudly)

@@ -308,7 +308,7 @@ def not_a_scheduler() -> Iterator[str]:
 
 def test_probe_of_a_port_that_is_not_a_scheduler_times_out(not_a_scheduler: str) -> None:
     from paceline.errors import ScenarioError
-    from paceline.studies.executors import probe_scheduler
+    from paceline.studies.uncertainty.executors import probe_scheduler
 
     t0 = time.monotonic()
     with pytest.raises(ScenarioError, match="no Dask scheduler answered"):
@@ -327,7 +327,7 @@ def test_python_api_rejects_the_same_values() -> None:
     """The library refuses what the CLI refuses (validation lives in the library, the CLI shows the flag)."""
     from paceline.errors import ScenarioError
     from paceline.io.scenario import load_scenario
-    from paceline.studies.montecarlo import monte_carlo
+    from paceline.studies.uncertainty.montecarlo import monte_carlo
 
     sc = load_scenario("breaking4")
     with pytest.raises(ScenarioError, match="shelter_spread"):

@@ -195,7 +195,7 @@ def test_a_scenario_calibrated_on_one_performance_carries_its_interval_to_the_mo
     from paceline.fit.athlete import calibration_effort
     from paceline.fit.performance_model import Z90
     from paceline.io.scenario import Performance, solo_scenario
-    from paceline.studies.montecarlo_problem import CALIBRATION_CV, calibration_cv
+    from paceline.studies.uncertainty.montecarlo_problem import CALIBRATION_CV, calibration_cv
 
     sc = solo_scenario([Performance(distance_m=5000.0, time_s=1200.0)], 1609.344, 1.75, 60.0, "solo", sex="M")
     effort = calibration_effort(sc)

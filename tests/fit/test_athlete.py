@@ -98,7 +98,7 @@ def test_own_result_only_when_self() -> None:
 
 
 def test_monte_carlo_uses_the_same_rule() -> None:
-    from paceline.studies.montecarlo_problem import build_problem
+    from paceline.studies.uncertainty.montecarlo_problem import build_problem
 
     with pytest.raises(ScenarioError) as exc:
         build_problem(_variant("breaking4", performances=[], name="Someone", id="someone"))
@@ -107,8 +107,8 @@ def test_monte_carlo_uses_the_same_rule() -> None:
 
 def test_altitude_slows_the_plan_and_the_monte_carlo_agrees() -> None:
     # at 2000 m she lacks oxygen: the thinner air no longer makes the Breaking4 plan faster than at sea level
-    from paceline.studies.draws import draw_inputs
-    from paceline.studies.montecarlo_problem import build_problem
+    from paceline.studies.uncertainty.draws import draw_inputs
+    from paceline.studies.uncertainty.montecarlo_problem import build_problem
 
     def at(alt: float) -> Scenario:
         data = load_scenario("breaking4").model_dump(exclude_none=True)

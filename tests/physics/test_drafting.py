@@ -19,7 +19,7 @@ from paceline.physics import drafting
 from paceline.physics.formation import Formation, Slot, with_slots
 from paceline.physics.lines import check_slots, pacer_lines
 from paceline.physics.track import STANDARD_TRACK
-from paceline.studies.design import design_formation
+from paceline.studies.planning.design import design_formation
 
 FEW = settings(max_examples=40, deadline=None)
 gaps = st.floats(0.0, 8.0, allow_nan=False)

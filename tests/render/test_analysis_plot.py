@@ -11,7 +11,7 @@ import paceline
 from paceline.errors import ScenarioError
 from paceline.io.races import load_race
 from paceline.render.analysis_plot import analysis_figure, plot_analysis
-from paceline.studies.analysis import analyze
+from paceline.studies.analysis.race_analysis import analyze
 
 
 def test_figure_leaves_the_backend_alone(tmp_path: Path) -> None:

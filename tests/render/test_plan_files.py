@@ -6,7 +6,7 @@ from pathlib import Path
 
 from paceline.io.scenario import bundled_scenario_text, load_scenario
 from paceline.render.plan_files import file_stems, plan_files, safe_name
-from paceline.studies.plan import make_plan
+from paceline.studies.planning.plan import make_plan
 
 
 def test_names_that_look_alike_as_files_stay_apart() -> None:

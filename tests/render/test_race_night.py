@@ -16,9 +16,9 @@ from paceline.io.scenario import load_scenario
 from paceline.render.lights_sheet import LIGHTS_CSV_SCHEMA, lights_csv, lights_sheet_html
 from paceline.render.pacer_cards import briefing_markdown, pacer_cards_html, plan_info
 from paceline.render.plan_files import plan_files
-from paceline.studies.handover import handovers, pacer_cards
-from paceline.studies.marks import lights_sheet
-from paceline.studies.plan import make_plan
+from paceline.studies.planning.handover import handovers, pacer_cards
+from paceline.studies.planning.marks import lights_sheet
+from paceline.studies.planning.plan import make_plan
 
 
 @pytest.fixture(scope="module")

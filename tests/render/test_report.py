@@ -63,7 +63,7 @@ def test_the_checker_catches_external_references() -> None:
 
 def test_plan_parts_and_citations(breaking4_report: tuple[dict[str, object], str]) -> None:
     _, text = breaking4_report
-    # pacers of the bundled roster, their briefings and the light trains (paceline.studies.plan)
+    # pacers of the bundled roster, their briefings and the light trains (paceline.studies.planning.plan)
     for name in ("M1", "W1", "M8"):
         assert f"Briefing: {name}" in text
     assert "green lights" in text

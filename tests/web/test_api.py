@@ -295,7 +295,7 @@ def test_no_500_on_generated_scenarios(client: httpx.Client, breaking4: dict[str
 
 
 def test_replay_light_front_follows_the_light_schedule() -> None:
-    # the replay draws the front from paceline.studies.plan.light_schedule: the target train runs even pace to
+    # the replay draws the front from paceline.studies.planning.plan.light_schedule: the target train runs even pace to
     # the target
     import numpy as np
 

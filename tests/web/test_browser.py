@@ -337,7 +337,7 @@ def test_printed_sheet_is_one_page_and_each_card_one_page(session: Session, scen
     # the handover table
     from paceline.io.scenario import load_scenario
     from paceline.render.plan_files import plan_files
-    from paceline.studies.plan import make_plan
+    from paceline.studies.planning.plan import make_plan
 
     files = plan_files(make_plan(load_scenario(scenario)))
     page = session.page.context.new_page()

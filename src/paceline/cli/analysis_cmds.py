@@ -21,8 +21,8 @@ def _analyze(
     method: str,
 ) -> Any:
     from paceline.io.races import load_race
-    from paceline.studies.analysis import analyze
-    from paceline.studies.attribution import Reference
+    from paceline.studies.analysis.attribution import Reference
+    from paceline.studies.analysis.race_analysis import analyze
 
     splits = load_race(race, race_id)
     ref = Reference(formation=reference_formation)
@@ -140,7 +140,7 @@ def compare(
 ) -> None:
     """Where the time difference between two races over the same distance came from (A minus B)."""
     from paceline.errors import ScenarioError
-    from paceline.studies.compare import compare as compare_races
+    from paceline.studies.analysis.compare import compare as compare_races
 
     def side(race: str, scenario: str | None, which: str) -> Any:
         try:

@@ -228,7 +228,7 @@ def formations_design(
     from paceline.io.formations import bundled_formations, formation_to_toml
     from paceline.physics import drafting
     from paceline.physics.lines import pacer_lines
-    from paceline.studies.design import design_formation
+    from paceline.studies.planning.design import design_formation
 
     if out is not None and not out.endswith(".toml"):
         raise ScenarioError(f"{out!r} must end in .toml", "--out")

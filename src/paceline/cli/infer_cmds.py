@@ -20,7 +20,7 @@ def infer_cmd(
     """Bayesian posterior (emcee) of the unknowns of races from their splits: shelter per phase [-], form on the
     day [x power], Cd factor [x 0.9], the calibration race's pacer gap [m], the cost curve; races of one athlete
     are inferred together. Exit 2 when the chains did not converge (R-hat <= 1.01 or tau < kept/50, ESS >= 400)."""
-    from paceline.studies.infer import infer
+    from paceline.studies.inference.infer import infer
 
     if path is not None:
         from paceline.io.outputs import check_figure_path

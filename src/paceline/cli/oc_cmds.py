@@ -16,7 +16,7 @@ def pacing(
     """Optimal pacing: split per lap, and the time lost by even pace and by the as-raced profile."""
     from paceline.errors import ScenarioError
     from paceline.io.scenario import load_scenario
-    from paceline.studies.pacing import pacing_advice
+    from paceline.studies.planning.pacing import pacing_advice
     from paceline.timefmt import format_time
 
     if n_intervals < 50:

@@ -71,7 +71,7 @@ def plan(
     from paceline.errors import ScenarioError
     from paceline.io.scenario import load_scenario
     from paceline.models import MODELS
-    from paceline.studies.plan import make_plan
+    from paceline.studies.planning.plan import make_plan
     from paceline.timefmt import format_time
 
     if model is not None and model not in MODELS:
@@ -87,7 +87,7 @@ def plan(
     sc = load_scenario(scenario)
     rotation = None
     if optimise_rotation:
-        from paceline.studies.rotation import optimise_rotation as optimise
+        from paceline.studies.planning.rotation import optimise_rotation as optimise
 
         rotation = optimise(sc)
         sc = rotation.scenario
@@ -228,7 +228,7 @@ def search(
     from paceline.io.outputs import write_text_atomic
     from paceline.io.scenario import bundled_scenario_text, load_scenario
     from paceline.render.plan_search import FORMATION_HEAD, TRIED_HEAD, formation_rows, tried_rows
-    from paceline.studies.plan_search import leading_comments, search_plan, search_toml
+    from paceline.studies.planning.plan_search import leading_comments, search_plan, search_toml
 
     sc = load_scenario(scenario)
     res = search_plan(
@@ -301,8 +301,8 @@ def lights(
         lights_sheet_html,
         sheet_rows,
     )
-    from paceline.studies.marks import lights_sheet
-    from paceline.studies.plan import light_schedule, require_track
+    from paceline.studies.planning.marks import lights_sheet
+    from paceline.studies.planning.plan import light_schedule, require_track
 
     sc = load_scenario(scenario)
     require_track(sc)
@@ -369,8 +369,8 @@ def brief(
     from paceline.io.outputs import write_text_atomic
     from paceline.io.scenario import load_scenario
     from paceline.render.pacer_cards import briefing_markdown, pacer_cards_html, plan_info
-    from paceline.studies.handover import handovers, pacer_cards
-    from paceline.studies.plan import make_plan
+    from paceline.studies.planning.handover import handovers, pacer_cards
+    from paceline.studies.planning.plan import make_plan
 
     pl = make_plan(load_scenario(scenario), model)
     cards = pacer_cards(pl)
@@ -409,7 +409,7 @@ def goal(
 ) -> None:
     """What would it take: each lever's value that just reaches the target, then the cheapest combination."""
     from paceline.io.scenario import load_scenario
-    from paceline.studies.goal import what_would_it_take
+    from paceline.studies.planning.goal import what_would_it_take
     from paceline.timefmt import format_time, parse_time
 
     sc = load_scenario(scenario)

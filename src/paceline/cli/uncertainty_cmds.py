@@ -70,7 +70,13 @@ def montecarlo(
     from paceline.io.outputs import check_figure_path
     from paceline.io.scenario import load_scenario
     from paceline.render.uncertainty_plots import tornado_plot
-    from paceline.studies.montecarlo import best_label, check_mc_model, check_options, default_draws, monte_carlo
+    from paceline.studies.uncertainty.montecarlo import (
+        best_label,
+        check_mc_model,
+        check_options,
+        default_draws,
+        monte_carlo,
+    )
     from paceline.timefmt import format_time
 
     n = default_draws(check_mc_model(model)) if n is None else n
@@ -178,9 +184,9 @@ def sweep(
     from paceline.io.outputs import check_figure_path
     from paceline.io.scenario import load_scenario
     from paceline.render.uncertainty_plots import sweep_plot
-    from paceline.studies.executors import check_execution
-    from paceline.studies.sweep import parse_vary, sweep_points
-    from paceline.studies.sweep import sweep as run_sweep
+    from paceline.studies.uncertainty.executors import check_execution
+    from paceline.studies.uncertainty.sweep import parse_vary, sweep_points
+    from paceline.studies.uncertainty.sweep import sweep as run_sweep
 
     if batch_size is not None and batch_size < 1:
         raise ScenarioError(f"{batch_size} is not allowed; --batch-size >= 1", "--batch-size")
@@ -262,7 +268,7 @@ def bench(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Benchmarks on this machine: optimal-control solves, evaluations/s, Monte Carlo, command times vs --help."""
-    from paceline.studies.bench import run
+    from paceline.studies.uncertainty.bench import run
 
     figures = run(quick, probes={"web_resolve_ms": web_resolve_ms})
     if as_json:

@@ -16,7 +16,7 @@ from paceline.io.outputs import check_figure_path, save_figure
 from paceline.timefmt import format_time
 
 if TYPE_CHECKING:  # pragma: no cover
-    from paceline.studies.analysis import Analysis
+    from paceline.studies.analysis.race_analysis import Analysis
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ def analysis_figure(an: Analysis) -> Any:
     Parameters
     ----------
     an : Analysis
-        The analysed race (:func:`paceline.studies.analysis.analyze`).
+        The analysed race (:func:`paceline.studies.analysis.race_analysis.analyze`).
     """
     from matplotlib.figure import Figure
 

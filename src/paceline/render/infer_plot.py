@@ -15,7 +15,7 @@ import numpy as np
 from paceline.io.outputs import check_figure_path, save_figure
 
 if TYPE_CHECKING:  # pragma: no cover
-    from paceline.studies.infer import Inference
+    from paceline.studies.inference.infer import Inference
 
 #: Posterior rows drawn in the scatter panels (all rows enter the histograms).
 SCATTER_ROWS = 3000

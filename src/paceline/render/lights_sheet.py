@@ -1,7 +1,7 @@
 """The lights operator's sheet (one printable HTML page) and the machine file of the light schedule (CSV).
 
-The sheet's data comes from :func:`paceline.studies.marks.lights_sheet`; the machine file's rows from
-:func:`paceline.studies.plan.light_schedule`. Times are formatted once, from the unrounded seconds.
+The sheet's data comes from :func:`paceline.studies.planning.marks.lights_sheet`; the machine file's rows from
+:func:`paceline.studies.planning.plan.light_schedule`. Times are formatted once, from the unrounded seconds.
 """
 
 from __future__ import annotations
@@ -163,7 +163,7 @@ def lights_sheet_html(sheet: dict[str, Any], spacing_m: float | None = None) -> 
     Parameters
     ----------
     sheet : dict
-        :func:`paceline.studies.marks.lights_sheet`.
+        :func:`paceline.studies.planning.marks.lights_sheet`.
     spacing_m : float, optional
         Light spacing of the machine file [m], named in the footer.
     """

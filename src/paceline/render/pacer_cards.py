@@ -1,6 +1,7 @@
 """Pacer cards: one printable page per pacer (HTML with print CSS), the Markdown briefing, and the handover table.
 
-The data comes from :func:`paceline.studies.handover.pacer_cards` and :func:`paceline.studies.handover.handovers`;
+The data comes from :func:`paceline.studies.planning.handover.pacer_cards` and
+:func:`paceline.studies.planning.handover.handovers`;
 this module only lays it out. Splits are at the track marks the pacer passes (the finish line and every 100 m
 past it), never at race distances nobody can see.
 """
@@ -120,7 +121,7 @@ def briefing_markdown(card: dict[str, Any], plan_info: dict[str, Any]) -> str:
     Parameters
     ----------
     card : dict
-        One item of :func:`paceline.studies.handover.pacer_cards`.
+        One item of :func:`paceline.studies.planning.handover.pacer_cards`.
     plan_info : dict
         ``{title, athlete, sex, finish_s, model, target_s}`` (:func:`plan_info`; ``sex`` F or M picks her or his).
     """
@@ -293,7 +294,7 @@ def pacer_cards_html(
 
 
 def plan_info(plan: Any) -> dict[str, Any]:
-    """What every card's heading names, from a :class:`paceline.studies.plan.Plan`."""
+    """What every card's heading names, from a :class:`paceline.studies.planning.plan.Plan`."""
     sc, race = plan.scenario, plan.race
     return {
         "title": sc.description or sc.name,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from paceline.models.race import Race
-    from paceline.studies.plan import Plan
+    from paceline.studies.planning.plan import Plan
 
 
 def safe_name(name: str) -> str:
@@ -54,14 +54,14 @@ def plan_files(plan: Plan, report_html: str | None = None) -> dict[str, str]:
     """Every file of a plan: relative path -> text (see the module docstring)."""
     from paceline.render.lights_sheet import lights_csv, lights_sheet_html
     from paceline.render.pacer_cards import briefing_markdown, pacer_cards_html, plan_info
-    from paceline.studies.handover import handovers, pacer_cards
+    from paceline.studies.planning.handover import handovers, pacer_cards
 
     files: dict[str, str] = {
         "plan.json": json.dumps(plan.to_dict(), indent=2),
         "splits.csv": splits_csv(plan.race),
     }
     if plan.lights:
-        from paceline.studies.marks import lights_sheet
+        from paceline.studies.planning.marks import lights_sheet
 
         spacing = plan.lights[1]["race_distance_m"] - plan.lights[0]["race_distance_m"] if len(plan.lights) > 1 else 1
         files["lights.csv"] = lights_csv(plan.lights)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from paceline.timefmt import format_time
 
 if TYPE_CHECKING:  # pragma: no cover
-    from paceline.studies.plan_search import SearchResult
+    from paceline.studies.planning.plan_search import SearchResult
 
 __all__ = ["FORMATION_HEAD", "TRIED_HEAD", "formation_rows", "tried_rows"]
 

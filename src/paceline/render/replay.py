@@ -249,14 +249,14 @@ def _pacer_tracks(
 def light_front_m(sc: Scenario | None, race: Race, t: NDArray[np.float64]) -> tuple[NDArray[np.float64], str]:
     """Race distance of the pacing-light front at times ``t`` [m], and where the schedule comes from.
 
-    The front follows the plan's light schedule (:func:`paceline.studies.plan.light_schedule`): the ``target``
+    The front follows the plan's light schedule (:func:`paceline.studies.planning.plan.light_schedule`): the ``target``
     train when the scenario has a target, else the ``plan`` train (the predicted race). Without a scenario it runs the
     predicted time at even pace.
     """
     if sc is None or sc.track.kind != "oval":
         front = np.minimum(t * race.distance_m / race.finish_s, race.distance_m)
         return front, f"even pace at {race.finish_s:.2f} s"
-    from paceline.studies.plan import light_schedule
+    from paceline.studies.planning.plan import light_schedule
 
     train = "target" if sc.target_s else "plan"
     rows = light_schedule(sc, race, spacing_m=5.0, trains=(train,))
@@ -267,11 +267,12 @@ def light_front_m(sc: Scenario | None, race: Race, t: NDArray[np.float64]) -> tu
 
 
 def light_trains(sc: Scenario, race: Race, t: NDArray[np.float64]) -> list[dict[str, Any]]:
-    """Every light train of the plan (:data:`paceline.studies.plan.TRAINS`) as the race distance of its front at the
+    """Every light train of the plan (:data:`paceline.studies.planning.plan.TRAINS`) as the race distance of its front
+    at the
     frame times [m], with its name and colour; none on a road (no rail)."""
     if sc.track.kind != "oval":
         return []
-    from paceline.studies.plan import TRAIN_COLOURS, TRAINS, light_schedule, train_label
+    from paceline.studies.planning.plan import TRAIN_COLOURS, TRAINS, light_schedule, train_label
 
     out = []
     rows = light_schedule(sc, race, spacing_m=5.0, trains=TRAINS)

@@ -4,8 +4,9 @@
 :class:`~paceline.io.scenario.Scenario`), a real race (bundled race name such as ``breaking4_2025`` or a split
 ``.csv``), a solved :class:`~paceline.models.race.Race` or a race ``.json`` written by :meth:`Race.to_json`; it adds
 the plan (pacer roles, lights, briefings;
-:mod:`paceline.studies.plan`), the time-lost attribution of a real race (:mod:`paceline.studies.analysis`) and
-P(target) (:mod:`paceline.studies.montecarlo`).
+:mod:`paceline.studies.planning.plan`), the time-lost attribution of a real race
+(:mod:`paceline.studies.analysis.race_analysis`) and
+P(target) (:mod:`paceline.studies.uncertainty.montecarlo`).
 
 Sections: summary, splits, race profile (speed, shelter, drag power, energy against distance), formations, lights,
 pacers and briefings, time lost (real races), assumptions, citations.
@@ -88,7 +89,7 @@ def _check_race_numbers(
 
 
 def _plan_for(sc: Scenario, model: str | None, notes: list[str]) -> Any:
-    from paceline.studies import plan as plan_mod
+    from paceline.studies.planning import plan as plan_mod
 
     try:
         return plan_mod.make_plan(sc, model)
@@ -99,7 +100,7 @@ def _plan_for(sc: Scenario, model: str | None, notes: list[str]) -> Any:
 
 def _analysis_for_race(name_or_path: str) -> Any:
     from paceline.io import races
-    from paceline.studies import analysis
+    from paceline.studies.analysis import race_analysis as analysis
 
     splits = races.load_race(name_or_path)
     return analysis.analyze(splits)
@@ -124,10 +125,10 @@ P_TARGET_CALIBRATIONS = 200
 
 
 def _p_target(sc: Scenario, race: Race, notes: list[str]) -> tuple[float | None, str, Any]:
-    """P(finish <= target) from the Monte Carlo of :mod:`paceline.studies.montecarlo` (equal-power)."""
+    """P(finish <= target) from the Monte Carlo of :mod:`paceline.studies.uncertainty.montecarlo` (equal-power)."""
     if not sc.target_s:
         return None, "", None
-    from paceline.studies.montecarlo import monte_carlo
+    from paceline.studies.uncertainty.montecarlo import monte_carlo
 
     try:
         mc = monte_carlo(sc, n=P_TARGET_DRAWS, seed=0, workers=1, calibration_pool=P_TARGET_CALIBRATIONS)
@@ -251,9 +252,9 @@ def write_report(
         Model for a scenario (default: the scenario's).
     scenario : Scenario, optional
         The scenario of a Race given as ``source``.
-    plan : paceline.studies.plan.Plan, optional
+    plan : paceline.studies.planning.plan.Plan, optional
         A plan already made (``paceline plan --report``): its race, roles, lights and briefings are shown.
-    analysis : paceline.studies.analysis.Analysis, optional
+    analysis : paceline.studies.analysis.race_analysis.Analysis, optional
         An analysis already made (the time-lost waterfall).
     p_target : float, optional
         Probability of beating the target, if already estimated.

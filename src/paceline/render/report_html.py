@@ -48,9 +48,9 @@ class ReportInputs:
     kind : str
         ``prediction`` or ``real race``.
     plan : object or None
-        A :class:`paceline.studies.plan.Plan`.
+        A :class:`paceline.studies.planning.plan.Plan`.
     analysis : object or None
-        A :class:`paceline.studies.analysis.Analysis` (real races).
+        A :class:`paceline.studies.analysis.race_analysis.Analysis` (real races).
     p_target : float or None
         Probability of beating the target, with ``p_target_note`` saying how it was estimated.
     notes : list of str
@@ -268,7 +268,7 @@ def _formations(inp: ReportInputs) -> str:
 def _lights(inp: ReportInputs) -> str:
     if inp.plan is None:
         return "<p class='note'>No light schedule (needs the plan).</p>"
-    from paceline.studies import plan as plan_mod
+    from paceline.studies.planning import plan as plan_mod
 
     out = []
     for tr in plan_mod.lights_summary(inp.plan.lights):
@@ -312,7 +312,7 @@ def _pacers(inp: ReportInputs) -> str:
         left=2,
     )
     from paceline.render.pacer_cards import briefing_markdown, plan_info
-    from paceline.studies.handover import pacer_cards
+    from paceline.studies.planning.handover import pacer_cards
 
     briefs = []
     info = plan_info(inp.plan)

@@ -13,7 +13,7 @@ from paceline.errors import ScenarioError
 from paceline.io.outputs import save_figure
 
 if TYPE_CHECKING:  # pragma: no cover
-    from paceline.studies.montecarlo import MonteCarloResult
+    from paceline.studies.uncertainty.montecarlo import MonteCarloResult
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def sweep_plot(path: str | Path, paths: Sequence[str], plot: str | Path, value: 
     """
     from matplotlib.figure import Figure
 
-    from paceline.studies.sweep import read_results
+    from paceline.studies.uncertainty.sweep import read_results
 
     df = read_results(path)
     if not len(df):

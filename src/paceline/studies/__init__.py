@@ -1,1 +1,1 @@
-"""paceline.studies."""
+"""Studies by job, one sub-package each: planning, uncertainty, inference, analysis."""

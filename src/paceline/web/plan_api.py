@@ -97,7 +97,7 @@ def add_plan_routes(app: FastAPI) -> None:
         from paceline.io.scenario_toml import scenario_toml
         from paceline.render.plan_files import plan_files, zip_bytes
         from paceline.render.report import gather, render_report
-        from paceline.studies.plan import make_plan
+        from paceline.studies.planning.plan import make_plan
 
         sc = _scenario(body.scenario)
         pl = make_plan(sc, _model(body.model))
@@ -126,7 +126,7 @@ def add_plan_routes(app: FastAPI) -> None:
                     stops[old].set()
 
         def run() -> None:
-            from paceline.studies.montecarlo import monte_carlo
+            from paceline.studies.uncertainty.montecarlo import monte_carlo
 
             def progress(done: int, total: int) -> None:
                 if stop.is_set():

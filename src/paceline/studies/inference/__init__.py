@@ -1,0 +1,1 @@
+"""Inference from splits: the Bayesian model of a race's split times and its sampler."""

@@ -1,0 +1,66 @@
+"""The Monte Carlo's problem: the one kernel against the chain, and its rows grouped by cost curve."""
+
+from __future__ import annotations
+
+import pytest
+
+from paceline.chain import solve
+from paceline.fit.athlete import athlete_params
+from paceline.io.scenario import bundled_scenario_names, load_scenario
+from paceline.studies.uncertainty.draws import draw_inputs
+from paceline.studies.uncertainty.montecarlo_problem import Problem, build_problem, finish_times
+from paceline.studies.uncertainty.sweep import apply_variations, scenario_data
+
+POOL = 20  # small drafting pools keep each run fast (the full default is 200)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# the vectorised model against the library's
+
+
+@pytest.mark.parametrize("name", bundled_scenario_names())
+def test_central_draw_equals_predict(name: str) -> None:
+    # one kernel: the Monte Carlo's draw with every input at its central value is `predict` (equal-power) to 0.01 s
+    sc = load_scenario(name)
+    problem = build_problem(sc)
+    draws = draw_inputs(problem, 10, seed=0, pool=POOL, calibration_pool=20)
+    power = athlete_params(sc, "equal-power").power_w_kg  # calibrated, then carried to this air (altitude, heat)
+    carried = problem.calibration_power(draws.nominal) * problem.environment_ratio(draws.nominal)
+    assert carried[0] == pytest.approx(power, rel=1e-6)
+    assert problem.time(draws.nominal)[0] == pytest.approx(solve(sc, "equal-power").finish_s, abs=0.01)
+
+
+def test_quadrature_is_exact_with_wind() -> None:
+    sc = load_scenario("breaking4")  # 1 m/s wind from 270 deg; 3 m/s here
+    data = scenario_data(sc)
+    data["conditions"]["wind_speed_m_s"] = 3.0
+    sc3 = apply_variations(data, {})
+    problem = build_problem(sc3)
+    draws = draw_inputs(problem, 10, seed=0, pool=POOL, calibration_pool=20)
+    assert problem.time(draws.nominal)[0] == pytest.approx(solve(sc3, "equal-power").finish_s, abs=1e-3)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# rows grouped by cost curve
+
+
+@pytest.fixture(scope="module")
+def problem() -> Problem:
+    return build_problem(load_scenario("breaking4"))
+
+
+def test_grouping_by_curve_is_the_row_by_row_answer(problem: Problem) -> None:
+    d = draw_inputs(problem, 60, seed=8, pool=POOL, calibration_pool=30)
+    solver = problem.solver_inputs(d.inputs)
+    kernels = problem.target_kernels()
+    grouped = finish_times(kernels, solver)
+    one_by_one = [
+        kernels[int(solver["curve"][i])].finish_time(
+            solver["power_w_kg"][i : i + 1],
+            solver["k_drag"][i : i + 1],
+            solver["wind_m_s"][i : i + 1],
+            solver["shoe_gain"][i : i + 1],
+        )[0]
+        for i in range(60)
+    ]
+    assert grouped == pytest.approx(one_by_one, abs=1e-9)
