@@ -21,11 +21,12 @@ def main(out_dir: Path = HERE) -> list[Path]:
 
     from live_server import CHROMIUM, CHROMIUM_ARGS, live_server
     from paceline.render.report import write_report
+    from paceline.studies.analysis.report_inputs import report_inputs
 
     replay_png, report_png = out_dir / "replay.png", out_dir / "report.png"
     with tempfile.TemporaryDirectory() as tmp:
         report_html = Path(tmp) / "report.html"
-        write_report("breaking4", report_html)
+        write_report(report_inputs("breaking4"), report_html)
         with live_server() as base, sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:

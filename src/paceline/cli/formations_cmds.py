@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -12,16 +12,14 @@ from paceline.cli.answers import cached_answer
 from paceline.cli.app import app, console, emit_json, kv_table
 from paceline.errors import ScenarioError
 
+if TYPE_CHECKING:  # pragma: no cover
+    from paceline.studies.planning.formations import FormationDesign
+
 formations_app = typer.Typer(
     help="Formations of pacers: shelter with its range, diagrams, and designing one.", invoke_without_command=True
 )
 app.add_typer(formations_app, name="formations")
 
-#: 4:00 mile pace [m/s], the athlete whose drag the figures show (her body from reference/athletes.csv through the
-#: one body rule) and the air (model_anchors.md: Kipyegon, rho 1.20 kg/m^3, about 8.9 N solo).
-MILE_4_00_M_S = 1609.344 / 240.0
-DRAG_ATHLETE = "Faith Kipyegon"
-_RHO = 1.20
 #: The library's parameter names for ``formations design`` -> this command's flags (errors name the flag).
 _DESIGN_FLAGS = {
     "n_pacers": "--pacers",
@@ -42,29 +40,6 @@ def _flags(names: dict[str, str]) -> Iterator[None]:
             raise
         message = str(exc).removeprefix(f"{exc.field}: ")
         raise ScenarioError(message, names[exc.field]) from None
-
-
-def _row(form: Any, params: Any, draws: Any) -> dict[str, Any]:
-    from paceline.io.athletes import body_for
-    from paceline.physics import aero, drafting
-    from paceline.physics import track as trk
-
-    best, lo, hi = drafting.formation_shelter_range(form, params, draws)
-    body = body_for(DRAG_ATHLETE)
-    drag = float(aero.drag_force(MILE_4_00_M_S, _RHO, aero.drag_area(body.height_m, body.mass_kg)))
-    return {
-        "name": form.name,
-        "pacers": form.n_pacers,
-        "shelter": round(best, 4),
-        "shelter_low": round(lo, 4),
-        "shelter_high": round(hi, 4),
-        "athlete_offset_m": form.athlete_offset_m,
-        "athlete_extra_per_lap_m": round(float(trk.extra_distance_per_lap_m(form.athlete_offset_m)), 3),
-        "drag_solo_n": round(drag, 3),
-        "drag_saved_n": round(best * drag, 3),
-        "power_saved_w": round(best * drag * MILE_4_00_M_S, 2),
-        "description": form.description,
-    }
 
 
 def _table(title: str, rows: list[dict[str, Any]]) -> Any:
@@ -97,10 +72,12 @@ def formations_list(
     from paceline.io.athletes import body_for
     from paceline.io.fitted import drafting_draws, drafting_fit_info, drafting_params
     from paceline.io.formations import bundled_formations
+    from paceline.studies.planning.formations import AIR_DENSITY_KG_M3 as _RHO
+    from paceline.studies.planning.formations import DRAG_ATHLETE, MILE_4_00_M_S, formation_summary
 
     params, draws = drafting_params(), drafting_draws()
     body = body_for(DRAG_ATHLETE)
-    rows = [_row(f, params, draws) for f in bundled_formations().values()]
+    rows = [formation_summary(f, params, draws) for f in bundled_formations().values()]
     rows.sort(key=lambda r: (-r["shelter"], r["name"]))
     if as_json:
         emit_json(
@@ -134,6 +111,7 @@ def formations_show(
     from paceline.physics import drafting
     from paceline.physics.lines import pacer_lines
     from paceline.physics.track import STANDARD_TRACK
+    from paceline.studies.planning.formations import formation_summary
 
     form = get_formation(name)
     if svg is not None:
@@ -141,7 +119,7 @@ def formations_show(
 
         check_figure_path(svg, "--svg")  # before the work
     params = drafting_params()
-    row = _row(form, params, drafting_draws())
+    row = formation_summary(form, params, drafting_draws())
     lines = pacer_lines(form, 0.0, STANDARD_TRACK.lap_m)
     out: dict[str, Any] = {
         **row,
@@ -220,68 +198,30 @@ def formations_design(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Place N pacers to maximise the shelter the pessimistic parameter draws still give, under practical limits."""
-    from pathlib import Path
-
-    import numpy as np
-
-    from paceline.io.fitted import drafting_draws, drafting_params
-    from paceline.io.formations import bundled_formations, formation_to_toml
-    from paceline.physics import drafting
-    from paceline.physics.lines import pacer_lines
-    from paceline.studies.planning.design import design_formation
+    from paceline.io.formations import formation_to_toml
+    from paceline.io.outputs import write_text_atomic
+    from paceline.studies.planning.formations import design_and_compare
 
     if out is not None and not out.endswith(".toml"):
         raise ScenarioError(f"{out!r} must end in .toml", "--out")
-    params, draws = drafting_params(), drafting_draws()
     with _flags(_DESIGN_FLAGS):
-        res = design_formation(
-            pacers, min_spacing_m=min_spacing_m, lanes=lanes, quantile=quantile, seed=seed, name=name, draws=draws
+        design = design_and_compare(
+            pacers, min_spacing_m=min_spacing_m, lanes=lanes, quantile=quantile, seed=seed, name=name
         )
-    form = res.formation
-    lines = pacer_lines(form, 0.0, 400.0, lanes=lanes)
-    named = [f for f in bundled_formations().values() if f.n_pacers > 0]
-    compare = [_row(f, params, draws) for f in named]
-    for r, f in zip(compare, named, strict=True):
-        r["shelter_pessimistic"] = round(float(np.quantile(drafting.formation_shelter_draws(f, draws), quantile)), 4)
-    compare.sort(key=lambda r: -r["shelter_pessimistic"])
     if out is not None:
-        try:
-            Path(out).write_text(formation_to_toml(form), encoding="utf-8")
-        except OSError as exc:
-            raise ScenarioError(f"cannot write {out!r}: {exc.strerror}", "--out") from None
-    result: dict[str, Any] = {
-        "name": form.name,
-        "pacers": form.n_pacers,
-        "min_spacing_m": min_spacing_m,
-        "lanes": lanes,
-        "quantile": quantile,
-        "shelter": round(res.shelter, 4),
-        "shelter_low": round(res.shelter_low, 4),
-        "shelter_high": round(res.shelter_high, 4),
-        "shelter_pessimistic": round(res.shelter_pessimistic, 4),
-        "athlete_offset_m": form.athlete_offset_m,
-        "closest_spacing_m": round(res.min_spacing_m, 3),
-        "slots": [
-            {
-                "name": pl.slot,
-                "dx_m": pl.dx_m,
-                "dy_m": pl.dy_m,
-                "offset_m": round(pl.offset_m, 3),
-                "speed_ratio_bend": round(pl.speed_ratio_bend, 5),
-            }
-            for pl in lines
-        ],
-        "compare": [
-            {k: r[k] for k in ("name", "pacers", "shelter", "shelter_low", "shelter_high", "shelter_pessimistic")}
-            for r in compare
-        ],
-        "out": out,
-    }
+        write_text_atomic(out, formation_to_toml(design.formation), "--out")
     if as_json:
-        emit_json(result)
+        emit_json({**design.to_dict(), "out": out})
         return
+    _print_design(design, out)
+
+
+def _print_design(design: FormationDesign, out: str | None) -> None:
+    """The designed formation, its slots and the named formations beside it, as rich tables."""
     from rich.table import Table
 
+    res, form, compare = design.result, design.formation, design.compare
+    min_spacing_m, lanes, quantile = design.min_spacing_m, design.lanes, res.quantile
     c = console()
     c.print(
         kv_table(
@@ -300,7 +240,7 @@ def formations_design(
     t = Table(title="Slots")
     for col in ("slot", "dx \\[m]", "dy \\[m]", "from kerb \\[m]", "speed on bends"):
         t.add_column(col, justify="left" if col == "slot" else "right")
-    for s in result["slots"]:
+    for s in design.slots:
         t.add_row(
             s["name"],
             f"{s['dx_m']:+.2f}",

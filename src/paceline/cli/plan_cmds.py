@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from paceline.cli.answers import cached_answer
 from paceline.cli.app import app, console, emit_json, grid_table, kv_table
+
+if TYPE_CHECKING:  # pragma: no cover
+    from paceline.studies.planning.attempt import Attempt
+    from paceline.studies.planning.plan import Plan
 
 scenarios_app = typer.Typer(help="List the bundled scenarios or print one as TOML.", invoke_without_command=True)
 app.add_typer(scenarios_app, name="scenarios")
@@ -71,8 +75,7 @@ def plan(
     from paceline.errors import ScenarioError
     from paceline.io.scenario import load_scenario
     from paceline.models import MODELS
-    from paceline.studies.planning.plan import make_plan
-    from paceline.timefmt import format_time
+    from paceline.studies.planning.attempt import plan_attempt
 
     if model is not None and model not in MODELS:
         raise ScenarioError(f"{model!r} is not a model; allowed {', '.join(MODELS)}", "--model")
@@ -84,16 +87,8 @@ def plan(
         from paceline.io.outputs import check_report_path
 
         check_report_path(report, "--report")
-    sc = load_scenario(scenario)
-    rotation = None
-    if optimise_rotation:
-        from paceline.studies.planning.rotation import optimise_rotation as optimise
-
-        rotation = optimise(sc)
-        sc = rotation.scenario
-    pl = make_plan(sc, model)
-    if rotation is not None:
-        pl.notes[:0] = [f"rotation: {n}" for n in rotation.notes]
+    attempt = plan_attempt(load_scenario(scenario), model, optimise_rotation)
+    pl = attempt.plan
     written = []
     if out is not None:
         from paceline.render.plan_files import plan_files
@@ -101,21 +96,27 @@ def plan(
         written = pl.write(out, plan_files(pl), force=force)
     if report is not None:
         from paceline.render.report import write_report
+        from paceline.studies.analysis.report_inputs import report_inputs
 
-        write_report(None, report, model=model, plan=pl)
+        write_report(report_inputs(None, plan=pl), report)
         written.append(report)
-    data = pl.to_dict()
-    if rotation is not None:
-        data["rotation"] = rotation.to_dict()
+    data = attempt.to_dict()
     if as_json:
         if written:
             data["written"] = [str(p) for p in written]
         emit_json(data)
         return
+    _print_plan(attempt, data, written)
+
+
+def _print_plan(attempt: Attempt, data: dict[str, Any], written: list[Path]) -> None:
+    """The plan as rich tables: headline, lap and 200 m / 400 m splits, then :func:`_print_roles`."""
     from rich.markup import escape
 
+    from paceline.timefmt import format_time
+
+    pl, sc, race = attempt.plan, attempt.scenario, attempt.race
     con = console()
-    race = pl.race
     head = [
         ("scenario", sc.name),
         ("model", race.model),
@@ -134,18 +135,22 @@ def plan(
             [[f"{r['distance_m']:.3f}", r["time"], f"{r['segment_s']:.2f}", f"{r['speed_m_s']:.3f}"] for r in laps],
         )
     )
-    t400 = {round(r["distance_m"], 3): r for r in race.split_rows(every_m=400.0)}
-    rows = []
-    for r in race.split_rows(every_m=200.0):
-        m = t400.get(round(r["distance_m"], 3))
-        if m is None:
-            last400 = ""
-        elif m["segment_m"] < 300.0:  # a short tail (a 5000 m's last 200 m): its last 400 m, not a 200 m time
-            last400 = f"{r['time_s'] - float(race.time_at(max(r['distance_m'] - 400.0, 0.0))):.2f}"
-        else:
-            last400 = f"{m['segment_s']:.2f}"
-        rows.append([f"{r['distance_m']:g}", str(r["time"]), f"{r['segment_s']:.2f}", last400])
+    rows = [
+        [f"{r['distance_m']:g}", str(r["time"]), f"{r['segment_s']:.2f}", _seconds(r["last_400_s"])]
+        for r in attempt.splits_200_400()
+    ]
     con.print(grid_table("200 m / 400 m splits", ["distance [m]", "clock", "200 m [s]", "400 m [s]"], rows))
+    _print_roles(con, pl, data)
+    for n in pl.notes:
+        con.print(f"[yellow]note[/yellow]: {escape(n)}", markup=True, highlight=False)
+    for p in written:
+        con.print(f"wrote {p}", markup=False, highlight=False)
+
+
+def _print_roles(con: Any, pl: Plan, data: dict[str, Any]) -> None:
+    """The pacers' roles, the shelter along the race, the light trains and the pacing rules, as rich tables."""
+    from paceline.timefmt import format_time
+
     con.print(
         grid_table(
             "Pacers",
@@ -187,10 +192,6 @@ def plan(
             [[r.rule, r.status, r.detail] for r in pl.rules],
         )
     )
-    for n in pl.notes:
-        con.print(f"[yellow]note[/yellow]: {escape(n)}", markup=True, highlight=False)
-    for p in written:
-        con.print(f"wrote {p}", markup=False, highlight=False)
 
 
 @app.command()
@@ -345,6 +346,11 @@ def lights(
     con.print(sheet["lap_convention"], markup=False, highlight=False)
     for p in written:
         con.print(f"wrote {p}", markup=False, highlight=False)
+
+
+def _seconds(value: float | None) -> str:
+    """Seconds to the hundredth, or an empty cell."""
+    return "" if value is None else f"{value:.2f}"
 
 
 def format_time_(seconds: float) -> str:

@@ -185,7 +185,7 @@ def sweep(
     from paceline.io.scenario import load_scenario
     from paceline.render.uncertainty_plots import sweep_plot
     from paceline.studies.uncertainty.executors import check_execution
-    from paceline.studies.uncertainty.sweep import parse_vary, sweep_points
+    from paceline.studies.uncertainty.sweep import parse_vary, read_results, sweep_points
     from paceline.studies.uncertainty.sweep import sweep as run_sweep
 
     if batch_size is not None and batch_size < 1:
@@ -204,7 +204,7 @@ def sweep(
         )  # fmt: skip
     summary = res.to_dict()
     if plot is not None:
-        summary["plot"] = str(sweep_plot(res.out, res.paths, plot))
+        summary["plot"] = str(sweep_plot(read_results(res.out), res.paths, plot, source=str(res.out)))
     if as_json:
         emit_json(summary)
     else:

@@ -85,9 +85,10 @@ def report(
     """Write one self-contained HTML report (plots inline, opens offline) for a scenario or a race."""
     from paceline.io.outputs import check_report_path
     from paceline.render.report import write_report
+    from paceline.studies.analysis.report_inputs import report_inputs
 
     check_report_path(output, "--output")  # before the work
-    info = write_report(scenario, output, model=model)
+    info = write_report(report_inputs(scenario, model=model), output)
     if as_json:
         emit_json(info)
         return

@@ -1,13 +1,13 @@
-"""The HTML of the report: its sections, inline SVG charts and style, from :class:`ReportInputs`.
+"""The HTML of the report: its sections, inline SVG charts and style, from
+:class:`~paceline.studies.analysis.report_inputs.ReportInputs`.
 
-:mod:`paceline.render.report` gathers what a report shows; this module only turns it into one self-contained HTML
-page (inline CSS and SVG, no script, no link).
+:func:`paceline.studies.analysis.report_inputs.report_inputs` gathers what a report shows; this module only turns it
+into one self-contained HTML page (inline CSS and SVG, no script, no link).
 """
 
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +19,7 @@ from paceline.timefmt import format_time
 if TYPE_CHECKING:  # pragma: no cover
     from paceline.io.scenario import Scenario
     from paceline.models.race import Race
+    from paceline.studies.analysis.report_inputs import ReportInputs
 
 
 #: Section ids in the order they appear.
@@ -33,41 +34,6 @@ SECTIONS = (
     "assumptions",
     "citations",
 )
-
-
-@dataclass
-class ReportInputs:
-    """Everything one report shows; ``None`` parts are reported as not available.
-
-    Attributes
-    ----------
-    race : Race
-        The race shown (predicted, or reconstructed from a real race's splits).
-    scenario : Scenario or None
-        Its scenario.
-    kind : str
-        ``prediction`` or ``real race``.
-    plan : object or None
-        A :class:`paceline.studies.planning.plan.Plan`.
-    analysis : object or None
-        A :class:`paceline.studies.analysis.race_analysis.Analysis` (real races).
-    p_target : float or None
-        Probability of beating the target, with ``p_target_note`` saying how it was estimated.
-    notes : list of str
-        What could not be added and why.
-    monte_carlo : object or None
-        The :class:`paceline.studies.uncertainty.MonteCarloResult` behind ``p_target``.
-    """
-
-    race: Race
-    scenario: Scenario | None = None
-    kind: str = "prediction"
-    plan: Any = None
-    analysis: Any = None
-    p_target: float | None = None
-    p_target_note: str = ""
-    notes: list[str] = field(default_factory=list)
-    monte_carlo: Any = None
 
 
 def profile_svg(race: Race) -> str:

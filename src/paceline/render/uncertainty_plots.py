@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -56,27 +56,26 @@ def tornado_plot(result: MonteCarloResult, path: str | Path, top: int = 10) -> P
     return save_figure(fig, path, dpi=120)
 
 
-def sweep_plot(path: str | Path, paths: Sequence[str], plot: str | Path, value: str = "time_s") -> Path:
+def sweep_plot(df: Any, paths: Sequence[str], plot: str | Path, value: str = "time_s", source: str = "") -> Path:
     """Heat map of a sweep's time over two varied inputs (mean over the others); a line for one input.
 
     Parameters
     ----------
-    path : str or Path
-        The sweep's Parquet file.
+    df : pandas.DataFrame
+        The sweep's rows (:func:`paceline.studies.uncertainty.sweep.read_results`).
     paths : sequence of str
         The varied paths; the first two are the axes.
     plot : str or Path
         Output image.
     value : str
         Column shown.
+    source : str
+        Where the rows come from (the Parquet file), for the error message.
     """
     from matplotlib.figure import Figure
 
-    from paceline.studies.uncertainty.sweep import read_results
-
-    df = read_results(path)
     if not len(df):
-        raise ScenarioError(f"{str(path)!r} has no rows to plot", "plot")
+        raise ScenarioError(f"{source!r} has no rows to plot", "plot")
     cols = [p for p in paths if p in df.columns]
     fig = Figure(figsize=(7.5, 5.0))
     ax = fig.subplots()

@@ -96,12 +96,13 @@ def add_plan_routes(app: FastAPI) -> None:
         briefings/*.md, cards/*.html, cards.html, report.html and scenario.toml."""
         from paceline.io.scenario_toml import scenario_toml
         from paceline.render.plan_files import plan_files, zip_bytes
-        from paceline.render.report import gather, render_report
+        from paceline.render.report import render_report
+        from paceline.studies.analysis.report_inputs import report_inputs
         from paceline.studies.planning.plan import make_plan
 
         sc = _scenario(body.scenario)
         pl = make_plan(sc, _model(body.model))
-        report = render_report(gather(None, plan=pl, with_uncertainty=False))
+        report = render_report(report_inputs(None, plan=pl, with_uncertainty=False))
         files = plan_files(pl, report_html=report)
         files["scenario.toml"] = scenario_toml(body.scenario)
         folder = _file_name(sc.name, "-plan")
