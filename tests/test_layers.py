@@ -151,3 +151,79 @@ def test_the_checker_sees_a_lazy_upward_import(tmp_path: Path) -> None:
     found = [n for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
     assert resolve("paceline.physics.track", found[0]) == ["paceline.cli.app"]
     assert layer_of("paceline.cli.app") > layer_of("paceline.physics.track")
+
+
+# ---- render only reads results ---------------------------------------------------------------------------------
+
+#: What a render module may not import outside ``if TYPE_CHECKING:`` (where it may name any result type): the
+#: pipeline that solves (``paceline.chain``), the fits and calibrations (``paceline.fit``), the models' solvers
+#: (every ``paceline.models`` module but the result type ``paceline.models.race`` and the package's list of names)
+#: and the samplers (``paceline.studies.uncertainty``: Monte Carlo, draws, sweeps; ``paceline.studies.inference``).
+RENDER_FORBIDDEN = ("paceline.chain", "paceline.fit", "paceline.models", "paceline.studies.uncertainty",
+                    "paceline.studies.inference")  # fmt: skip
+RENDER_ALLOWED = ("paceline.models", "paceline.models.race")
+#: Render modules still allowed to solve, and why (each one a debt with its owner).
+RENDER_SOLVES: dict[str, str] = {
+    "paceline.render.replay": "resolve() validates and solves for the web app; issue 23 item 5 moves it to web/",
+}
+
+
+def _type_checking_nodes(tree: ast.AST) -> set[int]:
+    """The ids of every node inside an ``if TYPE_CHECKING:`` block."""
+    inside: set[int] = set()
+    for node in ast.walk(tree):
+        test = getattr(node, "test", None)
+        if isinstance(node, ast.If) and (
+            (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING")
+            or (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+        ):
+            inside.update(id(n) for stmt in node.body for n in ast.walk(stmt))
+    return inside
+
+
+def runtime_imports(module: str, code: str | None = None) -> set[str]:
+    """The paceline modules ``module`` imports when it runs (lazy imports included, ``TYPE_CHECKING`` ones not)."""
+    tree = ast.parse(code if code is not None else MODULES[module].read_text(encoding="utf-8"))
+    typing_only = _type_checking_nodes(tree)
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("paceline"))
+        elif isinstance(node, ast.ImportFrom):
+            found.update(resolve(module, node))
+    return found
+
+
+def render_violations(module: str, code: str | None = None) -> list[str]:
+    """What ``module`` imports at run time that solves or samples (see :data:`RENDER_FORBIDDEN`)."""
+    out = []
+    for dep in sorted(runtime_imports(module, code)):
+        forbidden = any(dep == p or dep.startswith(p + ".") for p in RENDER_FORBIDDEN)
+        if forbidden and dep not in RENDER_ALLOWED:
+            out.append(f"{module} imports {dep}")
+    return out
+
+
+def test_render_only_reads_results() -> None:
+    render = [m for m in MODULES if m == "paceline.render" or m.startswith("paceline.render.")]
+    assert "paceline.render.report" in render
+    found = [v for m in render if m not in RENDER_SOLVES for v in render_violations(m)]
+    assert not found, "render must not solve or sample:\n" + "\n".join(found)
+    for m in RENDER_SOLVES:  # an exemption that is no longer needed goes
+        assert m in MODULES and render_violations(m), f"{m} no longer solves; drop it from RENDER_SOLVES"
+
+
+def test_the_render_checker_sees_a_lazy_solve_and_ignores_a_type() -> None:
+    lazy = "def f(sc):\n    from paceline.chain import solve\n    return solve(sc)\n"
+    assert render_violations("paceline.render.report", lazy) == ["paceline.render.report imports paceline.chain"]
+    sampler = "def f(sc):\n    from paceline.studies.uncertainty.montecarlo import monte_carlo\n"
+    assert render_violations("paceline.render.report", sampler)
+    typed = (
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+        "    from paceline.studies.uncertainty.montecarlo import MonteCarloResult\n"
+        "    from paceline.models.race import Race\n"
+    )
+    assert render_violations("paceline.render.report", typed) == []
+    assert render_violations("paceline.render.report", "from paceline.models.equal_power import EqualPowerModel\n")

@@ -1,4 +1,5 @@
-"""The HTML report: written whole, self-contained (nothing fetched from elsewhere), every section present."""
+"""The HTML report: written whole, self-contained (nothing fetched from elsewhere), every section present, and
+rendered from results without solving or sampling anything."""
 
 from __future__ import annotations
 
@@ -7,14 +8,13 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from paceline.chain import solve
-from paceline.errors import ScenarioError
 from paceline.io.scenario import load_scenario
-from paceline.render.report import SECTIONS, race_from_dict, write_report
+from paceline.render.report import SECTIONS, write_report
+from paceline.studies.analysis.report_inputs import ReportInputs, report_inputs
 
 _EXTERNAL = re.compile(r"""(?:src|href|action|poster|data)\s*=\s*["']?\s*(?:https?:)?//""", re.I)
 
@@ -28,11 +28,60 @@ def _external_refs(text: str) -> list[str]:
     return hits
 
 
+def _no_compute(*args: object, **kwargs: object) -> None:
+    raise AssertionError("render solved or sampled")
+
+
+#: Every function that solves a race, makes a plan, reconstructs a real race or draws a Monte Carlo sample.
+COMPUTE = (
+    ("paceline.chain", "solve"),
+    ("paceline.studies.planning.plan", "make_plan"),
+    ("paceline.studies.analysis.race_analysis", "analyze"),
+    ("paceline.studies.uncertainty.montecarlo", "monte_carlo"),
+)
+
+
+def _write_without_computing(inp: ReportInputs, path: Path) -> dict[str, object]:
+    """Write the report with every solve, plan, analysis and sampler replaced by a function that fails."""
+    import importlib
+
+    with pytest.MonkeyPatch.context() as mp:
+        for module, name in COMPUTE:
+            mp.setattr(importlib.import_module(module), name, _no_compute)
+        return write_report(inp, path)
+
+
 @pytest.fixture(scope="module")
-def breaking4_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, object], str]:
+def breaking4_inputs() -> ReportInputs:
+    return report_inputs("breaking4")
+
+
+@pytest.fixture(scope="module")
+def breaking4_report(
+    tmp_path_factory: pytest.TempPathFactory, breaking4_inputs: ReportInputs
+) -> tuple[dict[str, object], str]:
     path = tmp_path_factory.mktemp("report") / "breaking4.html"
-    info = write_report("breaking4", path)
+    info = _write_without_computing(breaking4_inputs, path)
     return info, path.read_text(encoding="utf-8")
+
+
+def test_the_checker_catches_a_render_that_computes(tmp_path: Path) -> None:
+    # the guard must be able to fail: gathering the inputs under it solves, and is caught
+    with pytest.MonkeyPatch.context() as mp:
+        for module, name in COMPUTE:
+            import importlib
+
+            mp.setattr(importlib.import_module(module), name, _no_compute)
+        with pytest.raises(AssertionError, match="render solved or sampled"):
+            report_inputs("monaco2023", with_uncertainty=False)
+
+
+def test_a_real_race_renders_without_computing(tmp_path: Path) -> None:
+    inp = report_inputs("breaking4_2025")
+    assert inp.kind == "real race" and inp.analysis is not None
+    info = _write_without_computing(inp, tmp_path / "real.html")
+    text = (tmp_path / "real.html").read_text(encoding="utf-8")
+    assert info["kind"] == "real race" and '<section id="time-lost">' in text and "Where the time went" in text
 
 
 def test_written_whole_with_every_section(breaking4_report: tuple[dict[str, object], str]) -> None:
@@ -71,61 +120,15 @@ def test_plan_parts_and_citations(breaking4_report: tuple[dict[str, object], str
     assert "P(target)" in text
 
 
-def test_race_json_round_trip(tmp_path: Path) -> None:
-    race = solve(load_scenario("monaco2023"))
-    path = tmp_path / "race.json"
-    path.write_text(race.to_json(max_samples=None), encoding="utf-8")
-    back = race_from_dict(json.loads(path.read_text(encoding="utf-8")))
-    assert back.finish_s == pytest.approx(race.finish_s)
-    info = write_report(path, tmp_path / "r.html", with_uncertainty=False)
-    assert info["time"] == race.finish
-
-
-@pytest.mark.parametrize("name", ["breaking2", "kram2025"])
-def test_race_json_of_any_distance_and_sampling_reads_back(name: str) -> None:
-    race = solve(load_scenario(name))
-    for samples in (None, 300):
-        back = race_from_dict(json.loads(race.to_json(max_samples=samples)))
-        assert back.finish_s == pytest.approx(race.finish_s, rel=1e-3)
-
-
-@pytest.mark.parametrize(
-    ("edit", "message"),
-    [
-        (lambda d: d["series"]["t_s"].__setitem__(5, float("nan")), r"^race: series 't_s' must be a list of finite"),
-        (lambda d: d.__setitem__("distance_m", -5.0), r"^race: distance_m -5 is not allowed; a race is 100 to"),
-        (lambda d: d.__setitem__("distance_m", 1e300), r"^race: distance_m 1e\+300 is not allowed"),
-        (lambda d: d["series"]["x_m"].__setitem__(-1, 1700.0), r"^race: series x_m ends at 1700 m, not at distance_m"),
-        (lambda d: d["series"].__setitem__("v_m_s", [1e308] * len(d["series"]["v_m_s"])), r"a runner's speed is 0 to"),
-    ],
-    ids=["nan-time", "negative-distance", "huge-distance", "distance-not-the-end", "absurd-speed"],
-)
-def test_a_race_json_with_impossible_numbers_is_refused(tmp_path: Path, edit: Any, message: str) -> None:
-    # a NaN time or a 1e308 m/s speed gave a report of NaNs (exit 0); a negative or huge distance, exit 1
-    data = json.loads(solve(load_scenario("breaking4")).to_json())
-    edit(data)
-    path = tmp_path / "race.json"
-    path.write_text(json.dumps(data), encoding="utf-8")
-    with pytest.raises(ScenarioError, match=message):
-        write_report(path, tmp_path / "r.html", with_uncertainty=False)
-    assert not (tmp_path / "r.html").exists()
-
-
-def test_a_deeply_nested_json_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "deep.json"
-    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")  # was exit 1: RecursionError
-    with pytest.raises(ScenarioError, match=r"^race: .*nests arrays or objects too deep"):
-        write_report(path, tmp_path / "r.html")
-
-
-def test_bad_inputs_name_the_field(tmp_path: Path) -> None:
-    with pytest.raises(ScenarioError, match=r"^scenario: 'nowhere' is not a scenario or a race"):
-        write_report("nowhere", tmp_path / "r.html")
-    bad = tmp_path / "bad.json"
-    bad.write_text('{"distance_m": 1}', encoding="utf-8")
-    with pytest.raises(ScenarioError, match=r"^race: "):
-        write_report(bad, tmp_path / "r.html")
-    assert not (tmp_path / "r.html").exists()  # nothing half-written
+def test_p_target_is_the_monte_carlo_s_own(breaking4_inputs: ReportInputs, breaking4_report: tuple) -> None:
+    # the figure shown is the fraction of the gathered draws under the target, not a number render made up
+    mc = breaking4_inputs.monte_carlo
+    sc = breaking4_inputs.scenario
+    assert mc is not None and sc is not None and sc.target_s is not None
+    assert breaking4_inputs.p_target == pytest.approx(mc.probability_under(sc.target_s))
+    info, text = breaking4_report
+    assert info["p_target"] == breaking4_inputs.p_target
+    assert f"{100 * breaking4_inputs.p_target:.0f} %" in text
 
 
 def test_cli_report_json(tmp_path: Path) -> None:
