@@ -1,1 +1,2 @@
-"""After a race: its speed profile rebuilt from splits, the physics along it, and where its time went."""
+"""After a race: its speed profile rebuilt from splits, the physics along it, where its time went, and the results
+a report shows."""

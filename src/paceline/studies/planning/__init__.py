@@ -1,2 +1,2 @@
-"""Planning a race: pacer roles and rotation, formation design and search, the lights' schedule, pacer cards and what
-it would take."""
+"""Planning a race: the prediction, pacer roles and rotation, the plan of an attempt, formations compared, designed
+and searched, the lights' schedule, pacer cards and what it would take."""
