@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from paceline.errors import ScenarioError
@@ -306,16 +306,15 @@ def predict_from_performances(
         sex=known_sex or "F",  # the scenario needs one; the body says what it used
         drag_area_m2=drag_area_m2,
     )
-    ability = _ability(sc) if uses_performance_model(model) else None  # before the solve, as its errors are simpler
+    solo = _solo_prediction(sc) if uses_performance_model(model) else None  # before the solve: its errors are simpler
     race = solve(sc, model)
-    if ability is not None:
-        ability = replace(ability, race_s=race.finish_s)
+    ability = None if solo is None else Ability(solo[0], race.finish_s, *solo[1:])
     return RacePrediction(sc, race, body=body, sex=known_sex, ability=ability)
 
 
-def _ability(sc: Scenario) -> Ability:
-    """Her ability on the solo, still-air, sea-level equivalents of her performances (the times the calibration
-    uses); ``race_s`` is the solo time until the race is solved."""
+def _solo_prediction(sc: Scenario) -> tuple[Prediction, float | None, float | None, str | None]:
+    """Her solo prediction from the solo, still-air, sea-level equivalents of her performances (the times the
+    calibration uses), her nearest performance's distance [m] and the exponent from it, and the extrapolation note."""
     from paceline.fit import calculators as calc
     from paceline.fit.paced import solo_equivalents
     from paceline.fit.performance_inputs import beyond_span
@@ -329,4 +328,4 @@ def _ability(sc: Scenario) -> Ability:
     nearest, exponent = None, None
     if near.distance_m != d:  # Riegel's exponent that carries her nearest time to the prediction
         nearest, exponent = near.distance_m, calc.riegel_fit([near.distance_m, d], [near.time_s, pred.time_s])[1]
-    return Ability(pred, pred.time_s, nearest, exponent, beyond_span(solo_d, d))
+    return pred, nearest, exponent, beyond_span(solo_d, d)
