@@ -551,9 +551,10 @@ def write_prior() -> str:
         "tables_sha256": tables_hash(),
         "params": asdict(prior),
     }
+    from paceline.io.outputs import write_text_atomic
+
     path = str(resources.files("paceline") / "data" / "performances" / PRIOR_FILE)
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(json.dumps(record, indent=2) + "\n")
+    write_text_atomic(path, json.dumps(record, indent=2) + "\n", "prior")
     return path
 
 
