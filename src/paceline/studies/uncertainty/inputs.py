@@ -409,10 +409,15 @@ def distributions(s: Setting) -> list[dict[str, str]]:
     return rows
 
 
+#: How often each stage draws, in words (the README's table).
+_STAGE_WORDS = {"calibration": "per calibration-pool member", "draw": "per draw", "both": "per member and per draw"}
+
+
 def markdown_table() -> str:
     """The README's table of the Monte Carlo's inputs (``python docs/montecarlo_inputs_table.py``)."""
     lines = ["| input [unit] | law | drawn | distribution | source / reasoning |", "|---|---|---|---|---|"]
     for inp in INPUTS:
         unit = f" [{inp.unit}]" if inp.unit not in ("", "-") else ""
-        lines.append(f"| {inp.label}{unit} | {inp.law} | {inp.stage} | {inp.distribution} | {inp.source} |")
+        drawn = _STAGE_WORDS[inp.stage]
+        lines.append(f"| {inp.label}{unit} | {inp.law} | {drawn} | {inp.distribution} | {inp.source} |")
     return "\n".join(lines)
