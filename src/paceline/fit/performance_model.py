@@ -551,10 +551,9 @@ def write_prior() -> str:
         "tables_sha256": tables_hash(),
         "params": asdict(prior),
     }
-    from paceline.io.outputs import write_text_atomic
-
     path = str(resources.files("paceline") / "data" / "performances" / PRIOR_FILE)
-    write_text_atomic(path, json.dumps(record, indent=2) + "\n", "prior")
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(record, indent=2) + "\n")
     return path
 
 
