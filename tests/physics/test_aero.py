@@ -102,9 +102,7 @@ def test_drag_coefficient_is_half_rho_cda_unsheltered_and_broadcasts() -> None:
     assert np.asarray(k)[1, 2] == pytest.approx(0.12)
 
 
-@given(
-    st.floats(1.0, 12.0), st.floats(0.9, 1.3), st.floats(0.2, 0.5), st.floats(-5.0, 5.0), st.floats(0.0, 0.9)
-)
+@given(st.floats(1.0, 12.0), st.floats(0.9, 1.3), st.floats(0.2, 0.5), st.floats(-5.0, 5.0), st.floats(0.0, 0.9))
 def test_drag_force_is_the_coefficient_times_air_speed_squared(
     v: float, rho: float, cda: float, w: float, shelter: float
 ) -> None:
