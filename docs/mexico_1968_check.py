@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from paceline.chain import solve
 from paceline.io.scenario import scenario_from_dict
+from paceline.physics.air import REFERENCE_CONDITIONS
 from paceline.timefmt import format_time
 
 #: Men's world records before the Games [s].
@@ -32,7 +33,7 @@ for d, record in RECORDS_S.items():
                     "sex": "M",
                     "performances": perfs,
                 },
-                "conditions": {"temperature_c": 20.0, "relative_humidity": 0.5, "altitude_m": altitude_m},
+                "conditions": {**REFERENCE_CONDITIONS, "altitude_m": altitude_m},
             }
         )
         times.append(solve(scenario).finish_s)

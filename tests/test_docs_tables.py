@@ -68,3 +68,26 @@ def test_readme_annotated_rows_have_the_scripts_numbers(script: str) -> None:
         assert any(m[1:last] == cells[1:last] for m in mine), f"README.md's row for {cells[0]} is not {line}"
         checked += 1
     assert checked >= 10
+
+
+def test_readme_table_of_monte_carlo_inputs_is_the_samplers_table() -> None:
+    # the README's table of distributions is the one the sampler reads (studies/uncertainty/inputs.INPUTS), printed
+    # by docs/montecarlo_inputs_table.py: the same rows in the same order, none more, none less
+    r = subprocess.run(
+        [sys.executable, str(ROOT / "docs" / "montecarlo_inputs_table.py")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert r.returncode == 0, r.stderr
+    printed = r.stdout.strip().splitlines()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    start = readme.index(printed[0])
+    end = start
+    while end < len(readme) and readme[end].startswith("|"):
+        end += 1
+    assert readme[start:end] == printed, "rerun python docs/montecarlo_inputs_table.py and paste its table"
+    from paceline.studies.uncertainty.inputs import INPUTS
+
+    assert len(printed) == 2 + len(INPUTS)

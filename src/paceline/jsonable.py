@@ -1,8 +1,11 @@
 """The one conversion of results to strict JSON (numpy scalars and arrays, non-finite floats as ``null``): the
-CLI's ``--json``, :meth:`Race.to_json` and the web API all use it."""
+CLI's ``--json``, :meth:`Race.to_json` and the web API all use it; and the one content hash of JSON-ready data
+(:func:`content_key`): the disk cache, the web's race ids, sweep rows and the drafting fit's provenance all use it."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from typing import Any
 
@@ -24,3 +27,22 @@ def to_jsonable(obj: Any) -> Any:
     if isinstance(obj, float) and not math.isfinite(obj):
         return None
     return obj
+
+
+def content_key(data: Any) -> str:
+    """SHA-256 (hex) of ``data`` as canonical JSON: sorted keys, no spaces, floats as Python prints them, anything
+    else JSON cannot hold as its ``str``.
+
+    Parameters
+    ----------
+    data : JSON-ready value
+        Dicts, lists, strings, numbers (what :func:`to_jsonable` returns).
+
+    Returns
+    -------
+    str
+        64 hex digits; equal data (whatever its key order) give equal keys. Callers that need a short id take a
+        prefix.
+    """
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -21,7 +21,7 @@ import pytest
 
 from cli_runner import PACELINE
 from paceline.errors import ScenarioError
-from paceline.io.outputs import MARKER, exclusive, is_output, recover, write_folder, write_text_atomic
+from paceline.io.outputs import MARKER, exclusive, is_output, recover, write_atomic, write_folder, write_text_atomic
 
 
 def _files(version: int, n: int = 5) -> dict[str, str]:
@@ -246,3 +246,23 @@ def test_the_report_must_be_html_and_is_refused_before_any_work(tmp_path: Path) 
         r = run(*args, str(tmp_path / "r.txt"))
         assert r.returncode == 2 and "the report must be .html or .htm" in r.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_write_atomic_writes_bytes_and_parquet_whole_or_not_at_all(tmp_path: Path) -> None:
+    # the one atomic writer (text, bytes, a Parquet table): a failing writer leaves the old file and no temporary
+    import pandas as pd
+
+    out = tmp_path / "sub" / "rows.parquet"
+    write_atomic(out, lambda fh: pd.DataFrame({"key": ["a", "b"], "t_s": [1.0, 2.0]}).to_parquet(fh), suffix=".parquet")
+    assert pd.read_parquet(out)["t_s"].tolist() == [1.0, 2.0]
+
+    def broken(fh: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(ScenarioError, match="No space left"):
+        write_atomic(out, broken, "out")
+    assert pd.read_parquet(out)["key"].tolist() == ["a", "b"]
+    assert sorted(p.name for p in out.parent.iterdir()) == ["rows.parquet"]
+    blob = tmp_path / "blob.bin"
+    write_atomic(blob, lambda fh: fh.write(b"\x00\x01"))
+    assert blob.read_bytes() == b"\x00\x01"

@@ -90,3 +90,21 @@ def test_drag_factor_range_refuses_what_cannot_be_drawn(measured: float | None, 
     with pytest.raises(ScenarioError, match=pattern) as info:
         aero.drag_factor_range(measured, sd)
     assert info.value.field == "drag_area_sd_m2"
+
+
+def test_drag_coefficient_is_half_rho_cda_unsheltered_and_broadcasts() -> None:
+    # 1/2 x 1.2 kg/m^3 x 0.4 m^2 = 0.24 N s^2/m^2; half the drag removed halves it
+    assert aero.drag_coefficient_n_s2_m2(1.2, 0.4) == pytest.approx(0.24)
+    assert aero.drag_coefficient_n_s2_m2(1.2, 0.4, 0.5) == pytest.approx(0.12)
+    assert isinstance(aero.drag_coefficient_n_s2_m2(1.2, 0.4), float)
+    k = aero.drag_coefficient_n_s2_m2(np.array([[1.1], [1.2]]), np.array([[0.3], [0.4]]), np.array([0.0, 0.25, 0.5]))
+    assert np.shape(k) == (2, 3)
+    assert np.asarray(k)[1, 2] == pytest.approx(0.12)
+
+
+@given(st.floats(1.0, 12.0), st.floats(0.9, 1.3), st.floats(0.2, 0.5), st.floats(-5.0, 5.0), st.floats(0.0, 0.9))
+def test_drag_force_is_the_coefficient_times_air_speed_squared(
+    v: float, rho: float, cda: float, w: float, shelter: float
+) -> None:
+    k = aero.drag_coefficient_n_s2_m2(rho, cda, shelter)
+    assert aero.drag_force(v, rho, cda, w, shelter) == pytest.approx(k * (v - w) * abs(v - w), rel=1e-12, abs=1e-15)

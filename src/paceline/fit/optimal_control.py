@@ -56,6 +56,7 @@ from paceline.errors import PacelineError, ScenarioError
 from paceline.fit.gauss_newton import gauss_newton
 from paceline.fit.result import FitResult
 from paceline.io import cache
+from paceline.jsonable import content_key
 from paceline.models.collocation import (
     SMOOTHING,
     SOLVE_LOCK,
@@ -69,6 +70,7 @@ from paceline.models.collocation import (
     serialised,
 )
 from paceline.models.keller import DEFAULT_AERO_COST, KELLER_1973, OCParams, check_aero_cost
+from paceline.physics.air import REFERENCE_CONDITIONS
 
 if TYPE_CHECKING:  # pragma: no cover
     from paceline.io.scenario import Performance
@@ -90,9 +92,9 @@ FIT_BOUNDS: dict[str, tuple[float, float]] = {
 #: The CasADi symbol of each fittable parameter (:data:`paceline.models.collocation.ATHLETE_SYMBOLS`).
 _SYMBOL = {"tau_s": "tau", "f_max_m_s2": "fmax", "sigma_w_kg": "sigma", "e0_j_kg": "e0", "sigma_decay": "decay"}
 
-#: Conditions assumed for performances, which carry none: a solo race on a standard oval, still air at 20 degC,
-#: 50 % humidity, sea level.
-FIT_CONDITIONS = {"temperature_c": 20.0, "relative_humidity": 0.5, "altitude_m": 0.0, "wind_speed_m_s": 0.0}
+#: Conditions assumed for performances, which carry none: a solo race on a standard oval in the reference
+#: conditions (:data:`paceline.physics.air.REFERENCE_CONDITIONS`).
+FIT_CONDITIONS = dict(REFERENCE_CONDITIONS)
 
 #: Collocation intervals per race while fitting.
 FIT_N_INTERVALS = 120
@@ -456,7 +458,7 @@ def _cache_key(perf_key: tuple[tuple[float, float], ...], height_m: float, mass_
     from paceline.physics import aero, air
 
     c = FIT_CONDITIONS
-    return cache.content_key(
+    return content_key(
         {
             "version": FIT_VERSION,
             "performances": perf_key,

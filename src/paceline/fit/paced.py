@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from paceline.errors import ScenarioError
+from paceline.physics.air import REFERENCE_CONDITIONS
 from paceline.physics.metabolic import DEFAULT_CURVE
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -58,7 +59,7 @@ def _race_as_run(perf: Performance, height_m: float, mass_kg: float, where: str)
             "distance_m": perf.distance_m,
             "pacing": [{"from_m": 0.0, "to_m": perf.distance_m, "formation": perf.formation or "solo"}],
         }
-        conditions = {"temperature_c": 20.0, "relative_humidity": 0.5, "altitude_m": 0.0, "wind_speed_m_s": 0.0}
+        conditions = dict(REFERENCE_CONDITIONS)
     for key in ("temperature_c", "relative_humidity", "altitude_m", "wind_speed_m_s"):
         value = getattr(perf, key)
         if value is not None:

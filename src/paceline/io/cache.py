@@ -20,6 +20,8 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+from paceline.jsonable import content_key as content_key  # the cache's keys: the one canonical-JSON hash
+
 log = logging.getLogger(__name__)
 
 #: Environment variable that moves the cache directory (a path) or turns the disk cache off (``off``).
@@ -36,12 +38,6 @@ def cache_dir() -> Path | None:
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("paceline"))
-
-
-def content_key(data: Any) -> str:
-    """SHA-256 of ``data`` as canonical JSON (sorted keys; floats as Python prints them)."""
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _path(kind: str, key: str) -> Path | None:

@@ -17,12 +17,12 @@ import csv
 import functools
 import hashlib
 import io
-import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from importlib import resources
 
 from paceline.errors import ScenarioError
+from paceline.jsonable import content_key
 
 __all__ = [
     "STUDIES_CSV",
@@ -244,5 +244,4 @@ def studies_sha256(studies: Sequence[Study]) -> str:
 
     The CSV's hash misses a change of :data:`STUDY_GEOMETRY` or of the weights; this one does not.
     """
-    text = json.dumps([asdict(s) for s in studies], sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return content_key([asdict(s) for s in studies])

@@ -259,9 +259,36 @@ def write_text_atomic(path: str | Path, text: str, field: str = "output") -> Pat
     ScenarioError
         ``path`` is a folder, or the folder or file cannot be written (``field`` names the option that gave it).
     """
+    return write_atomic(path, lambda fh: fh.write(text.encode("utf-8")), field)
+
+
+def write_atomic(
+    path: str | Path, write: Callable[[BinaryIO], object], field: str = "output", suffix: str = ".tmp"
+) -> Path:
+    """Write one file whole or not at all: ``write`` fills a uniquely named temporary sibling (a binary file object)
+    that is then renamed over ``path``; its folder is created. The one way paceline writes a file: text
+    (:func:`write_text_atomic`), bytes (``lambda fh: fh.write(data)``), a Parquet table
+    (``lambda fh: df.to_parquet(fh)``), a figure (:func:`save_figure`).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    write : callable
+        Called once with the open temporary file.
+    field : str
+        The option that gave ``path``, named by errors.
+    suffix : str
+        Suffix of the temporary file (a writer that infers the format from the name needs the real one).
+
+    Raises
+    ------
+    ScenarioError
+        ``path`` is a folder, or the folder or file cannot be written.
+    """
     out = Path(path)
     check_writable(out, field)
-    return _write_whole(out, field, ".tmp", lambda fh: fh.write(text.encode("utf-8")))
+    return _write_whole(out, field, suffix, write)
 
 
 def _write_whole(out: Path, field: str, suffix: str, write: Callable[[BinaryIO], object]) -> Path:

@@ -34,6 +34,7 @@ from paceline.io.limits import (
     read_text,
 )
 from paceline.physics.aero import DRAG_AREA_RANGE_M2, drag_factor_range
+from paceline.physics.air import REFERENCE_CONDITIONS, REFERENCE_CONDITIONS_TEXT
 from paceline.physics.formation import Formation
 from paceline.physics.track import STANDARD_TRACK, TrackGeometry
 from paceline.timefmt import format_time, parse_time
@@ -157,11 +158,17 @@ PRESSURE_RATIO_RANGE = (0.85, 1.08)
 class Conditions(_Strict):
     """Weather on the night. Ranges (``*_range``) describe what is not known, for the uncertainty analysis."""
 
-    temperature_c: float = Field(20.0, ge=-20, le=45, description="Air temperature [degC].")
-    relative_humidity: float = Field(0.5, ge=0, le=1, description="Relative humidity [0-1].")
-    altitude_m: float = Field(0.0, ge=-400, le=4000, description="Altitude [m].")
+    temperature_c: float = Field(
+        REFERENCE_CONDITIONS["temperature_c"], ge=-20, le=45, description="Air temperature [degC]."
+    )
+    relative_humidity: float = Field(
+        REFERENCE_CONDITIONS["relative_humidity"], ge=0, le=1, description="Relative humidity [0-1]."
+    )
+    altitude_m: float = Field(REFERENCE_CONDITIONS["altitude_m"], ge=-400, le=4000, description="Altitude [m].")
     pressure_pa: float | None = Field(None, ge=50_000, le=110_000, description="Station pressure [Pa].")
-    wind_speed_m_s: float = Field(0.0, ge=0, le=15, description="Steady wind speed [m/s].")
+    wind_speed_m_s: float = Field(
+        REFERENCE_CONDITIONS["wind_speed_m_s"], ge=0, le=15, description="Steady wind speed [m/s]."
+    )
     wind_from_deg: float = Field(0.0, ge=0, lt=360, description="Direction the wind blows from [deg, compass].")
     temperature_c_range: tuple[float, float] | None = None
     wind_speed_m_s_range: tuple[float, float] | None = None
@@ -594,7 +601,7 @@ def solo_scenario(
     """
     data: dict[str, Any] = {
         "name": f"{name}-{distance_m:g}m",
-        "description": f"{name} over {distance_m:g} m, formation {formation}, still air at 20 degC",
+        "description": f"{name} over {distance_m:g} m, formation {formation}, {REFERENCE_CONDITIONS_TEXT}",
         "distance_m": distance_m,
         "athlete": {
             "name": name,
@@ -604,7 +611,7 @@ def solo_scenario(
             "performances": [p.model_dump(exclude_none=True) for p in performances],
             **({} if drag_area_m2 is None else {"drag_area_m2": drag_area_m2}),
         },
-        "conditions": {"temperature_c": 20.0, "relative_humidity": 0.5, "altitude_m": 0.0, "wind_speed_m_s": 0.0},
+        "conditions": dict(REFERENCE_CONDITIONS),
         "pacing": [{"from_m": 0.0, "to_m": distance_m, "formation": formation}],
         "track": {"kind": default_track_kind(distance_m)},
     }

@@ -45,6 +45,7 @@ from numpy.typing import NDArray
 
 from paceline.errors import InfeasibleError, ScenarioError, SolverError
 from paceline.models.keller import OCParams, aerobic_power_w_kg, air_cost_factor, drag_per_kg, metabolic_flag
+from paceline.physics import aero
 
 if TYPE_CHECKING:  # pragma: no cover
     from paceline.models.course import Course
@@ -141,7 +142,7 @@ def course_on_grid(course: Course, n_intervals: int) -> GridCourse:
         return np.asarray(_interval_means(x, xs, np.asarray(a, dtype=float)), dtype=float)
 
     shelter = mean(course.shelter)
-    k = 0.5 * course.air_density_kg_m3 * course.cda_m2 * (1.0 - shelter) / course.mass_kg
+    k = np.asarray(aero.drag_coefficient_n_s2_m2(course.air_density_kg_m3, course.cda_m2, shelter)) / course.mass_kg
     return GridCourse(
         x_m=x,
         h_m=np.diff(x),

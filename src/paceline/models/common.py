@@ -56,8 +56,9 @@ def series_at_speed(
 
 
 def drag_coefficient_n_s2_m2(course: Course) -> NDArray[np.float64]:
-    """``k = 1/2 rho CdA (1 - shelter)`` at each sample [N s^2/m^2], so that drag is ``k (v - w)|v - w|``."""
-    return 0.5 * course.air_density_kg_m3 * course.cda_m2 * (1.0 - course.shelter)
+    """``k = 1/2 rho CdA (1 - shelter)`` at each sample [N s^2/m^2], so that drag is ``k (v - w)|v - w|``
+    (:func:`paceline.physics.aero.drag_coefficient_n_s2_m2` on the course's air, drag area and shelter)."""
+    return np.asarray(aero.drag_coefficient_n_s2_m2(course.air_density_kg_m3, course.cda_m2, course.shelter))
 
 
 def speeds_at_power(course: Course, power_w_kg: ArrayLike, curve: str | CostCurve) -> NDArray[np.float64]:
@@ -100,10 +101,6 @@ def time_between(
     return t[..., i1] - t[..., i0]
 
 
-#: Reference air for "solo in still air": 20 degC, 50 % relative humidity, sea level [kg/m^3].
-REFERENCE_AIR_DENSITY = float(air.air_density(20.0, 0.5, 0.0))
-
-
 def reference_course(
     distance_m: float, height_m: float, mass_kg: float, step_m: float = 5.0, drag_area_m2: float | None = None
 ) -> Course:
@@ -134,7 +131,7 @@ def reference_course(
         curvature_1_m=zeros,
         offset_m=np.full_like(x, 0.30),
         track_pos_m=x,
-        air_density_kg_m3=REFERENCE_AIR_DENSITY,
+        air_density_kg_m3=air.REFERENCE_AIR_DENSITY_KG_M3,
         cda_m2=float(aero.drag_area(height_m, mass_kg, measured_m2=drag_area_m2)),
         mass_kg=mass_kg,
         shoe_economy_gain=0.0,
@@ -147,7 +144,7 @@ def reference_course(
 
 def reference_drag_k(height_m: float, mass_kg: float) -> float:
     """``1/2 rho_ref CdA`` of the athlete alone in reference air [N s^2/m^2]."""
-    return 0.5 * REFERENCE_AIR_DENSITY * float(aero.drag_area(height_m, mass_kg))
+    return float(aero.drag_coefficient_n_s2_m2(air.REFERENCE_AIR_DENSITY_KG_M3, aero.drag_area(height_m, mass_kg)))
 
 
 def power_of_solo_speed(
@@ -155,7 +152,7 @@ def power_of_solo_speed(
 ) -> NDArray[np.float64]:
     """Metabolic power [W/kg] of running alone at ``u_m_s`` in still reference air."""
     u = np.asarray(u_m_s, dtype=float)
-    drag = aero.drag_force(u, REFERENCE_AIR_DENSITY, aero.drag_area(height_m, mass_kg))
+    drag = aero.drag_force(u, air.REFERENCE_AIR_DENSITY_KG_M3, aero.drag_area(height_m, mass_kg))
     return metabolic_power_w_kg(u, drag, mass_kg, 0.0, curve)
 
 

@@ -19,10 +19,11 @@ from numpy.typing import ArrayLike, NDArray
 
 from paceline.errors import InfeasibleError
 from paceline.models import common
-from paceline.models.common import REFERENCE_AIR_DENSITY, power_of_solo_speed
+from paceline.models.common import power_of_solo_speed
 from paceline.models.equal_power import CITATIONS as EP_CITATIONS
 from paceline.models.equal_power import race_at_power
 from paceline.models.race import Assumption, Race
+from paceline.physics import air
 from paceline.physics.metabolic import get_curve
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -109,7 +110,10 @@ class CriticalSpeedModel:
             *athlete.assumptions,
             Assumption("equivalent_solo_speed", round(u, 4), "m/s", "even effort that exhausts D' at the finish"),
             Assumption(
-                "reference_air_density", round(REFERENCE_AIR_DENSITY, 4), "kg/m^3", "20 degC, 50 % RH, sea level"
+                "reference_air_density",
+                round(air.REFERENCE_AIR_DENSITY_KG_M3, 4),
+                "kg/m^3",
+                air.REFERENCE_CONDITIONS_TEXT,
             ),
             Assumption("cost_curve", curve.name, "", curve.citation),
         ]

@@ -101,6 +101,7 @@ from paceline.models.keller import (
     metabolic_flag,
 )
 from paceline.models.race import Assumption, Race
+from paceline.physics import aero
 
 if TYPE_CHECKING:  # pragma: no cover
     from paceline.models.athlete import AthleteParams
@@ -153,8 +154,7 @@ def race_from_solution(
     v, e, f = sol["v"], sol["e"], sol["f"]
     shelter = np.interp(x, course.x_m, course.shelter)
     wind = np.interp(x, course.x_m, course.wind_along_m_s)
-    k = 0.5 * course.air_density_kg_m3 * course.cda_m2 * (1.0 - shelter)
-    drag = k * (v - wind) * np.abs(v - wind)
+    drag = np.asarray(aero.drag_force(v, course.air_density_kg_m3, course.cda_m2, wind, shelter))
     f_nodes = np.append(f, f[-1])  # the force of the interval that starts at each node (the last repeats)
     economy = 1.0 - course.shoe_economy_gain
     metabolic = metabolic_flag(p)
@@ -395,7 +395,10 @@ def simulate_control(course: Course, params: OCParams, race: Race) -> dict[str, 
     xs = np.asarray(race.x_m)
     f_int = np.asarray(race.series["force_n_kg"])[:-1]
     cx = course.x_m
-    k = 0.5 * course.air_density_kg_m3 * course.cda_m2 * (1.0 - course.shelter) / course.mass_kg
+    k = (
+        np.asarray(aero.drag_coefficient_n_s2_m2(course.air_density_kg_m3, course.cda_m2, course.shelter))
+        / course.mass_kg
+    )
     econ = 1.0 - course.shoe_economy_gain
     p = params
     metabolic = metabolic_flag(p)

@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from paceline.jsonable import to_jsonable
+from paceline.physics.arrays import scalar_or_array
 from paceline.timefmt import format_time
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -109,13 +110,13 @@ class Race:
     def time_at(self, distance_m: float | NDArray[np.float64]) -> NDArray[np.float64] | float:
         """Time [s] at race distances [m], interpolated on the samples."""
         out = np.interp(distance_m, self.x_m, self.t_s)
-        return float(out) if np.ndim(out) == 0 else out
+        return scalar_or_array(out)
 
     def value_at(self, name: str, distance_m: float | NDArray[np.float64]) -> NDArray[np.float64] | float:
         """A series (or ``v_m_s``/``t_s``) interpolated at race distances [m]."""
         y = self.v_m_s if name == "v_m_s" else self.t_s if name == "t_s" else self.series[name]
         out = np.interp(distance_m, self.x_m, y)
-        return float(out) if np.ndim(out) == 0 else out
+        return scalar_or_array(out)
 
     def energy_spent_j_kg(self) -> NDArray[np.float64]:
         """Cumulative energy spent at each sample [J/kg].

@@ -6,6 +6,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from paceline.errors import ScenarioError
+from paceline.physics.arrays import scalar_or_array
 
 #: Drag coefficient of a running human, Pugh (1971); published values span about 0.8 to 1.0.
 CD_RUNNER = 0.9
@@ -15,10 +16,6 @@ CD_RANGE = (0.8, 1.0)
 FRONTAL_FRACTION_OF_BSA = 0.266
 #: Measured drag areas accepted [m^2]: wide of any runner's (the Pugh route gives about 0.25-0.45 m^2 for adults).
 DRAG_AREA_RANGE_M2 = (0.05, 1.0)
-
-
-def _out(a: NDArray[np.float64]) -> NDArray[np.float64] | float:
-    return float(a) if a.ndim == 0 else a
 
 
 def body_surface_area_dubois(height_m: ArrayLike, mass_kg: ArrayLike) -> NDArray[np.float64] | float:
@@ -47,7 +44,7 @@ def body_surface_area_dubois(height_m: ArrayLike, mass_kg: ArrayLike) -> NDArray
         raise ScenarioError(f"{height_m} m is out of range; allowed 0.5 to 2.5", "height_m")
     if np.any((m < 20) | (m > 200)):
         raise ScenarioError(f"{mass_kg} kg is out of range; allowed 20 to 200", "mass_kg")
-    return _out(0.007184 * m**0.425 * (100.0 * h) ** 0.725)
+    return scalar_or_array(0.007184 * m**0.425 * (100.0 * h) ** 0.725)
 
 
 def frontal_area_pugh(height_m: ArrayLike, mass_kg: ArrayLike) -> NDArray[np.float64] | float:
@@ -70,7 +67,7 @@ def frontal_area_pugh(height_m: ArrayLike, mass_kg: ArrayLike) -> NDArray[np.flo
     Pugh, L. G. C. E. (1971). The influence of wind resistance in running and walking and the mechanical
     efficiency of work against horizontal or vertical forces. J. Physiol. 213, 255-276.
     """
-    return _out(FRONTAL_FRACTION_OF_BSA * np.asarray(body_surface_area_dubois(height_m, mass_kg)))
+    return scalar_or_array(FRONTAL_FRACTION_OF_BSA * np.asarray(body_surface_area_dubois(height_m, mass_kg)))
 
 
 def drag_area(
@@ -112,8 +109,8 @@ def drag_area(
         lo, hi = DRAG_AREA_RANGE_M2
         if not (np.isfinite(measured_m2) and lo <= measured_m2 <= hi):
             raise ScenarioError(f"{measured_m2} m^2 is out of range; allowed {lo:g} to {hi:g} m^2", "drag_area_m2")
-        return _out(f * float(measured_m2))
-    return _out(f * cd * np.asarray(frontal_area_pugh(height_m, mass_kg)))
+        return scalar_or_array(f * float(measured_m2))
+    return scalar_or_array(f * cd * np.asarray(frontal_area_pugh(height_m, mass_kg)))
 
 
 def drag_area_source(measured_m2: float | None) -> str:
@@ -184,6 +181,30 @@ def drag_factor_label(measured_m2: float | None = None) -> tuple[str, str]:
     return "drag area (measured)", "x measured CdA"
 
 
+def drag_coefficient_n_s2_m2(
+    air_density_kg_m3: ArrayLike, cda_m2: ArrayLike, shelter: ArrayLike = 0.0
+) -> NDArray[np.float64] | float:
+    """The factor ``k`` of the drag law, so that drag is ``k (v - w)|v - w|`` (vectorised, broadcasting).
+
+    Parameters
+    ----------
+    air_density_kg_m3 : float or array
+        Air density [kg/m^3].
+    cda_m2 : float or array
+        Drag area [m^2] (times any factor on it: a drawn Cd, the kit's).
+    shelter : float or array
+        Fraction of drag removed by other runners [0-1).
+
+    Returns
+    -------
+    float or array
+        ``k = 1/2 rho CdA (1 - shelter)`` [N s^2/m^2]. The equal-power kernel, the Monte Carlo and ``infer`` all
+        take their drag from here, and :func:`drag_force` is ``k`` times the relative air speed squared.
+    """
+    rho = np.asarray(air_density_kg_m3, dtype=float)
+    return scalar_or_array(0.5 * rho * np.asarray(cda_m2, dtype=float) * (1.0 - np.asarray(shelter, dtype=float)))
+
+
 def drag_force(
     speed_m_s: ArrayLike,
     air_density_kg_m3: ArrayLike,
@@ -211,10 +232,9 @@ def drag_force(
     float or array
         Force [N]: ``1/2 rho CdA (v - w)|v - w| (1 - shelter)``; negative when a tailwind outruns the runner.
     """
-    v = np.asarray(speed_m_s, dtype=float)
-    u = v - np.asarray(wind_along_m_s, dtype=float)
-    r = np.asarray(shelter, dtype=float)
-    return _out(0.5 * np.asarray(air_density_kg_m3) * np.asarray(cda_m2) * u * np.abs(u) * (1.0 - r))
+    u = np.asarray(speed_m_s, dtype=float) - np.asarray(wind_along_m_s, dtype=float)
+    k = np.asarray(drag_coefficient_n_s2_m2(air_density_kg_m3, cda_m2, shelter))
+    return scalar_or_array(k * u * np.abs(u))
 
 
 def drag_power(
@@ -226,4 +246,4 @@ def drag_power(
 ) -> NDArray[np.float64] | float:
     """Mechanical power spent against air resistance [W]: drag force times running speed."""
     v = np.asarray(speed_m_s, dtype=float)
-    return _out(v * np.asarray(drag_force(v, air_density_kg_m3, cda_m2, wind_along_m_s, shelter)))
+    return scalar_or_array(v * np.asarray(drag_force(v, air_density_kg_m3, cda_m2, wind_along_m_s, shelter)))

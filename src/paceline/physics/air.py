@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from paceline.errors import ScenarioError
+from paceline.physics.arrays import scalar_or_array
 from paceline.physics.track import STANDARD_TRACK, TrackGeometry, position
 
 #: Specific gas constant of dry air [J/(kg K)].
 R_DRY_AIR = 287.05
 #: ISA sea-level pressure [Pa].
 P0_PA = 101325.0
-
-
-def _scalar_or_array(a: NDArray[np.float64]) -> NDArray[np.float64] | float:
-    return float(a) if a.ndim == 0 else a
 
 
 def saturation_vapour_pressure_pa(temperature_c: ArrayLike) -> NDArray[np.float64] | float:
@@ -36,7 +36,7 @@ def saturation_vapour_pressure_pa(temperature_c: ArrayLike) -> NDArray[np.float6
     Tetens, O. (1930). Uber einige meteorologische Begriffe. Z. Geophys. 6, 297-309.
     """
     t = np.asarray(temperature_c, dtype=float)
-    return _scalar_or_array(610.78 * 10.0 ** (7.5 * t / (t + 237.3)))
+    return scalar_or_array(610.78 * 10.0 ** (7.5 * t / (t + 237.3)))
 
 
 def pressure_at_altitude_pa(altitude_m: ArrayLike) -> NDArray[np.float64] | float:
@@ -57,7 +57,7 @@ def pressure_at_altitude_pa(altitude_m: ArrayLike) -> NDArray[np.float64] | floa
     ISO 2533:1975, Standard Atmosphere.
     """
     h = np.asarray(altitude_m, dtype=float)
-    return _scalar_or_array(P0_PA * (1.0 - 2.25577e-5 * h) ** 5.25588)
+    return scalar_or_array(P0_PA * (1.0 - 2.25577e-5 * h) ** 5.25588)
 
 
 def air_density(
@@ -109,7 +109,29 @@ def air_density(
         if np.any((p < 30000) | (p > 110000)):
             raise ScenarioError(f"{pressure_pa} Pa is out of range; allowed 30000 to 110000", "pressure_pa")
     e = rh * np.asarray(saturation_vapour_pressure_pa(t))
-    return _scalar_or_array((p - 0.378 * e) / (R_DRY_AIR * (t + 273.15)))
+    return scalar_or_array((p - 0.378 * e) / (R_DRY_AIR * (t + 273.15)))
+
+
+#: The reference conditions of "solo in still air": 20 degC, 50 % relative humidity, sea level, no wind. The one
+#: definition: a scenario's default weather (:class:`paceline.io.scenario.Conditions`), the conditions of a
+#: performance that carries none (fits, solo equivalents) and the air of the equivalent solo speed all read it.
+REFERENCE_CONDITIONS: Mapping[str, float] = MappingProxyType(
+    {"temperature_c": 20.0, "relative_humidity": 0.5, "altitude_m": 0.0, "wind_speed_m_s": 0.0}
+)
+#: :data:`REFERENCE_CONDITIONS` in words, for tables and notes.
+REFERENCE_CONDITIONS_TEXT = (
+    f"{REFERENCE_CONDITIONS['temperature_c']:g} degC, {100 * REFERENCE_CONDITIONS['relative_humidity']:g} % RH, "
+    + ("sea level" if REFERENCE_CONDITIONS["altitude_m"] == 0 else f"{REFERENCE_CONDITIONS['altitude_m']:g} m")
+    + ", still air"
+)
+#: Air density of the reference conditions [kg/m^3] (1.1991).
+REFERENCE_AIR_DENSITY_KG_M3 = float(
+    air_density(
+        REFERENCE_CONDITIONS["temperature_c"],
+        REFERENCE_CONDITIONS["relative_humidity"],
+        REFERENCE_CONDITIONS["altitude_m"],
+    )
+)
 
 
 def wind_along(
@@ -134,7 +156,7 @@ def wind_along(
     w = np.asarray(wind_speed_m_s, dtype=float)
     to_deg = np.asarray(wind_from_deg, dtype=float) + 180.0
     rel = np.deg2rad(to_deg - np.asarray(running_bearing_deg, dtype=float))
-    return _scalar_or_array(w * np.cos(rel))
+    return scalar_or_array(w * np.cos(rel))
 
 
 def running_bearing_deg(

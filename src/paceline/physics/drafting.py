@@ -50,6 +50,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from paceline.errors import ScenarioError
+from paceline.physics.arrays import scalar_or_array
 from paceline.physics.formation import Formation
 
 __all__ = [
@@ -240,7 +241,7 @@ def pair_shelter(dx_m: ArrayLike, dy_m: ArrayLike, params: DraftParams) -> NDArr
     dx = np.asarray(dx_m, dtype=float)
     dy = np.asarray(dy_m, dtype=float)
     out = shelter_kernel(dx, dy, *kernel_args(params))
-    return float(out) if out.ndim == 0 else out
+    return scalar_or_array(out)
 
 
 def combined_shelter(dx_m: ArrayLike, dy_m: ArrayLike, params: DraftParams) -> float:

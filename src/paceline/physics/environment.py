@@ -29,6 +29,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from paceline.physics.arrays import scalar_or_array
+
 #: Altitude [m] below which aerobic power is taken as at sea level, and the loss at 4000 m (Buskirk et al. 1967).
 ALTITUDE_THRESHOLD_M = 300.0
 VO2MAX_LOSS_AT_4000_M = 0.26
@@ -43,16 +45,12 @@ HEAT_DURATION_RANGE_S = (7000.0, 14400.0)
 HEAT_WBGT_RANGE_C = (5.1, 25.0)
 
 
-def _out(a: NDArray[np.float64]) -> NDArray[np.float64] | float:
-    return float(a) if a.ndim == 0 else a
-
-
 def vo2max_fraction(altitude_m: ArrayLike) -> NDArray[np.float64] | float:
     """Aerobic power at an altitude as a fraction of sea level's [-]: 1 up to 300 m, then falling linearly to
     0.74 at 4000 m (Buskirk et al. 1967; linear form, Wehrlin & Hallen 2006)."""
     h = np.asarray(altitude_m, dtype=float)
     slope = VO2MAX_LOSS_AT_4000_M / (4000.0 - ALTITUDE_THRESHOLD_M)
-    return _out(1.0 - slope * np.maximum(h - ALTITUDE_THRESHOLD_M, 0.0))
+    return scalar_or_array(1.0 - slope * np.maximum(h - ALTITUDE_THRESHOLD_M, 0.0))
 
 
 def aerobic_share(distance_m: ArrayLike) -> NDArray[np.float64] | float:
@@ -64,14 +62,14 @@ def aerobic_share(distance_m: ArrayLike) -> NDArray[np.float64] | float:
     inside = np.interp(np.log(np.maximum(d, 1.0)), xs, ys)
     d3, s3 = AEROBIC_SHARE[-1]
     beyond = 1.0 - (1.0 - s3) * d3 / np.maximum(d, d3)
-    return _out(np.where(d > d3, beyond, inside))
+    return scalar_or_array(np.where(d > d3, beyond, inside))
 
 
 def altitude_power_factor(altitude_m: ArrayLike, distance_m: ArrayLike) -> NDArray[np.float64] | float:
     """Metabolic power available at an altitude over a race distance, as a fraction of sea level's [-]: only the
     aerobic share is lost (:func:`aerobic_share`, :func:`vo2max_fraction`)."""
     share = np.asarray(aerobic_share(distance_m))
-    return _out(1.0 - share * (1.0 - np.asarray(vo2max_fraction(altitude_m))))
+    return scalar_or_array(1.0 - share * (1.0 - np.asarray(vo2max_fraction(altitude_m))))
 
 
 def wbgt_shade_c(temperature_c: ArrayLike, relative_humidity: ArrayLike) -> NDArray[np.float64] | float:
@@ -79,7 +77,7 @@ def wbgt_shade_c(temperature_c: ArrayLike, relative_humidity: ArrayLike) -> NDAr
     ``0.567 T + 0.393 e + 3.94`` with ``e`` the water vapour pressure [hPa] (Australian Bureau of Meteorology)."""
     t = np.asarray(temperature_c, dtype=float)
     e = np.asarray(relative_humidity, dtype=float) * 6.105 * np.exp(17.27 * t / (237.7 + t))
-    return _out(0.567 * t + 0.393 * e + 3.94)
+    return scalar_or_array(0.567 * t + 0.393 * e + 3.94)
 
 
 def heat_time_cost(wbgt_c: ArrayLike, duration_s: ArrayLike) -> NDArray[np.float64] | float:
@@ -94,7 +92,7 @@ def heat_time_cost(wbgt_c: ArrayLike, duration_s: ArrayLike) -> NDArray[np.float
     cost = np.where(w > ELY_WBGT_C[-1], ELY_SLOWING_PCT[-1] - base + slope * (w - ELY_WBGT_C[-1]), cost)
     lo, hi = HEAT_DURATION_RANGE_S
     t = np.asarray(duration_s, dtype=float)
-    return _out(np.where((t >= lo) & (t <= hi), cost / 100.0, 0.0))
+    return scalar_or_array(np.where((t >= lo) & (t <= hi), cost / 100.0, 0.0))
 
 
 def heat_power_factor(
@@ -103,7 +101,7 @@ def heat_power_factor(
     """Metabolic power available in the heat as a fraction of a cool day's [-]: a slowing ``c`` is taken as power
     ``1 / (1 + c)`` (the energy cost of running per metre is nearly constant with speed)."""
     cost = np.asarray(heat_time_cost(wbgt_shade_c(temperature_c, relative_humidity), duration_s))
-    return _out(1.0 / (1.0 + cost))
+    return scalar_or_array(1.0 / (1.0 + cost))
 
 
 def environment_power_factor(
@@ -116,7 +114,7 @@ def environment_power_factor(
     """Metabolic power available at an altitude and in a heat, as a fraction of a cool day at sea level's [-]."""
     a = np.asarray(altitude_power_factor(altitude_m, distance_m))
     h = np.asarray(heat_power_factor(temperature_c, relative_humidity, duration_s))
-    return _out(a * h)
+    return scalar_or_array(a * h)
 
 
 def heat_note(temperature_c: float, relative_humidity: float, duration_s: float) -> str:

@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from paceline.errors import ScenarioError
+from paceline.physics.arrays import scalar_or_array
 
 #: World Athletics event distances [m] with the names the command line accepts.
 EVENTS_M: dict[str, float] = {
@@ -133,7 +134,7 @@ def lap_length_m(offset_m: ArrayLike, track: TrackGeometry = STANDARD_TRACK) -> 
     """
     d = np.asarray(offset_m, dtype=float)
     out = 2.0 * track.straight_m + 2.0 * np.pi * (track.kerb_radius_m + d)
-    return float(out) if out.ndim == 0 else out
+    return scalar_or_array(out)
 
 
 def lane_lap_length_m(lane: int, track: TrackGeometry = STANDARD_TRACK) -> float:
@@ -148,7 +149,7 @@ def extra_distance_per_lap_m(offset_m: ArrayLike, track: TrackGeometry = STANDAR
     """
     d = np.asarray(offset_m, dtype=float)
     out = 2.0 * np.pi * (d - track.lane1_line_m)
-    return float(out) if out.ndim == 0 else out
+    return scalar_or_array(out)
 
 
 def start_before_finish_m(event_m: float, track: TrackGeometry = STANDARD_TRACK) -> float:
@@ -191,7 +192,7 @@ def bend_angle_between(
     a = _bend_angle_before(np.asarray(s1_ref, dtype=float), track) - _bend_angle_before(
         np.asarray(s0_ref, dtype=float), track
     )
-    return float(a) if np.ndim(a) == 0 else a
+    return scalar_or_array(a)
 
 
 def distance_run_m(
@@ -217,7 +218,7 @@ def distance_run_m(
     s0 = start_position_m(event_m, track)
     angle = bend_angle_between(s0, s0 + event_m, track)
     out = event_m + (d - track.lane1_line_m) * angle
-    return float(out) if np.ndim(out) == 0 else out
+    return scalar_or_array(out)
 
 
 def position(

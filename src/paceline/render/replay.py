@@ -12,9 +12,7 @@ the home straight at ``y < 0`` run towards ``+x``, runners anticlockwise.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
-import json
 import logging
 import math
 from typing import TYPE_CHECKING, Any
@@ -23,6 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from paceline.errors import ScenarioError
+from paceline.jsonable import content_key
 from paceline.physics import track as trk
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -79,8 +78,7 @@ def scenario_to_dict(sc: Scenario) -> dict[str, Any]:
 
 def race_id(data: dict[str, Any], model: str) -> str:
     """A short stable id of a (scenario data, model) pair."""
-    text = json.dumps({"scenario": data, "model": model}, sort_keys=True, default=str)
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+    return content_key({"scenario": data, "model": model})[:12]
 
 
 def resolve(data: dict[str, Any], model: str = "equal-power") -> dict[str, Any]:
@@ -342,15 +340,17 @@ def replay_payload(race: Race, sc: Scenario | None = None, frame_dt_s: float = F
     frame_dt_s : float
         Time step of the frames [s]; longer when the race would need more than :data:`MAX_FRAMES` frames.
     """
+    from paceline.io.athletes import body_for
     from paceline.io.scenario import Scenario as _Scenario
     from paceline.timefmt import format_time
 
-    if sc is None:
+    if sc is None:  # an athlete nobody named: the one default-body rule (her body does not enter the drawing)
+        body = body_for()
         sc = _Scenario.model_validate(
             {
                 "name": race.scenario,
                 "distance_m": race.distance_m,
-                "athlete": {"name": "athlete", "height_m": 1.6, "mass_kg": 50},
+                "athlete": {"name": "athlete", "height_m": body.height_m, "mass_kg": body.mass_kg},
             }
         )
     geom = sc.track.geometry()

@@ -112,3 +112,40 @@ def test_a_measured_drag_area_is_drawn_within_its_own_sd() -> None:
     rows = {r["input"]: r for r in drawn.distributions}
     assert "SD 0.006 m^2" in rows["cd_factor"]["distribution"]
     assert "fixed" in {r["input"]: r for r in exact.distributions}["cd_factor"]["distribution"]
+
+
+def test_the_sampler_draws_what_the_table_says(problem: Problem) -> None:
+    # one table (inputs.INPUTS) drives the draws, the one-at-a-time rows and the listed distributions
+    from paceline.studies.uncertainty.inputs import INPUTS, PARAMETRIC, Setting
+
+    d = draw_inputs(problem, N, seed=9, pool=POOL, calibration_pool=400)
+    assert list(d.report) == [inp.key for inp in INPUTS] and set(d.labels) == set(d.report)
+    assert [r["input"] for r in d.distributions] == [inp.key for inp in INPUTS]  # breaking4 draws all of them
+    s = Setting(problem, POOL, 1.0)
+    s.sd_form = s.sd_calibration = 0.01  # the lognormal SDs are checked through their time CV below
+    for inp in INPUTS:
+        if inp.law not in PARAMETRIC:
+            continue
+        v = d.report[inp.key]
+        p = inp.params(s) if inp.params else ()
+        if inp.law == "uniform":  # U(a, b): inside, and its SD (b - a) / sqrt(12)
+            assert p[0] <= v.min() and v.max() <= p[1], inp.key
+            assert np.std(v) == pytest.approx((p[1] - p[0]) / np.sqrt(12.0), rel=0.1), inp.key
+        elif inp.law == "range":  # inside the condition's range, spread over it when it has one
+            assert p[1] <= v.min() and v.max() <= p[2], inp.key
+            assert (np.ptp(v) > 0.9 * (p[2] - p[1])) if p[2] > p[1] else np.ptp(v) == 0.0, inp.key
+        elif inp.law == "normal":
+            assert np.mean(v) == pytest.approx(p[0], abs=4 * p[1] / np.sqrt(v.size)), inp.key
+            assert np.std(v) == pytest.approx(p[1], rel=0.1), inp.key
+        # the one-at-a-time row moves that input alone, to its 5th and 95th percentile
+        lo, hi = d.oat[inp.key]
+        assert lo[inp.key][0] == pytest.approx(np.percentile(v, 5)) and hi[inp.key][0] == pytest.approx(
+            np.percentile(v, 95)
+        )
+        assert all(np.array_equal(lo[k], d.nominal[k]) for k in d.nominal if k != inp.key), inp.key
+    # form on the day: a log-normal power factor whose time CV is FORM_CV (0.8 %, Hopkins 2005)
+    from paceline.fit.effort import FORM_CV
+
+    rows = {k: np.repeat(v, N, axis=0) for k, v in d.nominal.items()}
+    t = problem.time({**rows, "form": d.report["form"]})
+    assert np.std(t) / np.mean(t) == pytest.approx(FORM_CV, rel=0.1)

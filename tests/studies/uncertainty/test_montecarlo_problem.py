@@ -64,3 +64,24 @@ def test_grouping_by_curve_is_the_row_by_row_answer(problem: Problem) -> None:
         for i in range(60)
     ]
     assert grouped == pytest.approx(one_by_one, abs=1e-9)
+
+
+def test_the_monte_carlos_drag_is_the_kernels(problem: Problem) -> None:
+    # one drag coefficient (paceline.physics.aero.drag_coefficient_n_s2_m2): at the nominal inputs the k of each
+    # formation the Monte Carlo solves with is the equal-power course's k on that formation's samples
+    import numpy as np
+
+    from paceline.chain import course_for, get_model
+    from paceline.models.common import drag_coefficient_n_s2_m2
+
+    d = draw_inputs(problem, 5, seed=0, pool=POOL, calibration_pool=20)
+    k = problem.solver_inputs(d.nominal)["k_drag"][0]
+    course = course_for(problem.scenario, get_model("equal-power"))
+    k_course = drag_coefficient_n_s2_m2(course)
+    formation = np.array(course.formations)[course.phase_index]
+    for j, group in enumerate(problem.kernel.groups):
+        assert k_course[formation == group] == pytest.approx(k[j], rel=1e-12), group
+    # and a drawn drag factor and kit scale it, shelter scales 1 - s
+    row = {key: v.copy() for key, v in d.nominal.items()}
+    row["cd_factor"], row["kit_factor"] = np.array([1.1]), np.array([0.95])
+    assert problem.solver_inputs(row)["k_drag"][0] == pytest.approx(k * 1.1 * 0.95, rel=1e-12)

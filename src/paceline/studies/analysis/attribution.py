@@ -112,9 +112,11 @@ def reference_formation(
 
 def reference_air_density(reference: Reference) -> float:
     """Air density of the reference [kg/m^3]: given, else 20 degC, 50 % RH, sea level."""
-    from paceline.models.common import REFERENCE_AIR_DENSITY
+    from paceline.physics.air import REFERENCE_AIR_DENSITY_KG_M3
 
-    return float(reference.air_density_kg_m3) if reference.air_density_kg_m3 is not None else REFERENCE_AIR_DENSITY
+    return (
+        float(reference.air_density_kg_m3) if reference.air_density_kg_m3 is not None else REFERENCE_AIR_DENSITY_KG_M3
+    )
 
 
 def reference_states(

@@ -37,6 +37,7 @@ from paceline.errors import ScenarioError, SolverError
 from paceline.io.races import RaceSplits
 from paceline.models.keller import KELLER_1973
 from paceline.models.race import Assumption, Race
+from paceline.physics.arrays import scalar_or_array
 
 #: Time constant of the acceleration from rest [s] (Keller 1973, fit to the men's sprint records: the one value,
 #: :data:`paceline.models.keller.KELLER_1973`).
@@ -85,7 +86,7 @@ def standing_start_time_s(x_m: NDArray[np.float64] | float, speed_m_s: float, ta
     v, tau = float(speed_m_s), float(tau_s)
     if tau <= 0:
         out = x / v
-        return float(out) if out.ndim == 0 else out
+        return scalar_or_array(out)
     # initial guess: the larger of the short-distance (x = V t^2 / 2 tau) and long-distance asymptotes
     t = np.maximum(np.sqrt(2.0 * tau * np.maximum(x, 0.0) / v), x / v + tau * 0.0)
     t = np.maximum(t, x / v)
@@ -101,7 +102,7 @@ def standing_start_time_s(x_m: NDArray[np.float64] | float, speed_m_s: float, ta
             break
         t = t_new
     t = np.where(x <= 0, 0.0, t)
-    return float(t) if t.ndim == 0 else t
+    return scalar_or_array(t)
 
 
 def standing_start_lag_s(x_m: NDArray[np.float64] | float, speed_m_s: float, tau_s: float = KELLER_TAU_S) -> Any:

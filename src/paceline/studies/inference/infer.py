@@ -232,6 +232,7 @@ def predict_scenario(
     from paceline.io.fitted import drafting_draws
     from paceline.io.scenario import load_scenario
     from paceline.models.equal_power import QUAD_NODES, build_kernel
+    from paceline.physics import aero
     from paceline.physics.drafting import formation_shelter_draws
 
     sc = load_scenario(name)
@@ -250,8 +251,8 @@ def predict_scenario(
     env = float(environment_ratio(sc, effort))
     prob = model.curve_posterior(group, rows)
     pick = np.array([rng.choice(len(model.curves), p=p) for p in prob])
-    k = 0.5 * float(course.air_density_kg_m3) * float(course.cda_m2) * rows[:, group.cd_index][:, None]
-    k = k * (1.0 - shelter)
+    cda = float(course.cda_m2) * rows[:, group.cd_index][:, None]
+    k = np.asarray(aero.drag_coefficient_n_s2_m2(float(course.air_density_kg_m3), cda, shelter))
     times = np.empty(n)
     for ci, c in enumerate(model.curves):
         sel = pick == ci

@@ -184,7 +184,7 @@ class InferenceModel:
         power = group.nominal_power[curve] * theta[:, group.power_index] * race.env_ratio
         if race.form_index is not None:
             power = power * theta[:, race.form_index]
-        k = race.half_rho_cda * theta[:, group.cd_index][:, None] * (1.0 - self.shelters(race, group, theta))
+        k = race.drag_k(theta[:, group.cd_index][:, None], self.shelters(race, group, theta))
         kernel = replace(race.kernel, curve=curve)
         return kernel.segment_times(power, k, np.full(n, race.wind_m_s), np.full(n, race.shoe_gain))
 
@@ -202,7 +202,7 @@ class InferenceModel:
             if race.form_index is not None:
                 p = p * theta[:, race.form_index]
             powers.append(np.repeat(p[:, None], race.durations_s.size, axis=1))
-            ks.append(race.half_rho_cda * theta[:, group.cd_index][:, None] * (1.0 - self.shelters(race, group, theta)))
+            ks.append(race.drag_k(theta[:, group.cd_index][:, None], self.shelters(race, group, theta)))
         power = np.concatenate(powers, axis=1)
         k = np.concatenate(ks, axis=1)
         ones, zeros = np.ones(n), np.zeros(n)
@@ -353,5 +353,5 @@ def _group_calibration(efforts: list[CalibrationEffort], names: set[str]) -> Cal
 
 def _first_elasticity(group: AthleteGroup) -> float:
     r = group.races[0]
-    k = r.half_rho_cda * (1.0 - r.shelter_fixed)[None, :]
+    k = r.drag_k(np.ones((1, 1)), r.shelter_fixed)
     return time_elasticity(r.kernel, group.nominal_power[DEFAULT_CURVE], k, r.wind_m_s, r.shoe_gain)

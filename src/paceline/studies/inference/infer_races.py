@@ -68,8 +68,10 @@ class RaceTerm:
         The race cut at its splits, one group per pacing phase (``curve`` replaced per cost curve).
     phases : list of (float, float)
         Race distances of the phases [m] (one per kernel group).
-    half_rho_cda : float
-        ``1/2 rho CdA`` at Cd 0.9 with the race's kit [N s^2/m^2].
+    air_density_kg_m3 : float
+        The race's air [kg/m^3].
+    cda_m2 : float
+        Her drag area at Cd 0.9 with the race's kit [m^2] (:meth:`drag_k` puts the drag factor and shelter on it).
     shelter_fixed : ndarray
         Shelter of each phase when no parameter sets it [-].
     shelter_params : dict of int to int
@@ -96,7 +98,8 @@ class RaceTerm:
     scenario: Scenario
     kernel: RaceKernel
     phases: list[tuple[float, float]]
-    half_rho_cda: float
+    air_density_kg_m3: float
+    cda_m2: float
     shelter_fixed: NDArray[np.float64]
     shelter_params: dict[int, int]
     gap_phases: dict[int, NDArray[np.float64]]
@@ -108,6 +111,11 @@ class RaceTerm:
     durations_s: NDArray[np.float64]
     timing_cov: NDArray[np.float64]
     split_sd_s: NDArray[np.float64]
+
+    def drag_k(self, cd_factor: NDArray[np.float64], shelter: NDArray[np.float64]) -> NDArray[np.float64]:
+        """``k = 1/2 rho CdA (1 - shelter)`` [N s^2/m^2] of rows of drag factors ``cd_factor`` (n, 1) and shelters
+        (n, phases) or (phases,) (:func:`paceline.physics.aero.drag_coefficient_n_s2_m2`)."""
+        return np.asarray(aero.drag_coefficient_n_s2_m2(self.air_density_kg_m3, self.cda_m2 * cd_factor, shelter))
 
 
 @dataclass
@@ -237,10 +245,11 @@ def phase_shelter(course: Course, n_phases: int) -> NDArray[np.float64]:
     return np.array([course.shelter[int(np.argmax(course.phase_index == i))] for i in range(n_phases)], dtype=float)
 
 
-def race_kernel_inputs(course: Course) -> tuple[float, float, float]:
-    """``1/2 rho CdA``, wind speed and shoe gain of a course."""
+def race_kernel_inputs(course: Course) -> tuple[float, float, float, float]:
+    """Air density [kg/m^3], drag area [m^2], wind speed [m/s] and shoe gain [-] of a course."""
     return (
-        0.5 * float(course.air_density_kg_m3) * float(course.cda_m2),
+        float(course.air_density_kg_m3),
+        float(course.cda_m2),
         float(course.wind_speed_m_s),
         float(course.shoe_economy_gain),
     )
@@ -283,7 +292,7 @@ def race_term(
     course, kernel, phases = kernel_of(scenario, breaks)
     if len(phases) != len(course.formations):
         raise ScenarioError(f"scenario {scenario.name!r}: phases and course disagree", "pacing")
-    half_rho_cda, wind, shoe = race_kernel_inputs(course)
+    rho, cda, wind, shoe = race_kernel_inputs(course)
     fixed = phase_shelter(course, len(phases))
     shelter_params: dict[int, int] = {}
     gap_phases: dict[int, NDArray[np.float64]] = {}
@@ -302,7 +311,7 @@ def race_term(
     if not is_calibration:
         from paceline.fit.athlete import calibrated_power
 
-        k = half_rho_cda * (1.0 - fixed)[None, :]
+        k = np.asarray(aero.drag_coefficient_n_s2_m2(rho, cda, fixed))[None, :]
         el = time_elasticity(kernel, calibrated_power(effort)[0], k, wind, shoe)
         form_index = len(priors)
         priors.append(Prior(f"form_{rid}", "lognormal", 0.0, FORM_CV / el, "x power", "time CV 0.8 %, Hopkins (2005)"))
@@ -315,7 +324,8 @@ def race_term(
         scenario=scenario,
         kernel=kernel,
         phases=phases,
-        half_rho_cda=half_rho_cda,
+        air_density_kg_m3=rho,
+        cda_m2=cda,
         shelter_fixed=fixed,
         shelter_params=shelter_params,
         gap_phases=gap_phases,

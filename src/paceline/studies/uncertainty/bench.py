@@ -389,9 +389,9 @@ def merge_results(new: Mapping[str, Any], path: str | Path, drop: Sequence[str] 
     data.update(new)
     for key in drop:
         data.pop(key, None)
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    from paceline.io.outputs import write_text_atomic
+
+    write_text_atomic(path, json.dumps(data, indent=2, sort_keys=True) + "\n", "results")
     return data
 
 

@@ -331,7 +331,7 @@ def monte_carlo(
 
     References
     ----------
-    See the module docstring for the distributions and their sources.
+    The distributions and their sources: :data:`paceline.studies.uncertainty.inputs.INPUTS`.
     """
     n = default_draws(model) if n is None else n
     check_options(n, seed, pool, shelter_spread, workers, scheduler, max_draws, model)

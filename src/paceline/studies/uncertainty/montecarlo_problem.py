@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 
 from paceline.fit.effort import FORM_CV
 from paceline.models.equal_power import QUAD_NODES, RaceKernel, build_kernel, segment_powers
-from paceline.physics import air
+from paceline.physics import aero, air
 from paceline.physics.metabolic import COST_CURVES, DEFAULT_CURVE
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -134,8 +134,8 @@ class Problem:
             air.air_density(inputs["temperature_c"], inputs["relative_humidity"], c.altitude_m, c.pressure_pa),
             dtype=float,
         )
-        k = 0.5 * (rho * self.cda_m2 * inputs["cd_factor"] * inputs["kit_factor"])[:, None]
-        k = k * (1.0 - inputs["target_shelter"])
+        cda = self.cda_m2 * inputs["cd_factor"] * inputs["kit_factor"]
+        k = np.asarray(aero.drag_coefficient_n_s2_m2(rho[:, None], cda[:, None], inputs["target_shelter"]))
         curve = inputs.get("curve")
         return {
             "power_w_kg": power,
@@ -196,7 +196,8 @@ class Problem:
             rho = np.asarray(
                 air.air_density(temperature_c, relative_humidity, cc["altitude_m"], cc["pressure_pa"]), dtype=float
             )
-        k = 0.5 * (rho * cd_factor * self.calibration_cda_m2)[:, None] * (1.0 - shelter)
+        cda = cd_factor * self.calibration_cda_m2
+        k = np.asarray(aero.drag_coefficient_n_s2_m2(rho[:, None], cda[:, None], shelter))
         shoe = np.full(cd_factor.shape, course.shoe_economy_gain)
         d = self.calibration.durations_s
         idx = np.full(cd_factor.shape, self.curve_index) if curve is None else np.asarray(curve).astype(int)

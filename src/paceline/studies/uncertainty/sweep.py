@@ -14,12 +14,10 @@ variables in the analysis of output from a computer code. Technometrics 21, 239-
 from __future__ import annotations
 
 import copy
-import hashlib
 import itertools
 import json
 import logging
 import math
-import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -30,7 +28,8 @@ import numpy as np
 
 from paceline.errors import PacelineError, ScenarioError
 from paceline.io.limits import MAX_SWEEP_POINTS, check_count, check_seed
-from paceline.io.outputs import exclusive
+from paceline.io.outputs import exclusive, write_atomic
+from paceline.jsonable import content_key
 from paceline.studies.uncertainty.executors import check_execution, default_workers, run_tasks
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -203,8 +202,7 @@ def apply_variations(base: dict[str, Any], values: dict[str, Any]) -> Scenario:
 def point_key(base: dict[str, Any], model: str, values: dict[str, Any]) -> str:
     """Row key of a sweep point: a hash of the base scenario's content, the model and the varied values (so an
     edited scenario file is never answered from rows of its old version)."""
-    blob = json.dumps({"scenario": base, "model": model, "values": values}, sort_keys=True, default=str)
-    return hashlib.sha1(blob.encode()).hexdigest()[:16]
+    return content_key({"scenario": base, "model": model, "values": values})[:16]
 
 
 def sweep_points(
@@ -280,7 +278,7 @@ def read_results(path: str | Path) -> Any:
 
 
 def _write_rows(path: Path, rows: list[dict[str, Any]]) -> int:
-    """Append rows to a Parquet file atomically (write a temporary file, then rename); returns the row count."""
+    """Append rows to a Parquet file atomically (:func:`paceline.io.outputs.write_atomic`); returns the row count."""
     import pandas as pd
 
     new = pd.DataFrame(rows)
@@ -288,9 +286,7 @@ def _write_rows(path: Path, rows: list[dict[str, Any]]) -> int:
     df = pd.concat([old, new], ignore_index=True) if len(old) else new
     if "key" in df:
         df = df.drop_duplicates(subset="key", keep="first", ignore_index=True)  # a point is one row
-    tmp = path.with_name(path.name + ".tmp")
-    df.to_parquet(tmp, index=False)
-    os.replace(tmp, path)
+    write_atomic(path, lambda fh: df.to_parquet(fh, index=False), "out", ".parquet")
     return len(df)
 
 

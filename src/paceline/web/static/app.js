@@ -605,10 +605,11 @@ function fromEditor() {
 }
 
 function setEditorValues(sc) {
-  const c = sc.conditions || {}, e = sc.equipment || {}, a = sc.athlete;
-  const defaults = { temperature_c: 20, relative_humidity: 0.5, altitude_m: 0, wind_speed_m_s: 0, wind_from_deg: 0, shoe_economy_gain: 0, cda_factor: 1 };
-  for (const k of WEATHER) $(k).value = String(c[k] ?? defaults[k]);
-  for (const k of EQUIPMENT) $(k).value = String(e[k] ?? defaults[k]);
+  // the server's scenario JSON carries every weather and kit field, defaults filled (the reference conditions
+  // live in one place, paceline.physics.air.REFERENCE_CONDITIONS): no second copy of them here
+  const a = sc.athlete;
+  for (const k of WEATHER) $(k).value = String(sc.conditions[k]);
+  for (const k of EQUIPMENT) $(k).value = String(sc.equipment[k]);
   $("athlete-name").value = a.name; $("height_m").value = String(a.height_m); $("mass_kg").value = String(a.mass_kg);
   $("calibration").value = a.calibration || "";
   $("performances").value = (a.performances || []).map((p) => `${p.distance_m} ${fmtTime(p.time_s)}`).join("\n");
