@@ -30,10 +30,8 @@ def air_reference() -> list[dict[str, str]]:
 
 @pytest.fixture(autouse=True, scope="session")
 def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Fits cached on disk (paceline.io.cache) go to a fresh directory, not the user's; subprocesses inherit it.
-
-    The command line's answer cache is off, so every test computes (tests/cli/test_answers.py turns it on)."""
-    new = {"PACELINE_CACHE_DIR": str(tmp_path_factory.mktemp("paceline-cache")), "PACELINE_ANSWER_CACHE": "off"}
+    """Fits cached on disk (paceline.io.cache) go to a fresh directory, not the user's; subprocesses inherit it."""
+    new = {"PACELINE_CACHE_DIR": str(tmp_path_factory.mktemp("paceline-cache"))}
     old = {k: os.environ.get(k) for k in new}
     os.environ.update(new)
     yield

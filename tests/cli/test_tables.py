@@ -56,7 +56,6 @@ def test_too_narrow_for_the_words_folds_rather_than_cuts(monkeypatch: pytest.Mon
 )
 def test_commands_at_an_80_column_terminal(args: tuple[str, ...], whole: list[str], monkeypatch) -> None:
     monkeypatch.setenv("COLUMNS", "80")
-    monkeypatch.setenv("PACELINE_ANSWER_CACHE", "off")
     r = run(*args)
     assert r.returncode == 0, r.stderr
     assert "…" not in r.stdout, r.stdout

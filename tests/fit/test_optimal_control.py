@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 
@@ -134,6 +135,44 @@ def test_oc_params_for_caches_on_disk(tmp_path: object, monkeypatch: pytest.Monk
     monkeypatch.setattr(fo, "fit_optimal_control", no_fit)
     assert fo.oc_params_for(*args) == first
     assert fo.oc_params_for(*args, aero_cost="metabolic") is fo.oc_params_for(*args)  # memory cache
+    fo._fit_cached.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "{not json",  # a truncated or corrupt file
+        "[1, 2]",  # JSON, not a record
+        '{"params": {"tau_s": "fast"}}',  # no key, parameters that are not numbers
+        "FOREIGN",  # a valid record of another fit, copied under this key
+    ],
+)
+def test_a_corrupt_or_foreign_cache_entry_is_recomputed(
+    entry: str, tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path))
+    fo._fit_cached.cache_clear()
+    perf_key = ((1500.0, 229.0), (5000.0, 845.0))
+    key = fo._cache_key(perf_key, 1.57, 42.0, "metabolic")
+    path = tmp_path / "oc_fit" / f"{key}.json"  # type: ignore[operator]
+    path.parent.mkdir(parents=True)
+    foreign = {"key": "0" * 64, "params": KELLER_1973.with_changes(sigma_w_kg=99.0).to_dict()}
+    path.write_text(json.dumps(foreign) if entry == "FOREIGN" else entry, encoding="utf-8")
+    fitted = KELLER_1973.with_changes(sigma_w_kg=37.5, e0_j_kg=2900.0)
+    calls: list[int] = []
+
+    def fit(perfs: object, **_k: object) -> FitResult:  # the fit is recomputed, not read from the entry
+        calls.append(1)
+        params = {"sigma_w_kg": 37.5, "e0_j_kg": 2900.0}
+        return FitResult("optimal-control", params, {}, None, 2, extra={"free": list(params)})
+
+    monkeypatch.setattr(fo, "fit_optimal_control", fit)
+    p = fo.oc_params_for([Performance(distance_m=d, time_s=t) for d, t in perf_key], 1.57, 42.0)
+    assert calls == [1] and (p.sigma_w_kg, p.e0_j_kg) == (fitted.sigma_w_kg, fitted.e0_j_kg)
+    assert json.loads(path.read_text(encoding="utf-8"))["key"] == key  # stored again, readable next time
+    fo._fit_cached.cache_clear()
+    assert fo.oc_params_for([Performance(distance_m=d, time_s=t) for d, t in perf_key], 1.57, 42.0) == p
+    assert calls == [1]
     fo._fit_cached.cache_clear()
 
 

@@ -6,14 +6,12 @@ from pathlib import Path
 
 import typer
 
-from paceline.cli.answers import cached_answer
 from paceline.cli.app import app, console, emit_json, grid_table, kv_table
 
 MODEL_HELP = "Model: equal-power, critical-speed or optimal-control (default: the scenario's)."
 
 
 @app.command()
-@cached_answer()
 def predict(
     scenario: str = typer.Argument("breaking4", help="Bundled scenario name or path to a .toml file."),
     model: str | None = typer.Option(None, "--model", help=MODEL_HELP),

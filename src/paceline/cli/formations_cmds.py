@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from paceline.cli.answers import cached_answer
 from paceline.cli.app import app, console, emit_json, kv_table
 from paceline.errors import ScenarioError
 
@@ -61,7 +60,6 @@ def _table(title: str, rows: list[dict[str, Any]]) -> Any:
 
 
 @formations_app.callback()
-@cached_answer()
 def formations_list(
     ctx: typer.Context,
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),

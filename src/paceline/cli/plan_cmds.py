@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from paceline.cli.answers import cached_answer
 from paceline.cli.app import app, console, emit_json, grid_table, kv_table
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -55,7 +54,6 @@ def scenarios_show(name: str = typer.Argument(..., help="Bundled scenario name."
 
 
 @app.command()
-@cached_answer(bypass=("out", "report"))
 def plan(
     scenario: str = typer.Argument("breaking4", help="Bundled scenario name or path to a .toml file."),
     model: str | None = typer.Option(None, "--model", help="equal-power, critical-speed or optimal-control."),

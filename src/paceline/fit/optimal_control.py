@@ -486,12 +486,9 @@ def _performances(perf_key: tuple[tuple[float, float], ...]) -> list[Performance
 @functools.lru_cache(maxsize=32)
 def _fit_cached(perf_key: tuple[tuple[float, float], ...], height_m: float, mass_kg: float, aero_cost: str) -> OCParams:
     key = _cache_key(perf_key, height_m, mass_kg, aero_cost)
-    stored = cache.load("oc_fit", key)
+    stored = _stored_params(key)
     if stored is not None:
-        try:
-            return OCParams(**stored["params"])
-        except (KeyError, TypeError, PacelineError) as exc:
-            log.debug("ignoring a cached optimal-control fit: %s", exc)
+        return stored
     perfs = _performances(perf_key)
     fit = fit_optimal_control(perfs, height_m=height_m, mass_kg=mass_kg, loo=False, aero_cost=aero_cost)
     free = ", ".join(fit.extra["free"])
@@ -500,8 +497,24 @@ def _fit_cached(perf_key: tuple[tuple[float, float], ...], height_m: float, mass
         aero_cost=aero_cost,
         source=f"fitted to {len(perfs)} performances of the athlete ({free} free, {aero_cost} air cost)",
     )
-    cache.store("oc_fit", key, {"params": params.to_dict(), "fit": fit.to_dict()})
+    cache.store("oc_fit", key, {"key": key, "params": params.to_dict(), "fit": fit.to_dict()})
     return params
+
+
+def _stored_params(key: str) -> OCParams | None:
+    """The fit stored under ``key``, or None: an entry that is corrupt, foreign (it names another key, or none) or
+    not valid parameters is ignored (and the fit recomputed and stored again), never trusted."""
+    stored = cache.load("oc_fit", key)
+    if stored is None:
+        return None
+    if stored.get("key") != key:
+        log.debug("ignoring a cached optimal-control fit stored under another key")
+        return None
+    try:
+        return OCParams(**stored["params"])
+    except (KeyError, TypeError, ValueError, PacelineError) as exc:
+        log.debug("ignoring a cached optimal-control fit: %s", exc)
+        return None
 
 
 def oc_params_for(

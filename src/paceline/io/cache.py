@@ -1,7 +1,8 @@
-"""A content-addressed disk cache (JSON files under the user cache dir), and a record of the user files a job read.
+"""A content-addressed disk cache (JSON files under the user cache dir) of computations keyed by their inputs.
 
-It holds the fits that depend on the user's input (:mod:`paceline.fit.optimal_control`) and the command line's
-answers (:mod:`paceline.cli.answers`).
+It holds the fits that depend on the user's input (:mod:`paceline.fit.optimal_control`, the performance model's
+refitted prior): never a command's output. A file that cannot be read, is not JSON, or does not hold what the
+reader expects (a corrupt or foreign entry) is ignored and the value recomputed.
 
 A fit's inputs (and the version of the fitting code) are hashed into the file name, so a changed input is a
 different file and nothing is ever invalidated by hand. The directory is ``platformdirs.user_cache_dir("paceline")``,
@@ -15,8 +16,6 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +25,6 @@ log = logging.getLogger(__name__)
 
 #: Environment variable that moves the cache directory (a path) or turns the disk cache off (``off``).
 CACHE_ENV = "PACELINE_CACHE_DIR"
-#: Environment variable that turns the command line's answer cache off (``off``; :mod:`paceline.cli.answers`).
-ANSWER_ENV = "PACELINE_ANSWER_CACHE"
 
 
 def cache_dir() -> Path | None:
@@ -71,60 +68,3 @@ def store(kind: str, key: str, value: dict[str, Any]) -> Path | None:
     except ScenarioError as exc:
         log.debug("could not write the cache file %s: %s", path, exc)
         return None
-
-
-#: The user files read while :func:`recording` is active: absolute path -> SHA-256 of the bytes read.
-_READS: list[dict[str, str]] = []
-
-
-def note_read(path: str | Path, data: bytes) -> None:
-    """Note that a user's file was read (``io.limits.read_text`` calls this for every file it reads)."""
-    if _READS:
-        # the path as opened (absolute, links not followed): a re-pointed link is a change
-        _READS[-1][os.path.abspath(path)] = hashlib.sha256(data).hexdigest()
-
-
-@contextmanager
-def recording() -> Iterator[dict[str, str]]:
-    """Collect the user files read inside the block (path -> SHA-256), e.g. the files a scenario refers to."""
-    reads: dict[str, str] = {}
-    _READS.append(reads)
-    try:
-        yield reads
-    finally:
-        _READS.pop()
-        if _READS:
-            _READS[-1].update(reads)
-
-
-def file_digest(path: str | Path) -> str | None:
-    """SHA-256 of a file's bytes, or None when it cannot be read."""
-    try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except OSError:
-        return None
-
-
-def touch(kind: str, key: str) -> None:
-    """Mark a cached value as just used (its modification time), so :func:`prune` keeps it longer."""
-    path = _path(kind, key)
-    if path is not None:
-        with suppress(OSError):
-            os.utime(path)
-
-
-def prune(kind: str, keep: int) -> int:
-    """Delete the oldest files of ``kind`` (by modification time) beyond the newest ``keep``; returns how many."""
-    root = cache_dir()
-    if root is None or not (root / kind).is_dir():
-        return 0
-    try:
-        files = sorted((root / kind).glob("*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
-    except OSError:
-        return 0
-    gone = 0
-    for path in files[keep:]:
-        with suppress(OSError):
-            path.unlink()
-            gone += 1
-    return gone

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from paceline.errors import ScenarioError
-from paceline.io.cache import note_read
 
 #: Race distances [m]: a 100 m dash to a 100 km ultra.
 DISTANCE_RANGE_M = (100.0, 100_000.0)
@@ -216,7 +215,6 @@ def read_text(path: str | Path, field: str, what: str = "file", max_bytes: int =
         raise ScenarioError(f"cannot read {str(p)!r}: no such file; give {what}", field) from None
     except OSError as exc:
         raise ScenarioError(f"cannot read {str(p)!r}: {exc.strerror}", field) from None
-    note_read(p, raw)
     if len(raw) > max_bytes:
         raise ScenarioError(f"{str(p)!r} is larger than {max_bytes // 1024} kB; {what} is a small text file", field)
     try:

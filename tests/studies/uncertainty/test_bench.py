@@ -21,10 +21,6 @@ REQUIRED = (
     "plan_over_help",
     "predict_oc_over_help",
     "report_over_help",
-    "plan_computed_over_help",
-    "formations_computed_over_help",
-    "predict_oc_computed_over_help",
-    "report_computed_over_help",
     "plan_empty_cache_wall_s",
 )
 

@@ -22,13 +22,11 @@ Keys
     :func:`paceline.studies.uncertainty.montecarlo.bench_evaluations`).
 ``montecarlo_draws_per_s``, ``montecarlo_draws_per_s_2_workers``, ``montecarlo_speedup_2_workers``
     Whole Monte Carlo calls of ``montecarlo_draws`` draws, with 1 and 2 local workers.
-``help_wall_s``, ``plan_wall_s``, ``<command>_over_help``, ``<command>_computed_over_help``
+``help_wall_s``, ``plan_wall_s``, ``<command>_over_help``
     Whole-process wall time of ``paceline --help`` and of ``paceline plan``; each command's wall time over
     ``--help``'s (medians of ``command_runs`` runs after a warm-up run): ``formations``, ``plan``, ``predict_oc``
-    (``predict breaking4 --model optimal-control``) and ``report``. ``<command>_over_help`` is the command as a user
-    meets it the second time (its answer stored by the warm-up run, :mod:`paceline.cli.answers`; ``report`` is
-    never stored, so both of its ratios compute);
-    ``<command>_computed_over_help`` computes every time (answer cache off, the optimal-control fit on disk).
+    (``predict breaking4 --model optimal-control``) and ``report``. Every run computes (the optimal-control fit
+    stays in the disk cache).
     ``plan_empty_cache_wall_s`` and ``predict_oc_empty_cache_over_help`` are first runs with every cache empty.
 
 Callers may add figures measured above this layer (the web app's re-solve) through ``probes``.
@@ -50,8 +48,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from paceline.io.cache import ANSWER_ENV
 
 log = logging.getLogger(__name__)
 
@@ -106,28 +102,25 @@ def wall_s(args: Sequence[str], runs: int, env: Mapping[str, str] | None = None,
 
 
 def command_ratios(runs: int = 3, cache_dir: str | Path | None = None, warmup: bool = True) -> dict[str, Any]:
-    """``help_wall_s``, ``plan_wall_s``, ``<command>_over_help`` and ``<command>_computed_over_help`` (see the keys).
+    """``help_wall_s``, ``plan_wall_s`` and ``<command>_over_help`` (see the keys).
 
     The commands run with ``PACELINE_CACHE_DIR`` at ``cache_dir`` (default: a new temporary directory). First, with
     every cache empty, one run of ``plan`` (``plan_empty_cache_wall_s``) and of ``predict_oc``
-    (``predict_oc_empty_cache_over_help``). Then medians of ``runs`` runs of each command after a warm-up run: as
-    a user meets them (the answer cache on: the warm-up stored the answer), and computed
-    (``PACELINE_ANSWER_CACHE=off``: every run computes; the optimal-control fit stays in the disk cache).
+    (``predict_oc_empty_cache_over_help``). Then medians of ``runs`` runs of each command after a warm-up run (the
+    optimal-control fit stays in the disk cache).
     """
     with tempfile.TemporaryDirectory(prefix="paceline-bench-") as tmp:
         cache = Path(cache_dir) if cache_dir is not None else Path(tmp) / "cache"
         empty = Path(tmp) / "empty-cache"
         first_predict = wall_s(COMMANDS["predict_oc"], 1, _env(empty), warmup=False)[0]
         first_plan = wall_s(COMMANDS["plan"], 1, _env(Path(tmp) / "empty-cache-2"), warmup=False)[0]
-        env = {**_env(cache), ANSWER_ENV: "on"}
-        computed = {**env, ANSWER_ENV: "off"}
+        env = _env(cache)
         helps = wall_s(["--help"], runs, env, warmup)
         out: dict[str, Any] = {"command_runs": runs, "plan_empty_cache_wall_s": round(first_plan, 4)}
         walls: dict[str, float] = {}
         for key, args in COMMANDS.items():
             argv = [a.format(tmp=tmp) for a in args]
             walls[key] = statistics.median(wall_s(argv, runs, env, warmup))
-            walls[f"{key}_computed"] = statistics.median(wall_s(argv, runs, computed, warmup))
         helps += wall_s(["--help"], runs, env, warmup)  # before and after: the machine's drift is shared
         help_s = statistics.median(helps)
         out["help_wall_s"] = round(help_s, 4)
