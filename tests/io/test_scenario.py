@@ -210,7 +210,7 @@ def test_inline_formations_are_parsed_once_per_table(monkeypatch: pytest.MonkeyP
         return real(table, name=name, where=where)
 
     monkeypatch.setattr(formations_module, "formation_from_dict", counting)
-    sc = load_scenario("breaking4")
+    sc = scenario_from_dict(load_scenario("breaking4").model_dump())  # its own table (the bundled one is shared)
     n_inline = len(sc.formations)
     for _ in range(50):
         for ph in sc.phases():
@@ -225,3 +225,19 @@ def test_inline_formations_are_parsed_once_per_table(monkeypatch: pytest.MonkeyP
     own = sc.own_formations()
     own.clear()  # the caller's dict: the scenario's stay
     assert sc.formation("breaking4-5").athlete_offset_m == 0.3
+
+
+def test_a_scenario_carries_one_content_digest(monkeypatch: pytest.MonkeyPatch) -> None:
+    import paceline.io.scenario as scenario_module
+
+    calls: list[int] = []
+    real = scenario_module.content_key
+    monkeypatch.setattr(scenario_module, "content_key", lambda data: calls.append(1) or real(data))
+    data = load_scenario("breaking4").model_dump(mode="json")
+    sc = scenario_from_dict(data)
+    assert sc.digest == sc.digest == real(data) and calls == [1]  # computed once, on first use
+    same = scenario_from_dict(data)
+    assert same.digest == sc.digest and same == sc and "digest" not in sc.model_dump()
+    hotter = sc.model_copy(update={"conditions": sc.conditions.model_copy(update={"temperature_c": 25.0})})
+    assert hotter.digest != sc.digest and hotter.athlete.digest == sc.athlete.digest
+    assert hotter.conditions.digest != sc.conditions.digest and sc.model_copy().digest == sc.digest

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from paceline.errors import ScenarioError
+from paceline.io.cache import content_key
 from paceline.io.formations import get_formation, parsed_formations
 from paceline.io.limits import (
     DISTANCE_RANGE_M,
@@ -51,8 +53,26 @@ def _clock_to_seconds(data: Any, key: str, seconds_key: str, field: str) -> Any:
 
 
 class _Strict(BaseModel):
-    # every number finite, every text bounded (io.limits)
+    """A frozen, validated value that knows its content digest.
+
+    Every number finite, every text bounded (io.limits). ``digest`` is the SHA-256 of its canonical JSON
+    (:func:`paceline.io.cache.content_key`), computed on first use and kept: the value is frozen, so it cannot go
+    stale (a ``model_copy`` with changes computes its own).
+    """
+
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, str_max_length=MAX_TEXT_CHARS)
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """SHA-256 of the value's canonical JSON [hex], computed once (not a field: equality and dumps ignore it)."""
+        return content_key(self.model_dump(mode="json"))
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy (see pydantic's); with ``update``, its digest is its own, not this value's."""
+        copied = super().model_copy(update=update, deep=deep)
+        if update:
+            copied.__dict__.pop("digest", None)
+        return copied
 
 
 class Performance(_Strict):
@@ -534,16 +554,24 @@ def load_scenario(name_or_path: str | Path = "breaking4") -> Scenario:
     ScenarioError
         If the file is missing, is not TOML, or has a bad field.
     """
-    text: str
     where = str(name_or_path)
     path = Path(name_or_path)
     if path.suffix == ".toml" or (path.exists() and str(name_or_path) not in bundled_scenario_names()):
         check_user_file(str(name_or_path), "scenario")
         if not path.is_file():
             raise ScenarioError(f"no such file {str(path)!r}; give a .toml path or a bundled name", "scenario")
-        text = read_text(path, "scenario", "a scenario .toml")
-    else:
-        text = bundled_scenario_text(str(name_or_path))
+        return _scenario_from_text(read_text(path, "scenario", "a scenario .toml"), path, where)
+    bundled_scenario_text(where)  # an unknown name: the error lists the bundled ones
+    return _bundled_scenario(where)
+
+
+@functools.lru_cache(maxsize=64)
+def _bundled_scenario(name: str) -> Scenario:
+    """A bundled scenario, validated once per process (the shipped files do not change; a Scenario is frozen)."""
+    return _scenario_from_text(bundled_scenario_text(name), Path(name), name)
+
+
+def _scenario_from_text(text: str, path: Path, where: str) -> Scenario:
     data = parse_toml(text, where, "scenario")
     athlete = data.get("athlete")
     if isinstance(athlete, dict) and "file" in athlete:
