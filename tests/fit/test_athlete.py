@@ -9,7 +9,8 @@ import pytest
 
 from paceline.chain import solve
 from paceline.errors import ScenarioError
-from paceline.fit.athlete import calibration_effort
+from paceline.fit import athlete as fa
+from paceline.fit.athlete import athlete_params, calibration_effort
 from paceline.io.scenario import Scenario, load_scenario, scenario_from_dict
 
 
@@ -133,3 +134,57 @@ def test_a_calibration_error_speaks_of_the_athlete_as_her_or_him(sex: str, words
     with pytest.raises(ScenarioError) as exc:  # no race named, no performances
         calibration_effort(_variant("kram2025", sex=sex, performances=[], calibration=None))
     assert str(exc.value).startswith(f"athlete.calibration: nothing calibrates {him}: name a race {he} ran")
+
+
+def _edited(sc: Scenario, **sections: Any) -> Scenario:
+    data = sc.model_dump(exclude_none=True)
+    for key, value in sections.items():
+        data[key] = {**data[key], **value} if isinstance(value, dict) else value
+    return scenario_from_dict(data)
+
+
+@pytest.fixture
+def calibrations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The scenarios whose athlete was calibrated (an empty memo first)."""
+    fa.CALIBRATIONS.clear()
+    calls: list[str] = []
+    real = fa.calibration_effort
+
+    def counted(scenario: Scenario, *args: Any) -> Any:
+        calls.append(scenario.name)
+        return real(scenario, *args)
+
+    monkeypatch.setattr(fa, "calibration_effort", counted)
+    yield calls
+    fa.CALIBRATIONS.clear()
+
+
+def test_weather_formation_and_target_edits_never_recalibrate(calibrations: list[str]) -> None:
+    base = load_scenario("breaking4")
+    first = athlete_params(base, "equal-power")
+    hot = _edited(base, conditions={"temperature_c": 25.0, "altitude_m": 1500.0})
+    pacing = [{"from_m": 0.0, "to_m": base.distance_m, "formation": "solo"}]
+    edits = [hot, _edited(base, target="4:05"), _edited(base, pacing=pacing)]
+    powers = [athlete_params(sc, "equal-power").power_w_kg for sc in edits]
+    assert calibrations == ["breaking4"]  # one calibration for the four scenarios
+    # the power is still carried to each race's air: altitude costs aerobic power; the others change nothing
+    assert powers[0] < first.power_w_kg and powers[1] == powers[2] == first.power_w_kg
+    fa.CALIBRATIONS.clear()  # oracle: calibrated afresh, the hot race gets the same power
+    assert athlete_params(hot, "equal-power").power_w_kg == powers[0]
+
+
+def test_her_performances_or_body_recalibrate(calibrations: list[str]) -> None:
+    base = _variant("breaking2")  # calibrated on her performances
+    p0 = athlete_params(base, "equal-power").power_w_kg
+    perfs = [p.model_dump(exclude_none=True) for p in base.athlete.performances]
+    perfs[0]["time_s"] *= 0.99
+    faster = athlete_params(_variant("breaking2", performances=perfs), "equal-power").power_w_kg
+    heavier = athlete_params(_variant("breaking2", mass_kg=base.athlete.mass_kg + 1.0), "equal-power").power_w_kg
+    assert len(calibrations) == 3 and faster > p0 and heavier != p0
+
+
+def test_a_self_calibrated_race_recalibrates_on_its_own_weather(calibrations: list[str]) -> None:
+    base = _variant("monaco2023", calibration="self")  # the race is its own calibration: its air is an input
+    athlete_params(base, "equal-power")
+    athlete_params(_edited(base, conditions={"temperature_c": base.conditions.temperature_c + 1.0}), "equal-power")
+    assert len(calibrations) == 2

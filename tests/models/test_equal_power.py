@@ -156,11 +156,6 @@ def test_calibration_needs_a_source() -> None:
         solve_cs(sc)
 
 
-def test_calibration_is_cached() -> None:
-    sc = load_scenario("monaco2023")
-    assert athlete_params(sc, "equal-power") is athlete_params(sc, "equal-power")
-
-
 # ---- physical properties (hypothesis) ------------------------------------------------------------------------
 
 conditions = st.fixed_dictionaries(

@@ -15,22 +15,24 @@ A scenario never calibrates on its own ``[result]`` unless it says ``"self"``. T
 time-weighted mean of the split segments' constant powers on that effort's course
 (:func:`paceline.models.equal_power.segment_powers`: the inverse of the one kernel). The critical-speed model reads
 CS and D' from the fit of her performances; the optimal-control model its fitted Keller/Aftalion parameters.
-Results are cached by content.
+The equal-power calibration is memoised on what it depends on only (:func:`calibration_key`), so a change of
+race-day weather, formation or target re-uses it and only carries the power to the new air.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import NDArray
 
-from paceline.errors import ScenarioError
+from paceline.errors import PacelineError, ScenarioError
 from paceline.fit.calculators import RIEGEL_EXPONENT
 from paceline.fit.effort import CALIBRATION_STEP_M, FORM_CV, CalibrationEffort, calibrated_power, race_effort
 from paceline.io.athletes import pronouns
+from paceline.io.cache import Memo
 from paceline.models.athlete import AthleteParams
 from paceline.models.race import Assumption
 from paceline.physics.metabolic import DEFAULT_CURVE
@@ -231,13 +233,59 @@ def _environment_assumptions(scenario: Scenario, effort: CalibrationEffort, rati
     return tuple(rows)
 
 
-@functools.lru_cache(maxsize=128)
-def _equal_power(scenario_json: str, curve: str, draft_key: Any) -> AthleteParams:
-    from paceline.io.scenario import Scenario
+#: Equal-power calibrations by what they depend on (:func:`calibration_key`, the cost curve, the shelter model).
+CALIBRATIONS = Memo(maxsize=128)
 
-    scenario = Scenario.model_validate_json(scenario_json)
-    effort = calibration_effort(scenario, draft_key)
-    power, segs = calibrated_power(effort, curve)
+
+def calibration_key(scenario: Scenario) -> tuple[Any, ...]:
+    """What the calibration of a scenario's athlete depends on, and nothing else.
+
+    Her athlete table (body, drag area, performances, calibration; :attr:`~paceline.io.scenario.Athlete.digest`),
+    the scenario's distance (the performance model predicts her time over it; a calibration race must be near it),
+    and the calibration race: a named race by its content, or, with ``"self"``, the scenario itself (its own
+    result, pacing and weather). The race-day weather, formations and target of a scenario that does not calibrate
+    on itself are not in it: editing them never recalibrates (the power is carried to the race's air by
+    :func:`environment_ratio`, outside the memo).
+    """
+    from paceline.io.scenario import load_scenario
+
+    ath = scenario.athlete
+    race: str | None = None
+    if ath.calibration == "self":
+        race = scenario.digest
+    elif ath.calibration and ath.calibration != "performances":
+        try:
+            race = load_scenario(ath.calibration).digest
+        except PacelineError:  # calibration_effort says why, every time (an error is not memoised)
+            race = ath.calibration
+    return (ath.digest, float(scenario.distance_m), race)
+
+
+@dataclass(frozen=True)
+class EqualPowerCalibration:
+    """An equal-power calibration: the effort, her metabolic power on it [W/kg] and its segments' [W/kg]."""
+
+    effort: CalibrationEffort
+    power_w_kg: float
+    segment_powers_w_kg: NDArray[np.float64]
+
+
+def calibrate_equal_power(
+    scenario: Scenario, curve: str = DEFAULT_CURVE, draft_params: DraftParams | None = None
+) -> EqualPowerCalibration:
+    """The calibration effort of the scenario's athlete and her power on it, memoised on :func:`calibration_key`."""
+
+    def compute() -> EqualPowerCalibration:
+        effort = calibration_effort(scenario, draft_params)
+        power, segs = calibrated_power(effort, curve)
+        return EqualPowerCalibration(effort, power, segs)
+
+    return CALIBRATIONS.get((calibration_key(scenario), curve, draft_params), compute)
+
+
+def _equal_power(scenario: Scenario, curve: str, draft_params: DraftParams | None) -> AthleteParams:
+    cal = calibrate_equal_power(scenario, curve, draft_params)
+    effort, power = cal.effort, cal.power_w_kg
     ratio = float(environment_ratio(scenario, effort))
     ath = scenario.athlete
     mean_shelter = float(np.mean(effort.course.shelter))
@@ -256,7 +304,7 @@ def _equal_power(scenario_json: str, curve: str, draft_key: Any) -> AthleteParam
             Assumption("power_here", round(power * ratio, 3), "W/kg", "calibrated power x environment_ratio"),
         ),
         meta={
-            "segment_powers_w_kg": [float(x) for x in segs],
+            "segment_powers_w_kg": [float(x) for x in cal.segment_powers_w_kg],
             "calibration_mean_shelter": mean_shelter,
             "environment_ratio": ratio,
         },
@@ -325,7 +373,7 @@ def athlete_params(
         How the optimal-control model charges the air (its fit uses the same).
     """
     if model == "equal-power":
-        return _equal_power(scenario.model_dump_json(), curve, draft_params)
+        return _equal_power(scenario, curve, draft_params)
     if scenario.athlete.drag_area_m2 is not None and model in ("critical-speed", "optimal-control"):
         raise ScenarioError(
             f"a measured drag area is used by the equal-power model only; the {model} fit derives "

@@ -12,7 +12,7 @@ performance that says nothing is already solo, still air, sea level, and is kept
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -21,31 +21,38 @@ from paceline.physics.air import REFERENCE_CONDITIONS
 from paceline.physics.metabolic import DEFAULT_CURVE
 
 if TYPE_CHECKING:  # pragma: no cover
-    from paceline.io.scenario import Athlete, Performance
+    from paceline.io.scenario import Athlete, Performance, Scenario
 
 
-def _race_as_run(perf: Performance, height_m: float, mass_kg: float, where: str) -> dict[str, Any]:
-    """The scenario table of the race a performance was run in, with her body and her time as its result."""
-    from paceline.io.scenario import load_scenario
+#: A performance's weather fields, laid over its race's (or reference air): those of the reference conditions.
+WEATHER = tuple(REFERENCE_CONDITIONS)
 
+
+def _race_as_run(perf: Performance, height_m: float, mass_kg: float, where: str) -> Scenario:
+    """The race a performance was run in, with her body and her time as its result: the named race (already
+    validated) or a solo/formation race in reference air, with the performance's own weather laid over it. Built
+    from validated parts; no scenario is dumped or validated again."""
+    from pydantic import ValidationError
+
+    from paceline.io.scenario import Athlete, Conditions, PacingPhase, Result, Scenario, load_scenario
+
+    body = Athlete(name="performance", height_m=height_m, mass_kg=mass_kg)
     if perf.race is not None:
         try:
-            ref = load_scenario(perf.race)
+            base = load_scenario(perf.race)
         except ScenarioError as exc:
             raise ScenarioError(f"{perf.race!r} cannot be loaded ({exc})", f"{where}.race") from None
-        if ref.result is None:
+        if base.result is None:
             raise ScenarioError(
                 f"{perf.race!r} is a plan, not a race that was run (it has no [result]); name the race that was run, "
                 "or give the performance's formation and weather",
                 f"{where}.race",
             )
-        if abs(ref.distance_m - perf.distance_m) > 1e-6:
+        if abs(base.distance_m - perf.distance_m) > 1e-6:
             raise ScenarioError(
-                f"{perf.race!r} is a {ref.distance_m:g} m race; this performance is {perf.distance_m:g} m",
+                f"{perf.race!r} is a {base.distance_m:g} m race; this performance is {perf.distance_m:g} m",
                 f"{where}.race",
             )
-        data = ref.model_dump(exclude_none=True, exclude={"result", "target_s"})
-        conditions = dict(data.get("conditions", {}))
     else:
         if perf.formation is not None:  # named here, not as the pacing of a scenario the user never wrote
             from paceline.io.formations import get_formation
@@ -54,33 +61,34 @@ def _race_as_run(perf: Performance, height_m: float, mass_kg: float, where: str)
                 get_formation(perf.formation)
             except ScenarioError as exc:
                 raise ScenarioError(str(exc).removeprefix(f"{exc.field}: "), f"{where}.formation") from None
-        data = {
-            "name": "performance",
-            "distance_m": perf.distance_m,
-            "pacing": [{"from_m": 0.0, "to_m": perf.distance_m, "formation": perf.formation or "solo"}],
+        phase = PacingPhase(from_m=0.0, to_m=perf.distance_m, formation=perf.formation or "solo")
+        base = Scenario.model_construct(name="performance", distance_m=perf.distance_m, athlete=body, pacing=(phase,))
+    conditions = base.conditions if perf.race is not None else Conditions(**REFERENCE_CONDITIONS)
+    weather = {k: v for k in WEATHER if (v := getattr(perf, k)) is not None}
+    if weather:  # her race's weather, and no range around it
+        data = conditions.model_dump(exclude_none=True, exclude={f"{k}_range" for k in weather})
+        try:
+            conditions = Conditions.model_validate({**data, **weather})
+        except ValidationError as exc:
+            raise ScenarioError(exc.errors()[0]["msg"].removeprefix("Value error, "), where) from None
+    return base.model_copy(
+        update={
+            "athlete": body,
+            "conditions": conditions,
+            "result": Result(time_s=perf.time_s),
+            "target_s": None,
         }
-        conditions = dict(REFERENCE_CONDITIONS)
-    for key in ("temperature_c", "relative_humidity", "altitude_m", "wind_speed_m_s"):
-        value = getattr(perf, key)
-        if value is not None:
-            conditions[key] = value
-            conditions.pop(f"{key}_range", None)
-    data["conditions"] = conditions
-    data["athlete"] = {"name": "performance", "height_m": height_m, "mass_kg": mass_kg}
-    data["result"] = {"time_s": perf.time_s}
-    return data
+    )
 
 
 @functools.lru_cache(maxsize=256)
-def _solo_time(perf_json: str, height_m: float, mass_kg: float, curve: str, where: str) -> float:
+def _solo_time(perf: Performance, height_m: float, mass_kg: float, curve: str, where: str) -> float:
     from paceline.fit.effort import CALIBRATION_STEP_M, CalibrationEffort, calibrated_power, race_effort
-    from paceline.io.scenario import Performance, scenario_from_dict
     from paceline.models.common import reference_course
     from paceline.models.equal_power import group_drag_k
     from paceline.physics.environment import environment_power_factor
 
-    perf = Performance.model_validate_json(perf_json)
-    sc = scenario_from_dict(_race_as_run(perf, height_m, mass_kg, where), source=where)
+    sc = _race_as_run(perf, height_m, mass_kg, where)
     effort = race_effort(sc, None)
     power, _ = calibrated_power(effort, curve)
     c = sc.conditions
@@ -105,7 +113,7 @@ def solo_equivalent(perf: Performance, height_m: float, mass_kg: float, where: s
     """
     if perf.solo_still_sea_level:
         return perf.time_s
-    return _solo_time(perf.model_dump_json(), float(height_m), float(mass_kg), DEFAULT_CURVE, where)
+    return _solo_time(perf, float(height_m), float(mass_kg), DEFAULT_CURVE, where)
 
 
 def solo_equivalents(athlete: Athlete) -> list[Performance]:
