@@ -30,8 +30,9 @@ def to_jsonable(obj: Any) -> Any:
 
 
 def content_key(data: Any) -> str:
-    """SHA-256 (hex) of ``data`` as canonical JSON: sorted keys, no spaces, floats as Python prints them, anything
-    else JSON cannot hold as its ``str``.
+    """SHA-256 (hex) of ``data`` as canonical JSON: sorted keys, no spaces, floats as Python prints them, a numpy
+    array by its dtype, shape and the SHA-256 of its bytes (a numpy scalar as its value), anything else JSON cannot
+    hold as its ``str``.
 
     Parameters
     ----------
@@ -44,5 +45,16 @@ def content_key(data: Any) -> str:
         64 hex digits; equal data (whatever its key order) give equal keys. Callers that need a short id take a
         prefix.
     """
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=_canonical)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _canonical(value: Any) -> Any:
+    """What :func:`content_key` writes for a value JSON has no form for: a numpy array (or scalar) by its content
+    (``str`` of an array would abbreviate it and round its numbers), anything else by ``str``."""
+    if hasattr(value, "dtype") and hasattr(value, "tobytes"):
+        if getattr(value, "ndim", 0) == 0:
+            return value.item()
+        data = value.tobytes(order="C")  # (a copy only for an array that is not contiguous)
+        return {"dtype": value.dtype.str, "shape": list(value.shape), "sha256": hashlib.sha256(data).hexdigest()}
+    return str(value)

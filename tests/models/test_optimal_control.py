@@ -3,7 +3,9 @@ physical properties."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -330,3 +332,26 @@ def test_metabolic_air_cost_charges_more_for_a_headwind_and_less_for_a_strong_ta
                 assert np.all(race.series["air_power_w_kg"][mid] < 0)
     assert times["still", "metabolic"] > times["still", "mechanical"] + 1.0
     assert times["pushed", "metabolic"] < times["pushed", "mechanical"] - 0.5
+
+
+def test_the_same_problem_is_solved_once_and_a_changed_one_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    course = build_course(load_scenario("breaking4"))
+    solves: list[int] = []
+    real = col.CollocationProblem.solve
+
+    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        solves.append(1)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(col.CollocationProblem, "solve", counted)
+    oc.SOLUTIONS.clear()
+    first = oc.solve_course(course, KIPYEGON_LIKE, N_TEST)
+    first.meta["target_s"] = 1.0  # a caller's change to its race is not remembered
+    again = oc.solve_course(dataclasses.replace(course), KIPYEGON_LIKE, N_TEST)  # equal content, another object
+    assert solves == [1] and again.finish_s == first.finish_s and "target_s" not in again.meta
+    assert np.array_equal(again.v_m_s, first.v_m_s) and again.v_m_s is not first.v_m_s
+    sheltered = course.with_changes(shelter=np.clip(course.shelter + 0.1, 0.0, 0.9))
+    assert oc.solve_course(sheltered, KIPYEGON_LIKE, N_TEST).finish_s < first.finish_s and solves == [1, 1]
+    oc.solve_course(course, KIPYEGON_LIKE.with_changes(sigma_w_kg=KIPYEGON_LIKE.sigma_w_kg * 1.01), N_TEST)
+    assert solves == [1, 1, 1]
+    oc.SOLUTIONS.clear()

@@ -38,6 +38,7 @@ import functools
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -529,38 +530,26 @@ def population_prior() -> PopulationPrior:
         params["curvature"] = tuple(params["curvature"])
         params["event_offsets"] = tuple(tuple(e) for e in params.get("event_offsets", ()))
         return PopulationPrior(**params)
-    log.warning("data/performances/prior.json is missing or stale; fitting the population prior now")
+    log.warning(
+        "data/performances/prior.json is missing or stale; fitting the population prior now (maintainers: "
+        "python scripts/refit_prior.py)"
+    )
     return fit_population([(t.distances_m, t.times_s) for t in performance_tables().values()])
 
 
-def write_prior() -> str:
-    """Refit the population prior on the shipped tables and write ``data/performances/prior.json``; returns its
-    path (``python -m paceline.fit.performance_model --write``)."""
-    import json
+def prior_record() -> dict[str, Any]:
+    """The population prior refitted on the shipped tables, as the record ``data/performances/prior.json`` holds
+    (written by the maintainers' ``python scripts/refit_prior.py`` into the source tree, never at run time)."""
     from dataclasses import asdict
-    from importlib import resources
 
-    from paceline.io.performance_tables import PRIOR_FILE, performance_tables, tables_hash
+    from paceline.io.performance_tables import performance_tables, tables_hash
 
     tables = performance_tables()
     prior = fit_population([(t.distances_m, t.times_s) for t in tables.values()])
-    record = {
+    return {
         "provenance": "paceline.fit.performance_model.fit_population on every table of data/performances "
         "(type-II maximum likelihood; event offsets and interval scale from the tables' own leave-one-out residuals)",
         "tables": sorted(tables),
         "tables_sha256": tables_hash(),
         "params": asdict(prior),
     }
-    path = str(resources.files("paceline") / "data" / "performances" / PRIOR_FILE)
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(json.dumps(record, indent=2) + "\n")
-    return path
-
-
-if __name__ == "__main__":  # pragma: no cover
-    import sys
-
-    if "--write" in sys.argv:
-        print(write_prior())
-    else:
-        print(population_prior())

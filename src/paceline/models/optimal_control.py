@@ -71,6 +71,8 @@ large-scale nonlinear programming. Math. Prog. 106, 25-57 (Ipopt).
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -79,6 +81,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from paceline.errors import ScenarioError, SolverError
+from paceline.io.cache import Memo, content_key
 from paceline.models.collocation import (
     GridCourse,
     check_intervals,
@@ -242,7 +245,9 @@ def solve_course(
     n_intervals : int
         Number of collocation intervals (500 for a mile is about 3 m each).
     warm : bool
-        Start from the previous solution of the cached problem with the same number of intervals.
+        Start from the previous solution of the cached problem with the same number of intervals, and remember the
+        solution by the problem's content (:data:`SOLUTIONS`): the same problem asked again is not solved again.
+        False: a cold solve from the default guess, neither read from nor kept in :data:`SOLUTIONS`.
     extra_assumptions : sequence of Assumption
         Further inputs to list in the Race.
 
@@ -262,8 +267,23 @@ def solve_course(
     """
     p = params or KELLER_1973
     gc = course_on_grid(course, n_intervals)
-    sol = get_problem(n_intervals).solve(gc, p, warm=warm)
-    return race_from_solution(course, gc, p, sol, extra_assumptions)
+    if not warm:
+        return race_from_solution(course, gc, p, get_problem(n_intervals).solve(gc, p, warm=False), extra_assumptions)
+    sol = SOLUTIONS.get(problem_key(gc, p, n_intervals), lambda: get_problem(n_intervals).solve(gc, p, warm=True))
+    fresh = {k: np.array(v, copy=True) if isinstance(v, np.ndarray) else copy.deepcopy(v) for k, v in sol.items()}
+    return race_from_solution(course, gc, p, fresh, extra_assumptions)
+
+
+#: Optimal-control solutions by the content of their problem (:func:`problem_key`): the same race asked again (a
+#: page reloaded, a report after a predict in one process) is not solved again. The Race is built afresh from it.
+SOLUTIONS = Memo(maxsize=32)
+
+
+def problem_key(gc: GridCourse, params: OCParams, n_intervals: int) -> str:
+    """The content of an optimal-control problem: the course on the grid (every array by content), the athlete's
+    parameters and the number of intervals (:func:`paceline.io.cache.content_key`)."""
+    grid = {f.name: getattr(gc, f.name) for f in dataclasses.fields(gc)}
+    return content_key({"grid": grid, "params": params.to_dict(), "n_intervals": int(n_intervals)})
 
 
 def solve_shaped(
