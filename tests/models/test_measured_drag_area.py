@@ -36,17 +36,17 @@ def test_measured_value_equal_to_the_body_formula_changes_nothing() -> None:
 
 def test_race_and_calibration_race_use_her_measured_drag_area() -> None:
     sc = with_drag_area("kram2025", 0.25)
-    assert build_course(sc, step_m=5.0).cda_m2 == pytest.approx(0.25 * sc.equipment.cda_factor)
+    assert build_course(sc, step_m=5.0).drag_area_m2 == pytest.approx(0.25 * sc.equipment.cda_factor)
     effort = calibration_effort(sc)  # Monaco 2023, re-run with her drag area
     monaco = load_scenario("monaco2023")
-    assert effort.course.cda_m2 == pytest.approx(0.25 * monaco.equipment.cda_factor)
+    assert effort.course.drag_area_m2 == pytest.approx(0.25 * monaco.equipment.cda_factor)
     rows = {a.name: a for a in solve(sc).assumptions}
     assert "measured 0.25 m^2" in rows["drag_area"].source
 
 
 def test_performances_calibration_uses_it_too() -> None:
     sc = with_drag_area("kram2025", 0.25, calibration="performances")
-    assert calibration_effort(sc).course.cda_m2 == pytest.approx(0.25)
+    assert calibration_effort(sc).course.drag_area_m2 == pytest.approx(0.25)
 
 
 def test_more_drag_area_more_to_gain_from_better_shelter() -> None:

@@ -41,7 +41,7 @@ def _course(distance_m: float, kind: str = "road", drag: bool = False, **conditi
         }
     )
     course = build_course(sc)
-    return course if drag else course.with_changes(cda_m2=0.0)
+    return course if drag else course.with_changes(drag_area_m2=0.0)
 
 
 def _athlete(params: oc.OCParams) -> AthleteParams:
@@ -234,7 +234,7 @@ def test_solves_from_cold_in_many_conditions(
     course = course.with_changes(shelter=np.full_like(course.shelter, shelter))
     race = oc.solve_course(course, KIPYEGON_LIKE, N_TEST, warm=False)
     assert abs(race.series["energy_j_kg"][-1]) < 1.0
-    no_air = oc.solve_course(course.with_changes(cda_m2=0.0), KIPYEGON_LIKE, N_TEST, warm=False)
+    no_air = oc.solve_course(course.with_changes(drag_area_m2=0.0), KIPYEGON_LIKE, N_TEST, warm=False)
     assert race.finish_s > no_air.finish_s
 
 
@@ -244,7 +244,9 @@ def test_more_drag_never_faster_more_shelter_never_slower(factor: float, shelter
     course = build_course(load_scenario("breaking4"))
     course = course.with_changes(shelter=np.full_like(course.shelter, shelter))
     base = oc.solve_course(course, KIPYEGON_LIKE, N_TEST).finish_s
-    draggier = oc.solve_course(course.with_changes(cda_m2=course.cda_m2 * factor), KIPYEGON_LIKE, N_TEST).finish_s
+    draggier = oc.solve_course(
+        course.with_changes(drag_area_m2=course.drag_area_m2 * factor), KIPYEGON_LIKE, N_TEST
+    ).finish_s
     sheltered = oc.solve_course(
         course.with_changes(shelter=np.full_like(course.shelter, shelter + more)), KIPYEGON_LIKE, N_TEST
     ).finish_s
@@ -303,7 +305,7 @@ def test_air_cost_factor_at_mile_pace() -> None:
 
 def test_without_air_both_aero_costs_are_kellers_model() -> None:
     """D = 0 (no drag area, with the pocket's shelter and the wind still in the course): identical races."""
-    course = build_course(load_scenario("breaking4")).with_changes(cda_m2=0.0)
+    course = build_course(load_scenario("breaking4")).with_changes(drag_area_m2=0.0)
     races = [
         oc.solve_course(course, KIPYEGON_LIKE.with_changes(aero_cost=a), N_TEST, warm=False) for a in oc.AERO_COSTS
     ]

@@ -40,9 +40,9 @@ def test_suit_factor_and_bad_values() -> None:
 
 def test_measured_drag_area_replaces_the_body_formula() -> None:
     # a measured CdA is used as given (the body is ignored), and the kit factor still multiplies it
-    assert aero.drag_area(1.57, 42, measured_m2=0.25) == pytest.approx(0.25)
-    assert aero.drag_area(2.0, 90, measured_m2=0.25) == pytest.approx(0.25)
-    assert aero.drag_area(1.57, 42, cda_factor=0.9, measured_m2=0.25) == pytest.approx(0.225)
+    assert aero.drag_area(1.57, 42, drag_area_m2=0.25) == pytest.approx(0.25)
+    assert aero.drag_area(2.0, 90, drag_area_m2=0.25) == pytest.approx(0.25)
+    assert aero.drag_area(1.57, 42, cda_factor=0.9, drag_area_m2=0.25) == pytest.approx(0.225)
     assert "measured 0.25 m^2" in aero.drag_area_source(0.25)
     assert "Pugh 1971" in aero.drag_area_source(None)
 
@@ -50,7 +50,7 @@ def test_measured_drag_area_replaces_the_body_formula() -> None:
 @pytest.mark.parametrize("bad", [0.01, 1.5, float("nan"), float("inf"), -0.3])
 def test_measured_drag_area_out_of_range_names_the_field(bad: float) -> None:
     with pytest.raises(ScenarioError, match=r"^drag_area_m2: .*allowed 0.05 to 1 m\^2") as info:
-        aero.drag_area(1.57, 42, measured_m2=bad)
+        aero.drag_area(1.57, 42, drag_area_m2=bad)
     assert info.value.field == "drag_area_m2"
 
 

@@ -136,7 +136,7 @@ def fit_course(distance_m: float, height_m: float | None = None, mass_kg: float 
     )
     course = build_course(sc)
     if height_m is None or mass_kg is None:  # no athlete: Keller's model, without air
-        course = course.with_changes(cda_m2=0.0)
+        course = course.with_changes(drag_area_m2=0.0)
     return course
 
 
@@ -471,7 +471,7 @@ def _cache_key(perf_key: tuple[tuple[float, float], ...], height_m: float, mass_
             "n_intervals": FIT_N_INTERVALS,
             "free": default_free_parameters(_performances(perf_key)),
             # the physics the fit reads, so that a change of formula is a new key
-            "cda_m2": float(aero.drag_area(height_m, mass_kg)),
+            "drag_area_m2": float(aero.drag_area(height_m, mass_kg)),
             "rho": float(air.air_density(c["temperature_c"], c["relative_humidity"], c["altitude_m"])),
         }
     )

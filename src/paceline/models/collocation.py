@@ -142,7 +142,10 @@ def course_on_grid(course: Course, n_intervals: int) -> GridCourse:
         return np.asarray(_interval_means(x, xs, np.asarray(a, dtype=float)), dtype=float)
 
     shelter = mean(course.shelter)
-    k = np.asarray(aero.drag_coefficient_n_s2_m2(course.air_density_kg_m3, course.cda_m2, shelter)) / course.mass_kg
+    k = (
+        np.asarray(aero.drag_coefficient_n_s2_m2(course.air_density_kg_m3, course.drag_area_m2, shelter))
+        / course.mass_kg
+    )
     return GridCourse(
         x_m=x,
         h_m=np.diff(x),

@@ -38,7 +38,7 @@ def series_at_speed(
         ``wind_along_m_s``, ``line_scale``, ``offset_m``, ``track_pos_m``, ``curvature_1_m``.
     """
     v = np.asarray(speed_m_s, dtype=float)
-    environment = (course.air_density_kg_m3, course.cda_m2, course.wind_along_m_s, course.shelter)
+    environment = (course.air_density_kg_m3, course.drag_area_m2, course.wind_along_m_s, course.shelter)
     drag = np.asarray(aero.drag_force(v, *environment), dtype=float)
     return {
         "shelter": course.shelter,
@@ -58,7 +58,7 @@ def series_at_speed(
 def drag_coefficient_n_s2_m2(course: Course) -> NDArray[np.float64]:
     """``k = 1/2 rho CdA (1 - shelter)`` at each sample [N s^2/m^2], so that drag is ``k (v - w)|v - w|``
     (:func:`paceline.physics.aero.drag_coefficient_n_s2_m2` on the course's air, drag area and shelter)."""
-    return np.asarray(aero.drag_coefficient_n_s2_m2(course.air_density_kg_m3, course.cda_m2, course.shelter))
+    return np.asarray(aero.drag_coefficient_n_s2_m2(course.air_density_kg_m3, course.drag_area_m2, course.shelter))
 
 
 def speeds_at_power(course: Course, power_w_kg: ArrayLike, curve: str | CostCurve) -> NDArray[np.float64]:
@@ -115,7 +115,7 @@ def reference_course(
     step_m : float
         Sample spacing [m].
     drag_area_m2 : float, optional
-        Her measured drag area [m^2] (:func:`paceline.physics.aero.drag_area`'s ``measured_m2``).
+        Her measured drag area [m^2] (:func:`paceline.physics.aero.drag_area`'s ``drag_area_m2``).
     """
     from paceline.models.course import Course
 
@@ -132,7 +132,7 @@ def reference_course(
         offset_m=np.full_like(x, 0.30),
         track_pos_m=x,
         air_density_kg_m3=air.REFERENCE_AIR_DENSITY_KG_M3,
-        cda_m2=float(aero.drag_area(height_m, mass_kg, measured_m2=drag_area_m2)),
+        drag_area_m2=float(aero.drag_area(height_m, mass_kg, drag_area_m2=drag_area_m2)),
         mass_kg=mass_kg,
         shoe_economy_gain=0.0,
         phase_index=np.zeros(n, dtype=np.int64),

@@ -47,7 +47,7 @@ class Course:
         Track coordinate of each sample [m] (see :mod:`paceline.physics.track`).
     air_density_kg_m3 : float
         Air density [kg/m^3].
-    cda_m2 : float
+    drag_area_m2 : float
         Her drag area with the kit's factor applied [m^2].
     mass_kg : float
         Body mass [kg].
@@ -77,7 +77,7 @@ class Course:
     offset_m: NDArray[np.float64]
     track_pos_m: NDArray[np.float64]
     air_density_kg_m3: float
-    cda_m2: float
+    drag_area_m2: float
     mass_kg: float
     shoe_economy_gain: float = 0.0
     phase_index: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -176,7 +176,7 @@ def build_course(
     measured = sc.athlete.drag_area_m2
     cda = float(
         aero.drag_area(
-            sc.athlete.height_m, sc.athlete.mass_kg, cda_factor=sc.equipment.cda_factor, measured_m2=measured
+            sc.athlete.height_m, sc.athlete.mass_kg, cda_factor=sc.equipment.cda_factor, drag_area_m2=measured
         )
     )
 
@@ -215,7 +215,7 @@ def build_course(
         offset_m=offset,
         track_pos_m=s_ref,
         air_density_kg_m3=rho,
-        cda_m2=cda,
+        drag_area_m2=cda,
         mass_kg=sc.athlete.mass_kg,
         shoe_economy_gain=sc.equipment.shoe_economy_gain,
         phase_index=idx,

@@ -157,7 +157,7 @@ def race_from_solution(
     v, e, f = sol["v"], sol["e"], sol["f"]
     shelter = np.interp(x, course.x_m, course.shelter)
     wind = np.interp(x, course.x_m, course.wind_along_m_s)
-    drag = np.asarray(aero.drag_force(v, course.air_density_kg_m3, course.cda_m2, wind, shelter))
+    drag = np.asarray(aero.drag_force(v, course.air_density_kg_m3, course.drag_area_m2, wind, shelter))
     f_nodes = np.append(f, f[-1])  # the force of the interval that starts at each node (the last repeats)
     economy = 1.0 - course.shoe_economy_gain
     metabolic = metabolic_flag(p)
@@ -416,7 +416,7 @@ def simulate_control(course: Course, params: OCParams, race: Race) -> dict[str, 
     f_int = np.asarray(race.series["force_n_kg"])[:-1]
     cx = course.x_m
     k = (
-        np.asarray(aero.drag_coefficient_n_s2_m2(course.air_density_kg_m3, course.cda_m2, course.shelter))
+        np.asarray(aero.drag_coefficient_n_s2_m2(course.air_density_kg_m3, course.drag_area_m2, course.shelter))
         / course.mass_kg
     )
     econ = 1.0 - course.shoe_economy_gain

@@ -75,59 +75,59 @@ def drag_area(
     mass_kg: ArrayLike,
     cd: float = CD_RUNNER,
     cda_factor: ArrayLike = 1.0,
-    measured_m2: float | None = None,
+    drag_area_m2: float | None = None,
 ) -> NDArray[np.float64] | float:
     """Drag area ``Cd A`` of a runner [m^2]: a measured value when one is given, else from her body.
 
     Parameters
     ----------
     height_m, mass_kg : float or array
-        Body height [m] and mass [kg] (used only when ``measured_m2`` is None).
+        Body height [m] and mass [kg] (used only when ``drag_area_m2`` is None).
     cd : float
         Drag coefficient [-] (default 0.9, Pugh 1971).
     cda_factor : float or array
         Multiplier for clothing and equipment [-] (a speed suit < 1), applied to either route.
-    measured_m2 : float, optional
+    drag_area_m2 : float, optional
         The runner's own measured drag area in ordinary race kit [m^2] (e.g. from a wind tunnel or a treadmill in
         an air flow), within :data:`DRAG_AREA_RANGE_M2`. It replaces the body formula.
 
     Returns
     -------
     float or array
-        ``cda_factor * measured_m2``, or ``cda_factor * cd * 0.266 * BSA`` (Pugh 1971, DuBois & DuBois 1916) [m^2].
+        ``cda_factor * drag_area_m2``, or ``cda_factor * cd * 0.266 * BSA`` (Pugh 1971, DuBois & DuBois 1916) [m^2].
 
     Raises
     ------
     ScenarioError
-        ``cda_factor`` outside (0, 2] (field ``cda_factor``); ``measured_m2`` outside :data:`DRAG_AREA_RANGE_M2`
+        ``cda_factor`` outside (0, 2] (field ``cda_factor``); ``drag_area_m2`` outside :data:`DRAG_AREA_RANGE_M2`
         or not finite (field ``drag_area_m2``); a body outside the DuBois ranges (``height_m`` / ``mass_kg``).
     """
     f = np.asarray(cda_factor, dtype=float)
     if np.any((f <= 0) | (f > 2)):
         raise ScenarioError(f"{cda_factor} is out of range; allowed 0 < cda_factor <= 2", "cda_factor")
-    if measured_m2 is not None:
+    if drag_area_m2 is not None:
         lo, hi = DRAG_AREA_RANGE_M2
-        if not (np.isfinite(measured_m2) and lo <= measured_m2 <= hi):
-            raise ScenarioError(f"{measured_m2} m^2 is out of range; allowed {lo:g} to {hi:g} m^2", "drag_area_m2")
-        return scalar_or_array(f * float(measured_m2))
+        if not (np.isfinite(drag_area_m2) and lo <= drag_area_m2 <= hi):
+            raise ScenarioError(f"{drag_area_m2} m^2 is out of range; allowed {lo:g} to {hi:g} m^2", "drag_area_m2")
+        return scalar_or_array(f * float(drag_area_m2))
     return scalar_or_array(f * cd * np.asarray(frontal_area_pugh(height_m, mass_kg)))
 
 
-def drag_area_source(measured_m2: float | None) -> str:
+def drag_area_source(drag_area_m2: float | None) -> str:
     """One line saying which route gave a drag area (for the assumptions tables)."""
-    if measured_m2 is not None:
-        return f"measured {measured_m2:g} m^2 (athlete.drag_area_m2)"
+    if drag_area_m2 is not None:
+        return f"measured {drag_area_m2:g} m^2 (athlete.drag_area_m2)"
     return f"Cd {CD_RUNNER:g} x {FRONTAL_FRACTION_OF_BSA:g} x DuBois BSA (Pugh 1971)"
 
 
-def drag_factor_range(measured_m2: float | None = None, measured_sd_m2: float | None = None) -> tuple[float, float]:
+def drag_factor_range(drag_area_m2: float | None = None, drag_area_sd_m2: float | None = None) -> tuple[float, float]:
     """Bounds of the uniform factor on her nominal drag area that the uncertainty analyses draw [-].
 
     Parameters
     ----------
-    measured_m2 : float, optional
+    drag_area_m2 : float, optional
         Her measured drag area [m^2]; None: the Pugh route, whose Cd is uncertain within :data:`CD_RANGE`.
-    measured_sd_m2 : float, optional
+    drag_area_sd_m2 : float, optional
         Standard deviation of that measurement [m^2]; None or 0: taken as exact.
 
     Returns
@@ -139,20 +139,20 @@ def drag_factor_range(measured_m2: float | None = None, measured_sd_m2: float | 
     Raises
     ------
     ScenarioError
-        ``measured_sd_m2`` negative, not finite, given without ``measured_m2``, or so wide that a draw could leave
+        ``drag_area_sd_m2`` negative, not finite, given without ``drag_area_m2``, or so wide that a draw could leave
         :data:`DRAG_AREA_RANGE_M2` (field ``drag_area_sd_m2``; allowed ``0 <= sd <= min(m - 0.05, 1 - m) / sqrt(3)``).
     """
-    if measured_m2 is None:
-        if measured_sd_m2 is not None:
+    if drag_area_m2 is None:
+        if drag_area_sd_m2 is not None:
             raise ScenarioError("a standard deviation needs a measured drag area (drag_area_m2)", "drag_area_sd_m2")
         return CD_RANGE[0] / CD_RUNNER, CD_RANGE[1] / CD_RUNNER
-    sd = 0.0 if measured_sd_m2 is None else float(measured_sd_m2)
-    m = float(measured_m2)
+    sd = 0.0 if drag_area_sd_m2 is None else float(drag_area_sd_m2)
+    m = float(drag_area_m2)
     lo, hi = DRAG_AREA_RANGE_M2
     most = min(m - lo, hi - m) / np.sqrt(3.0)  # every draw stays within the accepted drag areas
     if not (np.isfinite(sd) and 0 <= sd <= most):
         raise ScenarioError(
-            f"{measured_sd_m2} m^2 is not allowed; 0 <= drag_area_sd_m2 <= {most:.4g} m^2 for drag_area_m2 {m:g} "
+            f"{drag_area_sd_m2} m^2 is not allowed; 0 <= drag_area_sd_m2 <= {most:.4g} m^2 for drag_area_m2 {m:g} "
             f"(its uniform, +- sqrt(3) SD, stays within {lo:g} to {hi:g} m^2)",
             "drag_area_sd_m2",
         )
@@ -160,29 +160,29 @@ def drag_factor_range(measured_m2: float | None = None, measured_sd_m2: float | 
     return 1.0 - float(half), 1.0 + float(half)
 
 
-def drag_factor_text(measured_m2: float | None = None, measured_sd_m2: float | None = None) -> tuple[str, str]:
+def drag_factor_text(drag_area_m2: float | None = None, drag_area_sd_m2: float | None = None) -> tuple[str, str]:
     """How :func:`drag_factor_range` draws her drag area, and its source (for the distributions tables)."""
-    if measured_m2 is None:
+    if drag_area_m2 is None:
         return f"Cd ~ U({CD_RANGE[0]:.1f}, {CD_RANGE[1]:.1f})", "Pugh (1971)"
-    if not measured_sd_m2:
-        return f"measured {measured_m2:g} m^2, fixed (drag_area_sd_m2 not given, or 0)", "athlete.drag_area_m2"
-    lo, hi = drag_factor_range(measured_m2, measured_sd_m2)
+    if not drag_area_sd_m2:
+        return f"measured {drag_area_m2:g} m^2, fixed (drag_area_sd_m2 not given, or 0)", "athlete.drag_area_m2"
+    lo, hi = drag_factor_range(drag_area_m2, drag_area_sd_m2)
     return (
-        f"measured {measured_m2:g} m^2 x U({lo:.3g}, {hi:.3g}) (SD {measured_sd_m2:g} m^2)",
+        f"measured {drag_area_m2:g} m^2 x U({lo:.3g}, {hi:.3g}) (SD {drag_area_sd_m2:g} m^2)",
         "athlete.drag_area_m2 and drag_area_sd_m2",
     )
 
 
-def drag_factor_label(measured_m2: float | None = None) -> tuple[str, str]:
+def drag_factor_label(drag_area_m2: float | None = None) -> tuple[str, str]:
     """The name and unit of the factor :func:`drag_factor_range` draws, for tables of inputs and priors: a factor on
     Pugh's Cd 0.9, or on her measured drag area."""
-    if measured_m2 is None:
+    if drag_area_m2 is None:
         return "drag coefficient Cd / 0.9", "x Cd 0.9"
     return "drag area (measured)", "x measured CdA"
 
 
 def drag_coefficient_n_s2_m2(
-    air_density_kg_m3: ArrayLike, cda_m2: ArrayLike, shelter: ArrayLike = 0.0
+    air_density_kg_m3: ArrayLike, drag_area_m2: ArrayLike, shelter: ArrayLike = 0.0
 ) -> NDArray[np.float64] | float:
     """The factor ``k`` of the drag law, so that drag is ``k (v - w)|v - w|`` (vectorised, broadcasting).
 
@@ -190,7 +190,7 @@ def drag_coefficient_n_s2_m2(
     ----------
     air_density_kg_m3 : float or array
         Air density [kg/m^3].
-    cda_m2 : float or array
+    drag_area_m2 : float or array
         Drag area [m^2] (times any factor on it: a drawn Cd, the kit's).
     shelter : float or array
         Fraction of drag removed by other runners [0-1).
@@ -202,13 +202,13 @@ def drag_coefficient_n_s2_m2(
         take their drag from here, and :func:`drag_force` is ``k`` times the relative air speed squared.
     """
     rho = np.asarray(air_density_kg_m3, dtype=float)
-    return scalar_or_array(0.5 * rho * np.asarray(cda_m2, dtype=float) * (1.0 - np.asarray(shelter, dtype=float)))
+    return scalar_or_array(0.5 * rho * np.asarray(drag_area_m2, dtype=float) * (1.0 - np.asarray(shelter, dtype=float)))
 
 
 def drag_force(
     speed_m_s: ArrayLike,
     air_density_kg_m3: ArrayLike,
-    cda_m2: ArrayLike,
+    drag_area_m2: ArrayLike,
     wind_along_m_s: ArrayLike = 0.0,
     shelter: ArrayLike = 0.0,
 ) -> NDArray[np.float64] | float:
@@ -220,7 +220,7 @@ def drag_force(
         Running speed over the ground [m/s].
     air_density_kg_m3 : float or array
         Air density [kg/m^3].
-    cda_m2 : float or array
+    drag_area_m2 : float or array
         Drag area [m^2].
     wind_along_m_s : float or array
         Tailwind component along the running direction [m/s] (negative: headwind).
@@ -233,17 +233,17 @@ def drag_force(
         Force [N]: ``1/2 rho CdA (v - w)|v - w| (1 - shelter)``; negative when a tailwind outruns the runner.
     """
     u = np.asarray(speed_m_s, dtype=float) - np.asarray(wind_along_m_s, dtype=float)
-    k = np.asarray(drag_coefficient_n_s2_m2(air_density_kg_m3, cda_m2, shelter))
+    k = np.asarray(drag_coefficient_n_s2_m2(air_density_kg_m3, drag_area_m2, shelter))
     return scalar_or_array(k * u * np.abs(u))
 
 
 def drag_power(
     speed_m_s: ArrayLike,
     air_density_kg_m3: ArrayLike,
-    cda_m2: ArrayLike,
+    drag_area_m2: ArrayLike,
     wind_along_m_s: ArrayLike = 0.0,
     shelter: ArrayLike = 0.0,
 ) -> NDArray[np.float64] | float:
     """Mechanical power spent against air resistance [W]: drag force times running speed."""
     v = np.asarray(speed_m_s, dtype=float)
-    return scalar_or_array(v * np.asarray(drag_force(v, air_density_kg_m3, cda_m2, wind_along_m_s, shelter)))
+    return scalar_or_array(v * np.asarray(drag_force(v, air_density_kg_m3, drag_area_m2, wind_along_m_s, shelter)))

@@ -81,7 +81,7 @@ def test_drawn_inputs_reach_the_course(setup: tuple[Any, Any, Any]) -> None:
     c = draw_course(oc, row)
     s = np.asarray(row["target_shelter"])
     np.testing.assert_allclose(c.shelter, s[oc.sample_group], atol=1e-12)  # bundled courses: best fit per phase
-    assert c.cda_m2 == pytest.approx(oc.course.cda_m2 * row["cd_factor"] * row["kit_factor"], rel=1e-12)
+    assert c.drag_area_m2 == pytest.approx(oc.course.drag_area_m2 * row["cd_factor"] * row["kit_factor"], rel=1e-12)
     assert c.wind_speed_m_s == pytest.approx(row["wind_speed_m_s"])
     np.testing.assert_allclose(c.wind_along_m_s, row["wind_speed_m_s"] * oc.course.unit_wind)
     assert c.shoe_economy_gain == pytest.approx(row["shoe_gain"])

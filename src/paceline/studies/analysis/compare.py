@@ -120,7 +120,7 @@ def with_b(course_a: Course, course_b: Course, causes: Sequence[str]) -> Course:
     cb = course_b
     c = course_a
     if "athlete and kit" in causes:
-        c = c.with_changes(cda_m2=cb.cda_m2, mass_kg=cb.mass_kg, shoe_economy_gain=cb.shoe_economy_gain)
+        c = c.with_changes(drag_area_m2=cb.drag_area_m2, mass_kg=cb.mass_kg, shoe_economy_gain=cb.shoe_economy_gain)
     if "shelter" in causes:
         c = c.with_changes(shelter=on_a(cb.shelter))
     if "wind" in causes:

@@ -251,7 +251,7 @@ def predict_scenario(
     env = float(environment_ratio(sc, effort))
     prob = model.curve_posterior(group, rows)
     pick = np.array([rng.choice(len(model.curves), p=p) for p in prob])
-    cda = float(course.cda_m2) * rows[:, group.cd_index][:, None]
+    cda = float(course.drag_area_m2) * rows[:, group.cd_index][:, None]
     k = np.asarray(aero.drag_coefficient_n_s2_m2(float(course.air_density_kg_m3), cda, shelter))
     times = np.empty(n)
     for ci, c in enumerate(model.curves):

@@ -70,7 +70,7 @@ class RaceTerm:
         Race distances of the phases [m] (one per kernel group).
     air_density_kg_m3 : float
         The race's air [kg/m^3].
-    cda_m2 : float
+    drag_area_m2 : float
         Her drag area at Cd 0.9 with the race's kit [m^2] (:meth:`drag_k` puts the drag factor and shelter on it).
     shelter_fixed : ndarray
         Shelter of each phase when no parameter sets it [-].
@@ -99,7 +99,7 @@ class RaceTerm:
     kernel: RaceKernel
     phases: list[tuple[float, float]]
     air_density_kg_m3: float
-    cda_m2: float
+    drag_area_m2: float
     shelter_fixed: NDArray[np.float64]
     shelter_params: dict[int, int]
     gap_phases: dict[int, NDArray[np.float64]]
@@ -115,7 +115,7 @@ class RaceTerm:
     def drag_k(self, cd_factor: NDArray[np.float64], shelter: NDArray[np.float64]) -> NDArray[np.float64]:
         """``k = 1/2 rho CdA (1 - shelter)`` [N s^2/m^2] of rows of drag factors ``cd_factor`` (n, 1) and shelters
         (n, phases) or (phases,) (:func:`paceline.physics.aero.drag_coefficient_n_s2_m2`)."""
-        return np.asarray(aero.drag_coefficient_n_s2_m2(self.air_density_kg_m3, self.cda_m2 * cd_factor, shelter))
+        return np.asarray(aero.drag_coefficient_n_s2_m2(self.air_density_kg_m3, self.drag_area_m2 * cd_factor, shelter))
 
 
 @dataclass
@@ -249,7 +249,7 @@ def race_kernel_inputs(course: Course) -> tuple[float, float, float, float]:
     """Air density [kg/m^3], drag area [m^2], wind speed [m/s] and shoe gain [-] of a course."""
     return (
         float(course.air_density_kg_m3),
-        float(course.cda_m2),
+        float(course.drag_area_m2),
         float(course.wind_speed_m_s),
         float(course.shoe_economy_gain),
     )
@@ -325,7 +325,7 @@ def race_term(
         kernel=kernel,
         phases=phases,
         air_density_kg_m3=rho,
-        cda_m2=cda,
+        drag_area_m2=cda,
         shelter_fixed=fixed,
         shelter_params=shelter_params,
         gap_phases=gap_phases,

@@ -134,14 +134,14 @@ def _evaluator(scenario: Scenario) -> tuple[Callable[[dict[str, float]], float],
         "wind_speed_m_s": w0,
         "temperature_c": c.temperature_c,
     }
-    cda_per_factor = base_course.cda_m2 / scenario.equipment.cda_factor
+    drag_area_per_factor = base_course.drag_area_m2 / scenario.equipment.cda_factor
     best_by_n = _best_formation_shelter_by_count()
 
     def evaluate(values: dict[str, float]) -> float:
         v = {**current, **values}
         changes: dict[str, Any] = {
             "shoe_economy_gain": v["shoe_economy_gain"],
-            "cda_m2": cda_per_factor * v["cda_factor"],
+            "drag_area_m2": drag_area_per_factor * v["cda_factor"],
             "air_density_kg_m3": float(
                 air.air_density(v["temperature_c"], c.relative_humidity, c.altitude_m, c.pressure_pa)
             ),

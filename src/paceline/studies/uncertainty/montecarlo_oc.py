@@ -145,7 +145,7 @@ def draw_course(oc: OCProblem, row: dict[str, Any]) -> Course:
     return c.with_changes(
         shelter=1.0 - (1.0 - c.shelter) * factor,
         air_density_kg_m3=c.air_density_kg_m3 * rho / oc.rho_nominal_kg_m3,
-        cda_m2=c.cda_m2 * float(row["cd_factor"]) * float(row["kit_factor"]),
+        drag_area_m2=c.drag_area_m2 * float(row["cd_factor"]) * float(row["kit_factor"]),
         shoe_economy_gain=float(row["shoe_gain"]),
     ).with_wind(float(row["wind_speed_m_s"]))
 

@@ -74,9 +74,9 @@ class Problem:
         ``wind_speed_m_s`` as (nominal, lo, hi), ``altitude_m``, ``pressure_pa``); None for a solo reference.
     calibration_cv : float
         Coefficient of variation of the calibration effort as a measure of her ability [-].
-    cda_m2 : float
+    drag_area_m2 : float
         Her drag area at Cd 0.9 with the scenario's kit [m^2].
-    calibration_cda_m2 : float
+    calibration_drag_area_m2 : float
         Her drag area at Cd 0.9 with the calibration race's kit [m^2].
     target_shelter_best, calibration_shelter_best : ndarray
         Shelter of each formation with the best-fit drafting parameters [-] (from the courses).
@@ -88,8 +88,8 @@ class Problem:
     calibration_kernel: RaceKernel
     calibration_conditions: dict[str, Any] | None
     calibration_cv: float
-    cda_m2: float
-    calibration_cda_m2: float
+    drag_area_m2: float
+    calibration_drag_area_m2: float
     target_shelter_best: NDArray[np.float64]
     calibration_shelter_best: NDArray[np.float64]
     _curve_kernels: dict[str, tuple[RaceKernel, RaceKernel]] = field(default_factory=dict, repr=False)
@@ -134,7 +134,7 @@ class Problem:
             air.air_density(inputs["temperature_c"], inputs["relative_humidity"], c.altitude_m, c.pressure_pa),
             dtype=float,
         )
-        cda = self.cda_m2 * inputs["cd_factor"] * inputs["kit_factor"]
+        cda = self.drag_area_m2 * inputs["cd_factor"] * inputs["kit_factor"]
         k = np.asarray(aero.drag_coefficient_n_s2_m2(rho[:, None], cda[:, None], inputs["target_shelter"]))
         curve = inputs.get("curve")
         return {
@@ -196,7 +196,7 @@ class Problem:
             rho = np.asarray(
                 air.air_density(temperature_c, relative_humidity, cc["altitude_m"], cc["pressure_pa"]), dtype=float
             )
-        cda = cd_factor * self.calibration_cda_m2
+        cda = cd_factor * self.calibration_drag_area_m2
         k = np.asarray(aero.drag_coefficient_n_s2_m2(rho[:, None], cda[:, None], shelter))
         shoe = np.full(cd_factor.shape, course.shoe_economy_gain)
         d = self.calibration.durations_s
@@ -287,8 +287,8 @@ def build_problem(scenario: Scenario, curve: str = DEFAULT_CURVE) -> Problem:
         calibration_kernel=cal_kernel,
         calibration_conditions=conditions,
         calibration_cv=cv,
-        cda_m2=float(course.cda_m2),
-        calibration_cda_m2=float(effort.course.cda_m2),
+        drag_area_m2=float(course.drag_area_m2),
+        calibration_drag_area_m2=float(effort.course.drag_area_m2),
         target_shelter_best=_group_shelter(course, kernel),
         calibration_shelter_best=_group_shelter(effort.course, cal_kernel),
     )
