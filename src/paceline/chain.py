@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
-from paceline.errors import ScenarioError
-from paceline.models import MODELS
+from paceline.models.registry import model_spec
 
 if TYPE_CHECKING:  # pragma: no cover
     from paceline.io.scenario import Scenario
@@ -21,10 +20,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 class Model(Protocol):
-    """What every model offers."""
+    """What every model offers: its name, the type of athlete parameters it runs, the course spacing it wants."""
 
     name: str
     step_m: float
+
+    @property
+    def params_type(self) -> type[AthleteParams]:  # pragma: no cover - a protocol
+        """The type of athlete parameters it runs (a class attribute of each model)."""
+        ...
 
     def solve(self, course: Course, athlete: AthleteParams) -> Race:  # pragma: no cover - a protocol
         """Run the course with the athlete."""
@@ -32,7 +36,7 @@ class Model(Protocol):
 
 
 def get_model(model: str | Model | None = None, **options: Any) -> Model:
-    """A model by name (``equal-power``, ``critical-speed``, ``optimal-control``), or the model itself.
+    """A model by name (:data:`paceline.models.registry.MODELS`; None: the default), or the model itself.
 
     Raises
     ------
@@ -41,20 +45,8 @@ def get_model(model: str | Model | None = None, **options: Any) -> Model:
     """
     if model is not None and not isinstance(model, str):
         return model
-    name = model or "equal-power"
-    if name == "equal-power":
-        from paceline.models.equal_power import EqualPowerModel
-
-        return EqualPowerModel(**options)
-    if name == "critical-speed":
-        from paceline.models.critical_speed import CriticalSpeedModel
-
-        return CriticalSpeedModel(**options)
-    if name == "optimal-control":
-        from paceline.models.optimal_control import OptimalControlModel
-
-        return OptimalControlModel(**options)
-    raise ScenarioError(f"{name!r} is not a model; allowed {', '.join(MODELS)}", "model")
+    instance: Model = model_spec(model).model(**options)
+    return instance
 
 
 def course_for(scenario: Scenario, model: Model, draft_params: DraftParams | None = None) -> Course:
@@ -65,7 +57,8 @@ def course_for(scenario: Scenario, model: Model, draft_params: DraftParams | Non
 
 
 def athlete_for(scenario: Scenario, model: Model, draft_params: DraftParams | None = None) -> AthleteParams:
-    """The scenario's athlete calibrated for the model (:func:`paceline.fit.athlete.athlete_params`)."""
+    """The scenario's athlete calibrated for the model, as its own parameter type (the model's calibration in
+    :data:`paceline.models.registry.MODELS`, through :func:`paceline.fit.athlete.athlete_params`)."""
     from paceline.fit.athlete import athlete_params
 
     return athlete_params(scenario, model.name, draft_params=draft_params, aero_cost=getattr(model, "aero_cost", None))

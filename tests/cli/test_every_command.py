@@ -26,7 +26,7 @@ from live_server import live_server
 from paceline.chain import solve
 from paceline.cli import app, main
 from paceline.io.scenario import bundled_scenario_names, load_scenario
-from paceline.models import MODELS
+from paceline.models.registry import MODELS
 
 COMMANDS = typer.main.get_command(app).commands  # type: ignore[attr-defined]
 

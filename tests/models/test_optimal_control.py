@@ -16,7 +16,7 @@ from paceline.errors import ScenarioError, SolverError
 from paceline.io.scenario import load_scenario, scenario_from_dict
 from paceline.models import collocation as col
 from paceline.models import optimal_control as oc
-from paceline.models.athlete import AthleteParams
+from paceline.models.athlete import EqualPowerParams, OptimalControlParams
 from paceline.models.course import Course, build_course
 
 N_TEST = 150  # collocation intervals in tests (the model's default is 500)
@@ -44,8 +44,8 @@ def _course(distance_m: float, kind: str = "road", drag: bool = False, **conditi
     return course if drag else course.with_changes(drag_area_m2=0.0)
 
 
-def _athlete(params: oc.OCParams) -> AthleteParams:
-    return AthleteParams(name="test", height_m=1.57, mass_kg=42.0, oc=params, source="test")
+def _athlete(params: oc.OCParams) -> OptimalControlParams:
+    return OptimalControlParams(name="test", height_m=1.57, mass_kg=42.0, oc=params, source="test")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -153,7 +153,11 @@ def test_model_solves_a_course_with_an_athlete() -> None:
     mechanical = oc.OptimalControlModel(N_TEST, aero_cost="mechanical").solve(course, _athlete(KIPYEGON_LIKE))
     assert mechanical.meta["params"]["aero_cost"] == "mechanical"
     assert mechanical.finish_s < race.finish_s  # the air charged at its mechanical power only costs less
-    with pytest.raises(ScenarioError, match="optimal-control model needs the athlete's oc"):
+    equal_power = EqualPowerParams(name="test", height_m=1.57, mass_kg=42.0, power_w_kg=33.0)
+    with pytest.raises(ScenarioError, match=r"optimal-control model needs OptimalControlParams.*equal-power") as exc:
+        oc.OptimalControlModel(N_TEST).solve(course, equal_power)
+    assert exc.value.field == "athlete"
+    with pytest.raises(ScenarioError, match="is not OCParams"):
         oc.OptimalControlModel(N_TEST).solve(course, _athlete(KIPYEGON_LIKE).with_changes(oc=None))
 
 

@@ -41,11 +41,11 @@ def predict(
     """Predict the finishing time of a scenario, or of an athlete from her performances."""
     from paceline.errors import ScenarioError
     from paceline.io.scenario import load_scenario
-    from paceline.models import MODELS
+    from paceline.models.registry import model_spec
     from paceline.studies.planning import prediction as pr
 
-    if model is not None and model not in MODELS:
-        raise ScenarioError(f"{model!r} is not a model; allowed {', '.join(MODELS)}", "--model")
+    if model is not None:
+        model_spec(model, "--model")
     sc = load_scenario(scenario)
     if performances is not None:
         from paceline.fit.performances import read_performances_csv

@@ -70,13 +70,12 @@ def plan(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Plan a paced attempt: prediction, splits, pacers, shelter, lights, rules (default: Breaking4)."""
-    from paceline.errors import ScenarioError
     from paceline.io.scenario import load_scenario
-    from paceline.models import MODELS
+    from paceline.models.registry import model_spec
     from paceline.studies.planning.attempt import plan_attempt
 
-    if model is not None and model not in MODELS:
-        raise ScenarioError(f"{model!r} is not a model; allowed {', '.join(MODELS)}", "--model")
+    if model is not None:
+        model_spec(model, "--model")
     if out is not None:
         from paceline.io.outputs import check_folder
 

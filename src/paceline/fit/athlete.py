@@ -33,8 +33,9 @@ from paceline.fit.calculators import RIEGEL_EXPONENT
 from paceline.fit.effort import CALIBRATION_STEP_M, FORM_CV, CalibrationEffort, calibrated_power, race_effort
 from paceline.io.athletes import pronouns
 from paceline.io.cache import Memo
-from paceline.models.athlete import AthleteParams
+from paceline.models.athlete import AthleteParams, CriticalSpeedParams, EqualPowerParams, OptimalControlParams
 from paceline.models.race import Assumption
+from paceline.models.registry import model_spec
 from paceline.physics.metabolic import DEFAULT_CURVE
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -283,13 +284,21 @@ def calibrate_equal_power(
     return CALIBRATIONS.get((calibration_key(scenario), curve, draft_params), compute)
 
 
-def _equal_power(scenario: Scenario, curve: str, draft_params: DraftParams | None) -> AthleteParams:
+def equal_power_params(
+    scenario: Scenario,
+    *,
+    curve: str = DEFAULT_CURVE,
+    draft_params: DraftParams | None = None,
+    aero_cost: str | None = None,
+) -> EqualPowerParams:
+    """The equal-power model's athlete: her calibrated power (:func:`calibrate_equal_power`, memoised) carried to
+    the scenario's air (:func:`environment_ratio`). ``aero_cost`` is the optimal-control model's option (unused)."""
     cal = calibrate_equal_power(scenario, curve, draft_params)
     effort, power = cal.effort, cal.power_w_kg
     ratio = float(environment_ratio(scenario, effort))
     ath = scenario.athlete
     mean_shelter = float(np.mean(effort.course.shelter))
-    return AthleteParams(
+    return EqualPowerParams(
         name=ath.name,
         height_m=ath.height_m,
         mass_kg=ath.mass_kg,
@@ -311,7 +320,21 @@ def _equal_power(scenario: Scenario, curve: str, draft_params: DraftParams | Non
     )
 
 
-def _critical_speed(scenario: Scenario, curve: str) -> AthleteParams:
+def critical_speed_params(
+    scenario: Scenario,
+    *,
+    curve: str = DEFAULT_CURVE,
+    draft_params: DraftParams | None = None,
+    aero_cost: str | None = None,
+) -> CriticalSpeedParams:
+    """The critical-speed model's athlete: CS and D' fitted to her performances' solo equivalents
+    (:mod:`paceline.fit.paced`). ``draft_params`` and ``aero_cost`` are other models' options (unused).
+
+    Raises
+    ------
+    ScenarioError
+        Field ``athlete.performances``: fewer than 2.
+    """
     from paceline.fit.paced import solo_equivalents
     from paceline.fit.performances import fit_critical_speed
 
@@ -321,7 +344,7 @@ def _critical_speed(scenario: Scenario, curve: str) -> AthleteParams:
     fit = fit_critical_speed(solo_equivalents(ath))
     cs, dp = fit.params["cs_m_s"], fit.params["dprime_m"]
     origin = f"fit to {len(ath.performances)} performances"
-    return AthleteParams(
+    return CriticalSpeedParams(
         name=ath.name,
         height_m=ath.height_m,
         mass_kg=ath.mass_kg,
@@ -336,7 +359,16 @@ def _critical_speed(scenario: Scenario, curve: str) -> AthleteParams:
     )
 
 
-def _optimal_control(scenario: Scenario, aero_cost: str | None) -> AthleteParams:
+def optimal_control_params(
+    scenario: Scenario,
+    *,
+    curve: str = DEFAULT_CURVE,
+    draft_params: DraftParams | None = None,
+    aero_cost: str | None = None,
+) -> OptimalControlParams:
+    """The optimal-control model's athlete: Keller / Aftalion parameters fitted to her performances' solo
+    equivalents with the model's ``aero_cost`` (:func:`paceline.fit.optimal_control.oc_params_for`, cached by
+    content). ``curve`` and ``draft_params`` are the other models' options (unused)."""
     from paceline.fit.optimal_control import oc_params_for
     from paceline.fit.paced import solo_equivalents
     from paceline.models.optimal_control import DEFAULT_AERO_COST
@@ -344,7 +376,7 @@ def _optimal_control(scenario: Scenario, aero_cost: str | None) -> AthleteParams
     ath = scenario.athlete
     perfs = tuple(solo_equivalents(ath))
     params = oc_params_for(perfs, ath.height_m, ath.mass_kg, aero_cost or DEFAULT_AERO_COST)
-    return AthleteParams(
+    return OptimalControlParams(
         name=ath.name, height_m=ath.height_m, mass_kg=ath.mass_kg, oc=params, source=str(params.source)
     )
 
@@ -357,32 +389,35 @@ def athlete_params(
     draft_params: DraftParams | None = None,
     aero_cost: str | None = None,
 ) -> AthleteParams:
-    """The scenario's athlete, calibrated for a model.
+    """The scenario's athlete, calibrated for a model: the model's own calibration
+    (:attr:`paceline.models.registry.ModelSpec.calibration`), which returns its own parameter type.
 
     Parameters
     ----------
     scenario : Scenario
         The scenario (its athlete, calibration race or performances).
     model : str
-        ``equal-power``, ``critical-speed`` or ``optimal-control``.
+        A model's name (:data:`paceline.models.registry.MODELS`).
     curve : str
         Treadmill cost curve of the equal-power and critical-speed models.
     draft_params : DraftParams, optional
         Shelter-model parameters for the calibration race's course (default: the shipped best fit).
     aero_cost : str, optional
         How the optimal-control model charges the air (its fit uses the same).
+
+    Raises
+    ------
+    ScenarioError
+        Field ``model``: not a model; ``athlete.drag_area_m2``: a measured drag area for a model that derives drag
+        from height and mass.
     """
-    if model == "equal-power":
-        return _equal_power(scenario, curve, draft_params)
-    if scenario.athlete.drag_area_m2 is not None and model in ("critical-speed", "optimal-control"):
+    spec = model_spec(model)
+    if scenario.athlete.drag_area_m2 is not None and not spec.measured_drag_area:
         raise ScenarioError(
-            f"a measured drag area is used by the equal-power model only; the {model} fit derives "
+            f"a measured drag area is used by the equal-power model only; the {spec.name} fit derives "
             f"{pronouns(scenario.athlete.sex).possessive} drag from "
             "height and mass (remove it or use model = 'equal-power')",
             "athlete.drag_area_m2",
         )
-    if model == "critical-speed":
-        return _critical_speed(scenario, curve)
-    if model == "optimal-control":
-        return _optimal_control(scenario, aero_cost)
-    raise ScenarioError(f"{model!r} is not a model; allowed equal-power, critical-speed, optimal-control", "model")
+    params: AthleteParams = spec.calibrate()(scenario, curve=curve, draft_params=draft_params, aero_cost=aero_cost)
+    return params

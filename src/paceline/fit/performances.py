@@ -22,6 +22,7 @@ from paceline.timefmt import parse_time
 
 log = logging.getLogger(__name__)
 
+#: What :func:`fit` fits: the race models (:data:`paceline.models.registry.MODELS`) and the performance model.
 FIT_MODELS = ("critical-speed", "equal-power", "optimal-control", "performance")
 #: Optional CSV columns that say how a performance was run (:class:`paceline.io.scenario.Performance`).
 PACED_COLUMNS = ("race", "formation", "temperature_c", "relative_humidity", "altitude_m", "wind_speed_m_s")
@@ -170,10 +171,14 @@ def _fit_generic(
     )
 
 
-def fit_critical_speed(performances: Sequence[Performance]) -> FitResult:
+def fit_critical_speed(
+    performances: Sequence[Performance], *, height_m: float | None = None, mass_kg: float | None = None
+) -> FitResult:
     """Critical speed and D' from performances: ``t = (D - D') / CS``, least squares on log time.
 
-    Performances are taken as solo efforts in still reference air (their equivalent solo speed is their speed).
+    Performances are taken as solo efforts in still reference air (their equivalent solo speed is their speed);
+    ``height_m`` and ``mass_kg`` are accepted as every race model's fit takes them, and not used (CS and D' are a
+    speed and a distance: the body does not enter).
 
     References
     ----------
@@ -225,18 +230,22 @@ def fit_critical_power(performances: Sequence[Performance], height_m: float, mas
 def fit(
     performances: Sequence[Performance], model: str = "critical-speed", height_m: float = 1.7, mass_kg: float = 60.0
 ) -> FitResult:
-    """Fit a model to performances (dispatch on the model name)."""
-    if model == "critical-speed":
-        return fit_critical_speed(performances)
-    if model == "equal-power":
-        return fit_critical_power(performances, height_m, mass_kg)
-    if model == "optimal-control":
-        from paceline.fit.optimal_control import fit_optimal_control
+    """Fit a model to performances: a race model's own fit (:attr:`paceline.models.registry.ModelSpec.fit`), or
+    the performance model (``"performance"``).
 
-        return fit_optimal_control(list(performances), height_m=height_m, mass_kg=mass_kg)
+    Raises
+    ------
+    ScenarioError
+        Field ``model``: none of :data:`FIT_MODELS`.
+    """
+    from paceline.models.registry import MODELS
+
     if model == "performance":
         return fit_performance_model(performances)
-    raise ScenarioError(f"{model!r} is not a model; allowed {', '.join(FIT_MODELS)}", "model")
+    if model not in MODELS:
+        raise ScenarioError(f"{model!r} is not a model; allowed {', '.join(FIT_MODELS)}", "model")
+    result: FitResult = MODELS[model].fit_function()(list(performances), height_m=height_m, mass_kg=mass_kg)
+    return result
 
 
 def fit_performance_model(performances: Sequence[Performance]) -> FitResult:

@@ -13,7 +13,6 @@ ignored: the cache only ever saves time.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os

@@ -19,6 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from paceline.errors import InfeasibleError
 from paceline.models import common
+from paceline.models.athlete import AthleteParams, CriticalSpeedParams
 from paceline.models.common import power_of_solo_speed
 from paceline.models.equal_power import CITATIONS as EP_CITATIONS
 from paceline.models.equal_power import race_at_power
@@ -27,7 +28,6 @@ from paceline.physics import air
 from paceline.physics.metabolic import get_curve
 
 if TYPE_CHECKING:  # pragma: no cover
-    from paceline.models.athlete import AthleteParams
     from paceline.models.course import Course
 
 MODEL_NAME = "critical-speed"
@@ -84,16 +84,17 @@ class CriticalSpeedModel:
     """
 
     name = MODEL_NAME
+    params_type = CriticalSpeedParams
 
     def __init__(self, step_m: float = 5.0) -> None:
         self.step_m = float(step_m)
 
     def solve(self, course: Course, athlete: AthleteParams) -> Race:
-        """The even-effort race that uses exactly D' by the finish (the athlete's ``cs_m_s`` and ``dprime_m``)."""
+        """The even-effort race that uses exactly D' by the finish (:class:`CriticalSpeedParams`)."""
         from scipy.optimize import brentq
 
-        cs = float(athlete.require("cs_m_s", self.name))
-        dp = float(athlete.require("dprime_m", self.name))
+        athlete = CriticalSpeedParams.of(athlete, self.name)
+        cs, dp = float(athlete.cs_m_s), float(athlete.dprime_m)
         curve = get_curve(athlete.curve)
 
         def excess(u: float) -> float:

@@ -30,6 +30,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from paceline.errors import ScenarioError
 from paceline.models import common
+from paceline.models.athlete import AthleteParams, EqualPowerParams
 from paceline.models.race import Assumption, Race
 from paceline.physics import track
 from paceline.physics.metabolic import (
@@ -41,7 +42,6 @@ from paceline.physics.metabolic import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from paceline.models.athlete import AthleteParams
     from paceline.models.course import Course
     from paceline.physics.track import TrackGeometry
 
@@ -320,13 +320,15 @@ class EqualPowerModel:
     """
 
     name = MODEL_NAME
+    params_type = EqualPowerParams
 
     def __init__(self, step_m: float = STEP_M) -> None:
         self.step_m = float(step_m)
 
     def solve(self, course: Course, athlete: AthleteParams) -> Race:
-        """Run the course at the athlete's calibrated metabolic power."""
-        power = float(athlete.require("power_w_kg", self.name))
+        """Run the course at the athlete's calibrated metabolic power (:class:`EqualPowerParams`)."""
+        athlete = EqualPowerParams.of(athlete, self.name)
+        power = float(athlete.power_w_kg)
         extra = [
             Assumption("cost_curve", get_curve(athlete.curve).name, "", get_curve(athlete.curve).citation),
             Assumption(

@@ -82,6 +82,7 @@ from numpy.typing import NDArray
 
 from paceline.errors import ScenarioError, SolverError
 from paceline.io.cache import Memo, content_key
+from paceline.models.athlete import AthleteParams, OptimalControlParams
 from paceline.models.collocation import (
     GridCourse,
     check_intervals,
@@ -107,7 +108,6 @@ from paceline.models.race import Assumption, Race
 from paceline.physics import aero
 
 if TYPE_CHECKING:  # pragma: no cover
-    from paceline.models.athlete import AthleteParams
     from paceline.models.course import Course
 
 __all__ = [
@@ -350,6 +350,7 @@ class OptimalControlModel:
     """
 
     name = MODEL_NAME
+    params_type = OptimalControlParams
 
     def __init__(self, n_intervals: int = 500, aero_cost: str | None = None, step_m: float = 1.0) -> None:
         if aero_cost is not None:
@@ -364,9 +365,9 @@ class OptimalControlModel:
         Raises
         ------
         ScenarioError
-            If the athlete has no optimal-control parameters.
+            If the athlete has no optimal-control parameters (:class:`OptimalControlParams`).
         """
-        p = athlete.require("oc", MODEL_NAME)
+        p = OptimalControlParams.of(athlete, MODEL_NAME).oc
         if not isinstance(p, OCParams):
             raise ScenarioError(f"{type(p).__name__} is not OCParams; the optimal-control model needs them", "athlete")
         if self.aero_cost is not None and p.aero_cost != self.aero_cost:
@@ -380,8 +381,8 @@ class OptimalControlModel:
         ----------
         course : Course
             The race environment (:func:`paceline.models.course.build_course`).
-        athlete : AthleteParams
-            The athlete, with her optimal-control parameters in ``oc``.
+        athlete : OptimalControlParams
+            The athlete, with her Keller / Aftalion parameters in ``oc``.
 
         Returns
         -------

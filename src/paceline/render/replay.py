@@ -44,13 +44,10 @@ LIGHT_RAIL_OFFSET_M = -0.25
 
 
 def available_models() -> list[str]:
-    """Models the installed paceline can solve (``optimal-control`` only once its module exists)."""
-    from paceline.models import MODELS
+    """Models the installed paceline can solve (:data:`paceline.models.registry.MODELS` whose module exists)."""
+    from paceline.models.registry import MODELS
 
-    out = [m for m in MODELS if m != "optimal-control"]
-    if importlib.util.find_spec("paceline.models.optimal_control") is not None:
-        out.append("optimal-control")
-    return out
+    return [n for n, spec in MODELS.items() if importlib.util.find_spec(spec.model_class.partition(":")[0])]
 
 
 def check_client_scenario(sc: Scenario) -> None:

@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 if TYPE_CHECKING:  # pragma: no cover
     from paceline.io.races import RaceSplits
     from paceline.io.scenario import Scenario
-    from paceline.models.athlete import AthleteParams
+    from paceline.models.athlete import CriticalSpeedParams
     from paceline.models.course import Course
     from paceline.physics.metabolic import CostCurve
     from paceline.studies.analysis.reconstruction import Reconstruction
@@ -81,14 +81,14 @@ def time_weighted_mean(values: NDArray[np.float64], t_s: NDArray[np.float64]) ->
     return float(np.sum(mid * dt) / np.sum(dt))
 
 
-def critical_speed_athlete(scenario: Scenario, curve: CostCurve) -> AthleteParams | None:
-    """CS and D' of the scenario's athlete (:func:`paceline.fit.athlete.athlete_params`), or None with fewer than
-    two performances."""
+def critical_speed_athlete(scenario: Scenario, curve: CostCurve) -> CriticalSpeedParams | None:
+    """CS and D' of the scenario's athlete (:func:`paceline.fit.athlete.critical_speed_params`), or None with fewer
+    than two performances."""
     if len(scenario.athlete.performances) < 2:
         return None
-    from paceline.fit.athlete import athlete_params
+    from paceline.fit.athlete import critical_speed_params
 
-    return athlete_params(scenario, "critical-speed", curve=curve.name)
+    return critical_speed_params(scenario, curve=curve.name)
 
 
 def balance_note(minimum_m: float, dprime_m: float) -> str:
@@ -101,14 +101,14 @@ def balance_note(minimum_m: float, dprime_m: float) -> str:
 
 
 def energy_balance(
-    athlete: AthleteParams | None, power_w_kg: NDArray[np.float64], t_s: NDArray[np.float64], curve: CostCurve
+    athlete: CriticalSpeedParams | None, power_w_kg: NDArray[np.float64], t_s: NDArray[np.float64], curve: CostCurve
 ) -> tuple[dict[str, Any], dict[str, NDArray[np.float64]]]:
     """The critical-speed D' balance along the race, on the equivalent solo speed.
 
     Parameters
     ----------
-    athlete : AthleteParams or None
-        With ``cs_m_s`` [m/s] and ``dprime_m`` [m]; None: no balance.
+    athlete : CriticalSpeedParams or None
+        Her ``cs_m_s`` [m/s] and ``dprime_m`` [m]; None: no balance.
     power_w_kg : ndarray
         Metabolic power along the race [W/kg].
     t_s : ndarray
@@ -124,7 +124,7 @@ def energy_balance(
         ``dprime_balance_m`` [m] (:func:`paceline.models.critical_speed.dprime_balance_m`).
     """
     energy: dict[str, Any] = {"model": "critical-speed D' balance on the equivalent solo speed"}
-    if athlete is None or athlete.cs_m_s is None or athlete.dprime_m is None:
+    if athlete is None:
         energy["note"] = "fewer than 2 performances: no CS/D' fit, no balance"
         return energy, {}
     from paceline.models.common import equivalent_solo_speed

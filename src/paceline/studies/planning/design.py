@@ -77,12 +77,13 @@ def default_offset_penalty_per_m(scenario: str = OFFSET_EXCHANGE_SCENARIO) -> fl
     """
     from paceline.chain import athlete_for, course_for, get_model
     from paceline.io.scenario import load_scenario
+    from paceline.models.athlete import EqualPowerParams
     from paceline.models.equal_power import offset_shelter_exchange_rate
 
     sc = load_scenario(scenario)
     model = get_model("equal-power")
-    athlete = athlete_for(sc, model)
-    power = float(athlete.require("power_w_kg", model.name))
+    athlete = EqualPowerParams.of(athlete_for(sc, model), model.name)
+    power = float(athlete.power_w_kg)
     return offset_shelter_exchange_rate(course_for(sc, model), power, athlete.curve, sc.track.geometry())
 
 

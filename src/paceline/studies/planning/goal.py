@@ -118,10 +118,11 @@ def _evaluator(scenario: Scenario) -> tuple[Callable[[dict[str, float]], float],
     """A function from lever values to the equal-power finishing time, and the scenario's current values."""
     from paceline.chain import athlete_for, course_for, get_model
     from paceline.models import common
+    from paceline.models.athlete import EqualPowerParams
     from paceline.physics import air
 
     model = get_model("equal-power")
-    athlete = athlete_for(scenario, model)
+    athlete = EqualPowerParams.of(athlete_for(scenario, model), model.name)
     base_course = course_for(scenario, model)
     c = scenario.conditions
     w0 = c.wind_speed_m_s
@@ -153,7 +154,7 @@ def _evaluator(scenario: Scenario) -> tuple[Callable[[dict[str, float]], float],
         course = base_course.with_changes(**changes)
         if "wind_speed_m_s" in values:
             course = course.with_wind(v["wind_speed_m_s"])
-        p = float(athlete.require("power_w_kg", model.name)) * (1.0 + v["fitness_pct"] / 100.0)
+        p = float(athlete.power_w_kg) * (1.0 + v["fitness_pct"] / 100.0)
         return float(common.finish_time_at_power(course, p, athlete.curve))
 
     return evaluate, current

@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from paceline.errors import PacelineError, ScenarioError
 from paceline.io.limits import MAX_DRAWS, check_count, check_range, check_seed
 from paceline.models.equal_power import RaceKernel
+from paceline.models.registry import MODELS
 from paceline.studies.uncertainty.draws import CALIBRATION_POOL, DRAFT_POOL, draw_inputs
 from paceline.studies.uncertainty.executors import check_execution, default_workers, prestart_pool, run_tasks
 from paceline.studies.uncertainty.montecarlo_problem import build_problem, finish_times
@@ -229,8 +230,8 @@ MAX_SHELTER_SPREAD = 10.0
 POOL_RANGE = (2, 10_000)
 
 
-#: The models a Monte Carlo runs.
-MC_MODELS = ("equal-power", "optimal-control")
+#: The models a Monte Carlo runs (:attr:`paceline.models.registry.ModelSpec.monte_carlo`).
+MC_MODELS = tuple(name for name, spec in MODELS.items() if spec.monte_carlo)
 
 
 def check_mc_model(model: str) -> str:

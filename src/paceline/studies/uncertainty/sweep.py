@@ -398,11 +398,9 @@ def sweep(
     ScenarioError
         A bad path or value (before anything is solved or written).
     """
-    from paceline.models import MODELS
+    from paceline.models.registry import model_spec
 
-    model_name = model or scenario.model
-    if model_name not in MODELS:
-        raise ScenarioError(f"{model_name!r} is not a model; allowed {', '.join(MODELS)}", "model")
+    model_name = model_spec(model or scenario.model).name
     check_execution(workers, scheduler)
     if batch_size is not None:
         check_count(batch_size, 1, 100_000, "batch_size")
