@@ -57,3 +57,11 @@ def test_each_race_models_fit_of_performances_is_its_own(name: str) -> None:
     perfs = [Performance(distance_m=1500.0, time_s=229.0), Performance(distance_m=5000.0, time_s=845.0)]
     result = fit(perfs, name, height_m=1.57, mass_kg=42.0)
     assert result.model == name and result.n == 2
+
+
+def test_the_scenario_schema_names_the_same_models() -> None:
+    from typing import get_args
+
+    from paceline.io.scenario import ModelName
+
+    assert get_args(ModelName) == tuple(MODELS)  # pydantic's schema needs the literal; it must list the table
