@@ -13,6 +13,7 @@ What is checked:
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import os
@@ -117,6 +118,13 @@ def run(command: str) -> tuple[int, str, str]:
         value = jq(json.loads(stdout), args[0])
         stdout = json.dumps(value, indent=2) + "\n"
     return int(code or 0) if not isinstance(code, str) else 1, stdout, err.getvalue()
+
+
+@functools.cache
+def run_once(command: str) -> tuple[int, str, str]:
+    """:func:`run`, once a session per command: the tests that read the same command's output share one run (the
+    README's ``paceline infer`` is a full sampler run; tests/cli/test_infer_cmds.py checks its convergence)."""
+    return run(command)
 
 
 def missing_figures(check: Check, stdout: str) -> list[str]:

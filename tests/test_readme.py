@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from readme_checks import README, Check, console_checks, directive_checks, missing_figures, python_blocks, run
+from readme_checks import README, Check, console_checks, directive_checks, missing_figures, python_blocks, run_once
 
 TEXT = README.read_text(encoding="utf-8")
 CHECKS = console_checks(TEXT) + directive_checks(TEXT)
@@ -33,9 +33,17 @@ def test_python_examples_run(tmp_path: Path) -> None:
         os.chdir(cwd)
 
 
-@pytest.mark.parametrize("check", CHECKS, ids=[f"line{c.line}:{c.command}" for c in CHECKS])
+#: Commands that take over 5 s: marked slow (a full sampler run, shared with tests/cli/test_infer_cmds.py).
+SLOW = ("paceline infer ",)
+
+
+@pytest.mark.parametrize(
+    "check",
+    [pytest.param(c, marks=[pytest.mark.slow] if c.command.startswith(SLOW) else []) for c in CHECKS],
+    ids=[f"line{c.line}:{c.command}" for c in CHECKS],
+)
 def test_readme_command_prints_the_figures_it_quotes(check: Check) -> None:
-    code, stdout, stderr = run(check.command)
+    code, stdout, stderr = run_once(check.command)
     assert code == check.exit_code, f"README.md:{check.line}: {check.command} exited {code}: {stderr}"
     missing = missing_figures(check, stdout)
     assert not missing, f"README.md:{check.line}: {check.command} no longer prints {missing}"

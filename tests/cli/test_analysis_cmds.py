@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_runner import run
+from cli_runner import run_here as run
 
 
 def test_analyze_json_and_plot(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_runner import run
+from cli_runner import run_here as run
 
 
 def _csv(tmp_path: Path) -> Path:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_runner import run
+from cli_runner import run_here as run
 
 # One mile in two phases, so that the text says where the pacers are against the athlete every way it can: a lead
 # pacer in line ahead and one outside (phase 1), a fresh pacer in line ahead (phase 2), a rival behind throughout,
@@ -83,7 +83,7 @@ def test_every_output_uses_the_athletes_own_pronouns(tmp_path: Path, sex: str, m
         ["plan", str(path)],
         ["lights", str(path)],
         ["brief", str(path)],
-        ["montecarlo", str(path), "-n", "40", "--seed", "0"],
+        ["montecarlo", str(path), "-n", "40", "--seed", "0", "--pool", "2", "--workers", "1"],
     ):
         r = run(*cmd)
         assert r.returncode == 0, (cmd, r.stderr)

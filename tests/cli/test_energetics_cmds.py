@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_runner import run
+from cli_runner import run_here as run
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

@@ -37,6 +37,11 @@ EXTRA_ARGS: dict[str, list[str]] = {
     "report": ["--output", "{tmp}/report.html"],
     "plan": ["--out", "{tmp}/plan"],
     "pacing": ["--n-intervals", "200"],
+    "search": ["--designed", "2", "--max-phases", "2", "--top-formations", "2", "--shortlist", "1", "--draws", "20"],
+}
+#: The same, where a model makes each unit of work dearer (an Ipopt solve per draw): still several draws.
+MODEL_ARGS: dict[tuple[str, str], list[str]] = {
+    ("montecarlo", "optimal-control"): ["-n", "10", "--pool", "2", "--workers", "1"],
 }
 
 
@@ -82,7 +87,8 @@ def finish_times(out: Any, key: str = "") -> Iterator[tuple[str, float]]:
 def test_command_runs_on_every_bundled_scenario(
     command: str, scenario: str, model: str | None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = [command, scenario, *[a.replace("{tmp}", str(tmp_path)) for a in EXTRA_ARGS.get(command, [])]]
+    extra = MODEL_ARGS.get((command, model or ""), EXTRA_ARGS.get(command, []))
+    args = [command, scenario, *[a.replace("{tmp}", str(tmp_path)) for a in extra]]
     if model is not None:
         args += ["--model", model]
     as_json = "as_json" in option_names(command)

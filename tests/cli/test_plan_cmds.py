@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_runner import run
+from cli_runner import run_here as run
 
 # A 5000 m on the track (12.5 laps, so its 400 m splits end with a 200 m tail), solo, calibrated on the athlete's
 # own performances (Kipyegon's 1500 m and 5000 m records, as in examples/kipyegon_performances.csv).

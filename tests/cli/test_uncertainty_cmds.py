@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cli_runner import run
+from cli_runner import run_here as run
 
 
 def test_sensitivity_table_shows_its_units() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cli_runner import run
+from cli_runner import run_here as run
 from paceline.errors import ScenarioError
 from paceline.io.fitted import drafting_params
 from paceline.io.formations import (
@@ -82,9 +82,13 @@ def test_monaco_little_shelter() -> None:
     assert 0.0 < drafting.formation_shelter(get_formation("monaco-2023"), drafting_params()) < 0.2
 
 
-def test_bundled_scenarios_still_load() -> None:
-    for name in ("breaking4", "monaco2023"):
-        load_scenario(name)
+def test_the_bundled_breaking4_start_is_the_bundled_pocket_plus_six() -> None:
+    # breaking4.toml: "the pocket's [slot positions] are those of the bundled breaking4-pocket formation"; 13 pacers
+    # at the start (races.csv), 7 of them in the pocket; the two copies must not drift apart
+    pocket = get_formation("breaking4-pocket")
+    start = load_scenario("breaking4").formation("breaking4-13")
+    assert start.slots[: pocket.n_pacers] == pocket.slots and start.n_pacers == 13
+    assert start.athlete_offset_m == pocket.athlete_offset_m
 
 
 def test_inline_formation_error_names_the_slot() -> None:

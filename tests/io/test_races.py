@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cli_runner import run
+from cli_runner import run_here as run
 from paceline.errors import ScenarioError
 from paceline.io.races import COLUMNS, bundled_race_names, load_race, parse_races
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from cli_runner import run
+from cli_runner import run_here as run
 from paceline.chain import solve
 from paceline.errors import ScenarioError
 from paceline.fit.athlete import athlete_params, calibration_effort

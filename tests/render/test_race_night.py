@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from cli_runner import run
+from cli_runner import run_here as run
 from paceline.io.scenario import load_scenario
 from paceline.render.lights_sheet import LIGHTS_CSV_SCHEMA, lights_csv, lights_sheet_html
 from paceline.render.pacer_cards import briefing_markdown, pacer_cards_html, plan_info

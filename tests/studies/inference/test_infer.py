@@ -137,23 +137,6 @@ def test_synthetic_splits_recover_the_parameters_they_were_made_with(model: im.I
     assert not rows["power_factor"]["p05"] <= 1.0 <= rows["power_factor"]["p95"]
 
 
-def test_infer_reports_the_documented_keys() -> None:
-    out = inf.infer(["breaking4_2025", "monaco_2023"], draws=100, require_convergence=False).to_dict()
-    assert list(out) == ["races", "draws", "posterior", "diagnostics", "predictive"]
-    assert out["races"] == ["breaking4_2025", "monaco_2023"] and out["draws"] == 100
-    for p in out["posterior"]:
-        assert set(p) == {"name", "prior_p05", "prior_p95", "median", "p05", "p95"}
-        assert p["p05"] <= p["median"] <= p["p95"] or p["name"].startswith("p_curve_")
-    assert {p["scenario"] for p in out["predictive"]} == {"kram2025", "breaking4-optimal"}
-    for p in out["predictive"]:
-        assert set(p) == {"scenario", "median_s", "p05_s", "p95_s", "p_target"}
-        assert p["p05_s"] < p["median_s"] < p["p95_s"]
-    curves = [p["median"] for p in out["posterior"] if p["name"].startswith("p_curve_")]
-    assert sum(curves) == pytest.approx(1.0)
-    diag = out["diagnostics"]
-    assert {d["name"] for d in diag["parameters"]} == {p["name"] for p in out["posterior"][: len(diag["parameters"])]}
-
-
 def test_split_rhat_of_independent_chains_is_one_and_of_shifted_chains_more() -> None:
     rng = np.random.default_rng(0)
     iid = rng.standard_normal((4000, 8, 1))

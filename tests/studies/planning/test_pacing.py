@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from cli_runner import run as run_cli
+from cli_runner import run_here as run_cli
 from paceline.io.scenario import load_scenario
 from paceline.models.optimal_control import OCParams
 from paceline.studies.planning.pacing import pacing_advice, shape_from_splits

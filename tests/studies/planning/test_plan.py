@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from cli_runner import run
+from cli_runner import run_here as run
 from paceline.errors import InfeasibleError, ScenarioError
 from paceline.io.scenario import Pacer, Performance, load_scenario, scenario_from_dict
 from paceline.physics import track

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from cli_runner import run
+from cli_runner import run_here as run
 from paceline.errors import InfeasibleError
 from paceline.io.formations import bundled_formations
 from paceline.io.scenario import load_scenario, scenario_from_dict

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from cli_runner import run as run_cli
+from cli_runner import run_here as run_cli
 from paceline.io.scenario import load_scenario
 from paceline.studies.uncertainty.montecarlo import monte_carlo
 
