@@ -41,8 +41,20 @@ def test_fit_json_keys() -> None:
 
 
 def test_fit_equal_power_view() -> None:
+    # oracle: P(D/t) = P_c + W'/t is linear in 1/t, so an ordinary least-squares line through each performance's
+    # solo power against 1/t (numpy.polyfit) must give the same P_c and W' as the fit (which weighs the residuals
+    # in time) to within the fit's own standard deviations
+    import numpy as np
+
+    from paceline.models.critical_speed import power_of_solo_speed
+
     out = json.loads(run("fit", str(EXAMPLES / "kipyegon_performances.csv"), "--model", "equal-power", "--json").stdout)
-    assert out["params"]["critical_power_w_kg"] > 0 and out["params"]["wprime_j_kg"] > 0
+    d = np.array([1500.0, 1500.0, 1609.344, 5000.0])  # the example file's performances
+    t = np.array([229.11, 229.04, 247.64, 845.20])
+    wprime, pc = np.polyfit(1.0 / t, power_of_solo_speed(d / t, out["body"]["height_m"], out["body"]["mass_kg"]), 1)
+    params, sd = out["params"], out["params_sd"]
+    assert params["critical_power_w_kg"] == pytest.approx(pc, abs=sd["critical_power_w_kg"])
+    assert params["wprime_j_kg"] == pytest.approx(wprime, abs=sd["wprime_j_kg"])
 
 
 @pytest.mark.parametrize(

@@ -85,7 +85,8 @@ def _cells(line: str) -> list[str]:
 def test_default_run_converges() -> None:
     # the README's own command (its figures are checked by tests/test_readme.py from this same run: the full chain
     # runs once a session, readme_checks.run_once)
-    (check,) = [c for c in directive_checks(README.read_text(encoding="utf-8")) if c.command.startswith("paceline infer")]
+    checks = directive_checks(README.read_text(encoding="utf-8"))
+    (check,) = [c for c in checks if c.command.startswith("paceline infer")]
     assert check.command == "paceline infer breaking4_2025 monaco_2023"  # the defaults: --draws 3500, --seed 0
     code, stdout, stderr = run_once(check.command)
     assert code == 0, stderr

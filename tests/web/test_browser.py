@@ -269,7 +269,7 @@ def test_p_target_and_interval_from_a_quick_monte_carlo(session: Session) -> Non
 
 
 def test_editor_download_toml_plans_to_the_same_time(session: Session, tmp_path: Path) -> None:
-    from cli_runner import run
+    from cli_runner import run_here as run
 
     page = session.page
     for selector, value in (("#mass_kg", "44"), ("#target-time", "3:58.00"), ("#to-0", "700")):

@@ -127,7 +127,10 @@ def test_synthetic_splits_recover_the_parameters_they_were_made_with(model: im.I
         t = model.race_times(r, g, truth[None, :], "black2018")[0]
         races.append(replace(r, observed_s=t))
     synth = replace(model, groups=[replace(g, races=races)])
-    out = inf.posterior_of(synth, draws=2000, seed=1, predictive=(), require_convergence=False)
+    # a short chain (300 steps, the first quarter burn-in) shows what this test asks of the posterior, the truth
+    # inside each 90 % interval and power moved off the prior; it does so for seeds 1, 2 and 3 (and at 600 and
+    # 2000 steps). Convergence itself is checked on the full run (tests/cli/test_infer_cmds.py).
+    out = inf.posterior_of(synth, draws=300, seed=1, predictive=(), require_convergence=False)
     rows = {p["name"]: p for p in out.posterior}
     for j, name in enumerate(model.names):
         if name == "pace_cv":  # noiseless splits only bound it from above

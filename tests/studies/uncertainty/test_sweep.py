@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from cli_runner import PACELINE
-from cli_runner import run as run_cli
+from cli_runner import run_here as run_cli
 from paceline.errors import ScenarioError
 from paceline.io.scenario import load_scenario
 from paceline.studies.uncertainty.sweep import apply_variations, parse_vary, scenario_data, sweep_points
@@ -57,11 +57,11 @@ def test_sweep_cli_bad_path_names_it(tmp_path: Path) -> None:
 
 SWEEP_ARGS = [
     "sweep", "breaking4",
-    "--vary", "conditions.temperature_c=10:30:0.1",
+    "--vary", "conditions.temperature_c=10:30:0.2",
     "--vary", "pacing[*].formation=single,front-back,line-2",
     "--workers", "1", "--batch-size", "10", "--json",
 ]  # fmt: skip
-SWEEP_POINTS = 201 * 3
+SWEEP_POINTS = 101 * 3  # the first batch of 10 is on disk with 293 to go: killed well before the end
 
 
 def test_sweep_resumes_after_a_kill(tmp_path: Path) -> None:
