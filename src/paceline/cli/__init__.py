@@ -1,7 +1,8 @@
 """Command line of paceline (``paceline --help``).
 
-Each command lives in its own module and registers itself on :data:`paceline.cli.app.app`; heavy libraries are
-imported inside the commands so that ``paceline --help`` stays fast.
+Each command lives in its own module and registers itself on :data:`paceline.cli.app.app`, which imports the
+modules when the command line is built (:data:`paceline.cli.app.COMMAND_MODULES`): ``paceline CMD`` imports CMD's
+module only, and heavy libraries are imported inside the commands, so a command pays for what it uses.
 """
 
 from __future__ import annotations
@@ -12,10 +13,6 @@ from typing import Any
 
 import typer
 
-import paceline.cli.analysis_cmds  # noqa: F401  (register commands)
-import paceline.cli.athlete_cmds as _athlete_cmds  # noqa: F401  (register commands)
-import paceline.cli.infer_cmds as _infer_cmds  # noqa: F401  (register commands)
-from paceline.cli import energetics_cmds, formations_cmds, oc_cmds, physics_cmds, plan_cmds, uncertainty_cmds, web_cmds  # noqa: F401  (register commands)
 from paceline.cli.app import STATE, app
 from paceline.errors import PacelineError
 
@@ -87,8 +84,10 @@ def main(argv: list[str] | None = None) -> None:
         level=logging.DEBUG if STATE["debug"] else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    command = next((a for a in args if not a.startswith("-")), None)  # the root takes no option with a value
     try:
-        code = app(args=args, prog_name="paceline", standalone_mode=False)
+        with app.only(command):
+            code = app(args=args, prog_name="paceline", standalone_mode=False)
     except typer.TyperException as exc:  # a bad option or argument (type, missing, unknown): one line, exit 2
         if STATE["debug"]:
             raise

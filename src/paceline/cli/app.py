@@ -2,14 +2,96 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import typer
 
 from paceline.jsonable import to_jsonable
 
-app = typer.Typer(
+#: The module of ``paceline.cli`` that registers each top-level command, in the order ``paceline --help`` lists them.
+#: A command's module is imported when the command line is built (:class:`LazyTyper`); ``paceline CMD`` imports
+#: only CMD's (:func:`paceline.cli.main`), so a command does not pay for the others' imports.
+COMMAND_MODULES: dict[str, str] = {
+    "analyze": "analysis_cmds",
+    "compare": "analysis_cmds",
+    "athlete": "athlete_cmds",
+    "infer": "infer_cmds",
+    "predict": "energetics_cmds",
+    "fit": "energetics_cmds",
+    "formations": "formations_cmds",
+    "pacing": "oc_cmds",
+    "track": "physics_cmds",
+    "air": "physics_cmds",
+    "plan": "plan_cmds",
+    "search": "plan_cmds",
+    "lights": "plan_cmds",
+    "brief": "plan_cmds",
+    "goal": "plan_cmds",
+    "scenarios": "plan_cmds",
+    "montecarlo": "uncertainty_cmds",
+    "sweep": "uncertainty_cmds",
+    "serve": "web_cmds",
+    "report": "web_cmds",
+}
+
+
+class LazyTyper(typer.Typer):
+    """A Typer app whose commands register themselves when their modules are imported, and whose modules are imported
+    when the command line is built (Typer reads ``registered_commands`` and ``registered_groups`` then).
+
+    Anything that builds the command line (``paceline --help``, a test's ``CliRunner``, ``typer.main.get_command``)
+    sees every command; inside :meth:`only` just the named command's module is imported.
+    """
+
+    _only: str | None = None
+    _loading: bool = False
+
+    @property
+    def registered_commands(self) -> list[Any]:
+        self._load()
+        return self._commands
+
+    @registered_commands.setter
+    def registered_commands(self, value: list[Any]) -> None:
+        self._commands = value
+
+    @property
+    def registered_groups(self) -> list[Any]:
+        self._load()
+        return self._groups
+
+    @registered_groups.setter
+    def registered_groups(self, value: list[Any]) -> None:
+        self._groups = value
+
+    def _load(self) -> None:
+        if self._loading:  # a command module being imported registers its commands
+            return
+        module = COMMAND_MODULES.get(self._only or "")
+        modules = [module] if module else list(dict.fromkeys(COMMAND_MODULES.values()))
+        self._loading = True
+        try:
+            for name in modules:
+                importlib.import_module(f"paceline.cli.{name}")
+        finally:
+            self._loading = False
+
+    @contextmanager
+    def only(self, command: str | None) -> Iterator[None]:
+        """Within the block, build the command line with ``command``'s module alone (all of them for a name that is
+        not a command, so that Click can say so)."""
+        self._only = command
+        try:
+            yield
+        finally:
+            self._only = None
+
+
+app = LazyTyper(
     name="paceline",
     help="Plan and analyse paced record attempts in middle-distance running.",
     no_args_is_help=False,

@@ -1,4 +1,4 @@
-"""``paceline montecarlo``, ``paceline sweep`` and ``paceline bench``: uncertainty, sweeps and speed."""
+"""``paceline montecarlo`` and ``paceline sweep``: uncertainty and sweeps (the benchmarks live in ``benchmarks/``)."""
 
 from __future__ import annotations
 
@@ -242,36 +242,3 @@ def _check_parquet_engine() -> None:
             continue
         return
     raise ScenarioError("writing Parquet needs pyarrow, in the 'dist' extra: pip install 'paceline[dist]'", "--out")
-
-
-def web_resolve_ms(repeats: int = 5) -> float:
-    """Milliseconds of one web-editor re-solve of Breaking4 (validate, solve, replay payload), median of ``repeats``."""
-    import statistics
-    import time
-
-    from paceline.io.scenario import load_scenario
-    from paceline.render.replay import resolve, scenario_to_dict
-
-    data = scenario_to_dict(load_scenario("breaking4"))
-    resolve(data)
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        resolve(data)
-        times.append(time.perf_counter() - t0)
-    return round(statistics.median(times) * 1000.0, 1)
-
-
-@app.command()
-def bench(
-    quick: bool = typer.Option(False, "--quick", help="Fewer repeats and draws (several seconds)."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
-) -> None:
-    """Benchmarks on this machine: optimal-control solves, evaluations/s, Monte Carlo, command times vs --help."""
-    from paceline.studies.uncertainty.bench import run
-
-    figures = run(quick, probes={"web_resolve_ms": web_resolve_ms})
-    if as_json:
-        emit_json(figures)
-        return
-    console().print(kv_table("Benchmarks (this machine, this run)", [(k, str(v)) for k, v in figures.items()]))
