@@ -1,9 +1,9 @@
 """Time of ``paceline infer`` with its default draws, end to end as a user runs it (a fresh process).
 
 For each joint set of races (Monaco 2023 + Breaking4; Breaking2 + INEOS 1:59) the command runs with ``--json``; the
-wall time, whether it converged, the largest autocorrelation time and the smallest ESS are printed and merged into
-``benchmarks/results.json`` under ``infer`` (other keys kept), with the machine and its load average. The issue's
-target: ``paceline infer breaking4_2025 monaco_2023`` under 60 s on 2 cores.
+wall time, whether it converged, the largest autocorrelation time and the smallest ESS are printed and written as
+this script's section of ``benchmarks/results.json`` under ``infer`` (the other sections kept), with the machine and
+its load average. The issue's target: ``paceline infer breaking4_2025 monaco_2023`` under 60 s on 2 cores.
 
 Run ``python benchmarks/bench_infer.py [--no-write]``.
 """
@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from paceline.studies.uncertainty.bench import machine, merge_results
+from harness import machine, write_section
 
 RESULTS = Path(__file__).with_name("results.json")
 SETS = (("breaking4_2025", "monaco_2023"), ("breaking2_2017", "ineos159_2019"))
@@ -59,7 +59,7 @@ def main() -> None:
         print(json.dumps(row))
     out = {"infer": {**machine(), "target_s": 60.0, "runs": rows}}
     if not args.no_write:
-        merge_results(out, RESULTS)
+        write_section(__file__, out, RESULTS)
 
 
 if __name__ == "__main__":

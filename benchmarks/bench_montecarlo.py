@@ -1,9 +1,8 @@
 """Monte Carlo throughput: draws per second with 1 and 2 workers, locally and on a local Dask cluster.
 
-Run ``python benchmarks/bench_montecarlo.py [--n 100000] [--no-dask]``. The figures come from the one benchmark
-implementation, :mod:`paceline.studies.uncertainty.bench` (``montecarlo_figures``, ``montecarlo_dask_figures``), with
-its key
-set; they are printed and merged into ``benchmarks/results.json`` (other keys kept). Ratios are against the 1-worker
+Run ``python benchmarks/bench_montecarlo.py [--n 100000] [--no-dask]``. The figures come from
+:mod:`harness` (``montecarlo_figures``, ``montecarlo_dask_figures``); they are printed and written as this script's
+section of ``benchmarks/results.json`` (the other sections kept). Ratios are against the 1-worker
 run of the same invocation.
 """
 
@@ -12,7 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from paceline.studies.uncertainty.bench import machine, montecarlo_dask_figures, montecarlo_figures, publish
+from harness import machine, montecarlo_dask_figures, montecarlo_figures, publish
 
 RESULTS = Path(__file__).with_name("results.json")
 
@@ -25,7 +24,7 @@ def main() -> None:
     out = {**machine(), **montecarlo_figures(args.n)}
     if not args.no_dask:
         out.update(montecarlo_dask_figures(args.n))
-    publish(out, RESULTS)
+    publish(__file__, out, RESULTS)
 
 
 if __name__ == "__main__":

@@ -1,12 +1,11 @@
 """Benchmark of the optimal-control model: first solve in a new process, cold and warm solves, SLSQP vs Ipopt.
 
-The figures and their keys are those of :mod:`paceline.studies.uncertainty.bench` (the implementation ``paceline
-bench`` runs
-too): ``ocp_first_solve_s``, ``ocp_first_fit_s``, ``ocp_build_s``, ``ocp_cold_s``, ``ocp_warm_s``, ``ocp_slsqp_s``,
-``ocp_ipopt_same_n_s``, ``ocp_speedup_vs_slsqp``, ``forward_evals_per_s`` ...
+The figures and their keys are those of :mod:`harness` (``benchmarks/harness.py``): ``ocp_first_solve_s``,
+``ocp_first_fit_s``, ``ocp_build_s``, ``ocp_cold_s``, ``ocp_warm_s``, ``ocp_slsqp_s``, ``ocp_ipopt_same_n_s``,
+``ocp_speedup_vs_slsqp``, ``forward_evals_per_s`` ...
 
 Run ``python benchmarks/bench_optimal_control.py [--quick] [--slsqp-intervals 100] [--json] [--no-write]``. It prints
-the figures and merges them into ``benchmarks/results.json`` (keys other scripts write are kept).
+the figures and rewrites its section of ``benchmarks/results.json`` (the other scripts' sections are kept).
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from paceline.studies.uncertainty import bench
+import harness as bench
 
 RESULTS = Path(__file__).with_name("results.json")
 
@@ -40,7 +39,7 @@ def main() -> None:
     ap.add_argument("--no-write", action="store_true", help="do not update results.json")
     args = ap.parse_args()
     out = run(args.quick, args.slsqp_intervals)
-    bench.publish(out, RESULTS, write=not args.no_write, as_json=args.json)
+    bench.publish(__file__, out, RESULTS, write=not args.no_write, as_json=args.json)
 
 
 if __name__ == "__main__":

@@ -4,8 +4,8 @@ Times :func:`paceline.studies.planning.plan_search.search_plan` with its default
 pacers on the cores, up to 3 phases at 400 m steps, 5 formations combined, 6 short-listed, 400 Monte Carlo draws
 each), cold (designs and calibration included) in a fresh process. Target (issue 14): under 30 s on 2 cores.
 
-Run: ``python benchmarks/bench_plan_search.py [--runs 1]``. Prints the figures and merges them into
-``benchmarks/results.json`` under ``plan_search_*`` keys (keys other scripts write are kept).
+Run: ``python benchmarks/bench_plan_search.py [--runs 1]``. Prints the figures and writes them as its
+section of ``benchmarks/results.json`` (``plan_search_*`` keys; the other sections kept).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from paceline.studies.uncertainty import bench
+import harness as bench
 
 RESULTS = Path(__file__).with_name("results.json")
 TARGET_S = 30.0
@@ -46,7 +46,7 @@ def main() -> dict[str, Any]:
         "plan_search_best": res.best.label,
     }
     print(json.dumps(figures, indent=2))
-    bench.merge_results(figures, RESULTS)
+    bench.write_section(__file__, figures, RESULTS)
     return figures
 
 

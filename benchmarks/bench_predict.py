@@ -23,10 +23,9 @@ rows, each predicted from the rest (beyond the span of the performances given, a
 scored apart (``ends``). ``every_table_odds`` says what winning every table asks of a method
 (:func:`_every_table_odds`).
 
-Run ``python benchmarks/bench_predict.py [--json | --markdown] [--no-write]``; it prints the table and merges it
-into ``benchmarks/results.json`` under ``predict_loo``, stamped with :func:`inputs_sha256` (the tables and the code
-that made it). ``--markdown`` prints the README's table from ``results.json`` without recomputing it.
-"""
+Run ``python benchmarks/bench_predict.py [--json | --markdown] [--no-write]``; it prints the table and writes it as its
+section of ``benchmarks/results.json``, under ``predict_loo``, stamped with :func:`inputs_sha256` (the tables and the
+code that made it). ``--markdown`` prints the README's table from ``results.json`` without recomputing it."""
 
 from __future__ import annotations
 
@@ -36,13 +35,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from harness import read_results, write_section
 
 from paceline.fit import calculators as calc
 from paceline.fit.performance_model import fit_population, population_prior, predict_time
 from paceline.fit.performances import fit_critical_speed
 from paceline.io.performance_tables import PerformanceTable, performance_tables
 from paceline.io.scenario import Performance
-from paceline.studies.uncertainty.bench import merge_results
 
 RESULTS = Path(__file__).with_name("results.json")
 METHODS = (
@@ -297,12 +296,12 @@ def main() -> None:
     ap.add_argument("--markdown", action="store_true", help="print the README's table from results.json")
     args = ap.parse_args()
     if args.markdown:
-        print(markdown(json.loads(RESULTS.read_text(encoding="utf-8"))["predict_loo"]))
+        print(markdown(read_results(RESULTS)[Path(__file__).name]["predict_loo"]))
         return
     out = summarise(*evaluate())
     out["inputs_sha256"] = inputs_sha256()
     if not args.no_write:
-        merge_results({"predict_loo": out}, RESULTS)
+        write_section(__file__, {"predict_loo": out}, RESULTS)
     if args.json:
         print(json.dumps(out, indent=2))
         return

@@ -19,10 +19,9 @@ and the wall-clock times are compared. BLAS and OpenMP are pinned to one thread 
 is imported) so that two workers do not fight over the two cores.
 
 Run: ``python benchmarks/bench_scaling.py [--draws 1000] [--points 600]`` (0 skips a part). Prints the figures and
-merges them into ``benchmarks/results.json`` (``montecarlo_oc_*``, ``sweep_oc_*``). The target (issue 17) is a
-speed-up of 2 workers over 1 of at least 1.8; it needs an otherwise idle machine (the load averages before and after
-each part are recorded next to it).
-"""
+writes them as its section of ``benchmarks/results.json`` (``montecarlo_oc_*``, ``sweep_oc_*``). The target (issue 17)
+is a speed-up of 2 workers over 1 of at least 1.8; it needs an otherwise idle machine (the load averages before and
+after each part are recorded next to it)."""
 
 from __future__ import annotations
 
@@ -37,8 +36,9 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
+import harness as bench  # noqa: E402
+
 from paceline.io.scenario import load_scenario  # noqa: E402
-from paceline.studies.uncertainty import bench  # noqa: E402
 from paceline.studies.uncertainty.montecarlo import monte_carlo  # noqa: E402
 from paceline.studies.uncertainty.sweep import parse_vary, sweep  # noqa: E402
 
@@ -143,7 +143,7 @@ def main() -> dict[str, Any]:
     if args.points:
         figures.update(sweep_figures(args.points))
     figures["load_average_1min_after"] = round(os.getloadavg()[0], 2)
-    bench.publish(figures, RESULTS)
+    bench.publish(__file__, figures, RESULTS)
     for key in ("montecarlo_oc_speedup_2_workers", "sweep_oc_speedup_2_workers"):
         if key in figures:
             print(f"target {key} >= {TARGET}: {'met' if figures[key] >= TARGET else 'NOT met'}")

@@ -6,8 +6,8 @@ cache) for every model in turn, and the latencies [ms] of each model are summari
 The same is measured with a single client for comparison. Optimal-control solves run one at a time (the solver
 keeps its warm state between solves; see ``paceline.web.app``), so its p95 grows with the clients.
 
-Run: ``python benchmarks/bench_web.py [--clients 16] [--rounds 2]``. Prints the figures and merges them into
-``benchmarks/results.json`` under ``web_<model>_{p50,p95}_ms[_1_client]``.
+Run: ``python benchmarks/bench_web.py [--clients 16] [--rounds 2]``. Prints the figures and writes them as its
+section of ``benchmarks/results.json``: ``web_<model>_{p50,p95}_ms[_1_client]``.
 """
 
 from __future__ import annotations
@@ -25,10 +25,11 @@ import numpy as np
 
 from paceline.io.scenario import load_scenario
 from paceline.render.replay import scenario_to_dict
-from paceline.studies.uncertainty import bench
 from paceline.web import create_app
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+import harness as bench
+
 from live_server import live_server  # the tests' server helper
 
 RESULTS = Path(__file__).with_name("results.json")
@@ -73,7 +74,7 @@ def main() -> dict[str, Any]:
                 ms = _latencies(base_url, _bodies(model, clients * args.rounds, t0 + k), clients)
                 figures[f"web_{model}_p50_ms{tag}"] = round(float(np.percentile(ms, 50)), 1)
                 figures[f"web_{model}_p95_ms{tag}"] = round(float(np.percentile(ms, 95)), 1)
-    bench.publish(figures, RESULTS)
+    bench.publish(__file__, figures, RESULTS)
     return figures
 
 

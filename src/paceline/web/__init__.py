@@ -1,8 +1,8 @@
 """The web app: a FastAPI JSON API and a static page with the animated top-down replay and the scenario editor.
 
 ``create_app()`` builds the app (FastAPI is imported inside, so importing :mod:`paceline.web` stays light);
-``resolve(scenario_json, model)`` is one editor change end to end (what ``paceline bench`` times as
-``web_resolve_ms``). Run it with ``paceline serve`` (127.0.0.1:8000 by default).
+``resolve(scenario_json, model)`` is one editor change end to end (what ``benchmarks/bench.py`` times
+through ``POST /api/solve`` as ``web_edit_p95_ms``). Run it with ``paceline serve`` (127.0.0.1:8000 by default).
 """
 
 from __future__ import annotations

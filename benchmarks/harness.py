@@ -1,6 +1,9 @@
-"""The one benchmark: the figures ``paceline bench`` prints and ``benchmarks/*.py`` merge into ``results.json``.
+"""The benchmark harness of ``benchmarks/*.py``: timing whole processes in pairs, the optimal-control and Monte Carlo
+figures, and ``results.json``, where each script owns one section.
 
 Every figure is measured in the run that reports it, on this machine; ratios compare runs of the same invocation.
+``results.json`` is ``{script: {key: value}}``: a script rewrites its own section wholesale (:func:`write_section`),
+so a key it no longer measures is dropped, and leaves the other scripts' sections as they are.
 
 Keys
 ----
@@ -22,14 +25,6 @@ Keys
     :func:`paceline.studies.uncertainty.montecarlo.bench_evaluations`).
 ``montecarlo_draws_per_s``, ``montecarlo_draws_per_s_2_workers``, ``montecarlo_speedup_2_workers``
     Whole Monte Carlo calls of ``montecarlo_draws`` draws, with 1 and 2 local workers.
-``help_wall_s``, ``plan_wall_s``, ``<command>_over_help``
-    Whole-process wall time of ``paceline --help`` and of ``paceline plan``; each command's wall time over
-    ``--help``'s (medians of ``command_runs`` runs after a warm-up run): ``formations``, ``plan``, ``predict_oc``
-    (``predict breaking4 --model optimal-control``) and ``report``. Every run computes (the optimal-control fit
-    stays in the disk cache).
-    ``plan_empty_cache_wall_s`` and ``predict_oc_empty_cache_over_help`` are first runs with every cache empty.
-
-Callers may add figures measured above this layer (the web app's re-solve) through ``probes``.
 """
 
 from __future__ import annotations
@@ -49,18 +44,12 @@ from typing import Any
 
 import numpy as np
 
+from paceline.io.outputs import write_text_atomic
+
 log = logging.getLogger(__name__)
 
 #: The command that starts paceline with this interpreter.
 PACELINE = [sys.executable, "-m", "paceline"]
-
-#: Whole-process commands timed against ``paceline --help``, by key (``report`` writes into a temporary directory).
-COMMANDS: dict[str, list[str]] = {
-    "formations": ["formations"],
-    "plan": ["plan"],
-    "predict_oc": ["predict", "breaking4", "--model", "optimal-control"],
-    "report": ["report", "--output", "{tmp}/report.html"],
-}
 
 #: The benchmark scenario and the athlete parameters of the in-process solves (close to the fit to Kipyegon; fixed
 #: so that those figures do not time the fit, which ``ocp_first_solve_s`` does).
@@ -85,50 +74,51 @@ print(json.dumps({{"solve_s": t3 - t0, "fit_s": t2 - t1, "finish_s": race.finish
 """
 
 
-def _env(cache_dir: str | Path) -> dict[str, str]:
-    return {**os.environ, "PACELINE_CACHE_DIR": str(cache_dir)}
+def paceline_run_s(args: Sequence[str], env: Mapping[str, str] | None = None) -> float:
+    """Wall-clock seconds of one whole-process run of ``paceline ARGS`` (it must exit 0)."""
+    t0 = time.perf_counter()
+    subprocess.run([*PACELINE, *args], capture_output=True, check=True, env=env, timeout=600)
+    return time.perf_counter() - t0
 
 
-def wall_s(args: Sequence[str], runs: int, env: Mapping[str, str] | None = None, warmup: bool = True) -> list[float]:
-    """Wall-clock seconds of ``runs`` whole-process runs of ``paceline ARGS`` (after one warm-up run)."""
-    cmd = [*PACELINE, *args]
-    out = []
-    for i in range(runs + int(warmup)):
-        t0 = time.perf_counter()
-        subprocess.run(cmd, capture_output=True, check=True, env=env, timeout=600)
-        if i >= int(warmup):
-            out.append(time.perf_counter() - t0)
-    return out
+def paired_over(walls: Sequence[float], baseline: Sequence[float]) -> float:
+    """Median of the ratios run by run, ``walls[i] / baseline[i]``: each pair ran back to back, so a drift of the
+    machine's speed between pairs cancels."""
+    if not walls or len(walls) != len(baseline):
+        raise ValueError("paired_over needs as many baseline runs as runs, at least one")
+    return statistics.median(w / b for w, b in zip(walls, baseline, strict=True))
 
 
-def command_ratios(runs: int = 3, cache_dir: str | Path | None = None, warmup: bool = True) -> dict[str, Any]:
-    """``help_wall_s``, ``plan_wall_s`` and ``<command>_over_help`` (see the keys).
+def paired_runs(
+    args: Sequence[str],
+    runs: int,
+    env: Callable[[int], Mapping[str, str]],
+    baseline: Sequence[str] = ("--help",),
+    warmup: int = 1,
+) -> dict[str, list[float]]:
+    """``runs`` pairs of whole-process runs, the baseline (``paceline --help``) then ``paceline ARGS``, after
+    ``warmup`` pairs not counted; ``env(i)`` is the environment of pair ``i`` (counting the warm-up pairs).
 
-    The commands run with ``PACELINE_CACHE_DIR`` at ``cache_dir`` (default: a new temporary directory). First, with
-    every cache empty, one run of ``plan`` (``plan_empty_cache_wall_s``) and of ``predict_oc``
-    (``predict_oc_empty_cache_over_help``). Then medians of ``runs`` runs of each command after a warm-up run (the
-    optimal-control fit stays in the disk cache).
+    Returns
+    -------
+    dict
+        ``{"walls": [...], "baseline": [...]}``, seconds, one entry per counted pair.
     """
-    with tempfile.TemporaryDirectory(prefix="paceline-bench-") as tmp:
-        cache = Path(cache_dir) if cache_dir is not None else Path(tmp) / "cache"
-        empty = Path(tmp) / "empty-cache"
-        first_predict = wall_s(COMMANDS["predict_oc"], 1, _env(empty), warmup=False)[0]
-        first_plan = wall_s(COMMANDS["plan"], 1, _env(Path(tmp) / "empty-cache-2"), warmup=False)[0]
-        env = _env(cache)
-        helps = wall_s(["--help"], runs, env, warmup)
-        out: dict[str, Any] = {"command_runs": runs, "plan_empty_cache_wall_s": round(first_plan, 4)}
-        walls: dict[str, float] = {}
-        for key, args in COMMANDS.items():
-            argv = [a.format(tmp=tmp) for a in args]
-            walls[key] = statistics.median(wall_s(argv, runs, env, warmup))
-        helps += wall_s(["--help"], runs, env, warmup)  # before and after: the machine's drift is shared
-        help_s = statistics.median(helps)
-        out["help_wall_s"] = round(help_s, 4)
-        for key, med in walls.items():
-            out[f"{key}_wall_s"] = round(med, 4)
-            out[f"{key}_over_help"] = round(med / help_s, 2)
-    out["predict_oc_empty_cache_over_help"] = round(first_predict / help_s, 2)
-    return out
+    walls: list[float] = []
+    base: list[float] = []
+    for i in range(warmup + runs):
+        e = env(i)
+        b = paceline_run_s(baseline, e)
+        w = paceline_run_s(args, e)
+        if i >= warmup:
+            base.append(b)
+            walls.append(w)
+    return {"walls": walls, "baseline": base}
+
+
+def cache_env(cache_dir: str | Path) -> dict[str, str]:
+    """This process's environment with paceline's cache directory at ``cache_dir``."""
+    return {**os.environ, "PACELINE_CACHE_DIR": str(cache_dir)}
 
 
 def first_solve(cache_dir: str | Path | None = None) -> dict[str, Any]:
@@ -140,7 +130,7 @@ def first_solve(cache_dir: str | Path | None = None) -> dict[str, Any]:
             capture_output=True,
             text=True,
             check=True,
-            env=_env(cache_dir or tmp),
+            env=cache_env(cache_dir or tmp),
             timeout=600,
         )
     fig = json.loads(res.stdout.strip().splitlines()[-1])
@@ -335,64 +325,35 @@ def machine() -> dict[str, Any]:
     }
 
 
-def run(quick: bool = False, probes: Mapping[str, Callable[[], float]] | None = None) -> dict[str, Any]:
-    """Every figure (see the keys); ``quick`` uses fewer repeats and draws and a smaller SLSQP problem (seconds).
-
-    Parameters
-    ----------
-    quick : bool
-        Fewer repeats (one run per command, no warm-up run), 20 000 draws, SLSQP at 30 intervals.
-    probes : mapping of str to callable, optional
-        Further figures by key, each measured by calling it (for what lives above this layer).
-
-    Returns
-    -------
-    dict
-        The figures, JSON-ready, with ``quick`` and the machine's description and load.
-    """
-    figures: dict[str, Any] = {"quick": quick, **machine()}
-    with tempfile.TemporaryDirectory(prefix="paceline-cache-") as cache_dir:
-        figures.update(first_solve(cache_dir))  # the cache starts empty; predict_oc then finds the fit in it
-        figures.update(ocp_figures(OCP_INTERVALS, repeats=2 if quick else 5))
-        figures.update(slsqp_vs_ipopt(30 if quick else 100))
-        figures.update(forward_evals_per_s(20_000 if quick else 50_000))
-        figures.update(montecarlo_figures(20_000 if quick else 100_000))
-        figures.update(command_ratios(1 if quick else 5, cache_dir, warmup=not quick))
-    for key, probe in (probes or {}).items():
-        try:
-            figures[key] = probe()
-        except Exception as exc:  # a failing probe must not hide the other figures
-            figures[f"{key}_error"] = f"{type(exc).__name__}: {exc}"
-    return figures
-
-
-#: Keys earlier versions of the benchmark scripts wrote, under other names now (dropped when results are merged).
-STALE_KEYS = ("plan", "ocp_cold_cached_problem_s", "ocp_machine", "ocp_slsqp_message", "montecarlo")
-
-
-def merge_results(new: Mapping[str, Any], path: str | Path, drop: Sequence[str] = STALE_KEYS) -> dict[str, Any]:
-    """Read a results JSON file, update it with ``new`` (other keys kept, ``drop`` removed), write it back."""
+def read_results(path: str | Path) -> dict[str, Any]:
+    """The results file as ``{script: {key: value}}`` (empty if it is missing or not valid JSON)."""
     path = Path(path)
-    data: dict[str, Any] = {}
-    if path.exists():
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError:
-            log.warning("%s is not valid JSON; starting afresh", path)
-    data.update(new)
-    for key in drop:
-        data.pop(key, None)
-    from paceline.io.outputs import write_text_atomic
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError:
+        log.warning("%s is not valid JSON; starting afresh", path)
+        return {}
+    return data if isinstance(data, dict) else {}
 
+
+def write_section(script: str | Path, figures: Mapping[str, Any], path: str | Path) -> dict[str, Any]:
+    """Replace the section of ``script`` (a script's path or name; its file name is the key) in the results file with
+    ``figures``, keep every other script's section, write the file atomically; return the whole file's content."""
+    data = read_results(path)
+    data[Path(script).name] = dict(figures)
     write_text_atomic(path, json.dumps(data, indent=2, sort_keys=True) + "\n", "results")
     return data
 
 
-def publish(figures: Mapping[str, Any], path: str | Path, write: bool = True, as_json: bool = False) -> None:
-    """Merge the figures into the results file (unless ``write`` is False) and print them: one JSON object with
-    ``as_json``, else one ``key value`` line each (what every benchmark script ends with)."""
+def publish(
+    script: str | Path, figures: Mapping[str, Any], path: str | Path, write: bool = True, as_json: bool = False
+) -> None:
+    """Write the figures as ``script``'s section of the results file (unless ``write`` is False) and print them:
+    one JSON object with ``as_json``, else one ``key value`` line each (what every benchmark script ends with)."""
     if write:
-        merge_results(figures, path)
+        write_section(script, figures, path)
     if as_json:
         print(json.dumps(dict(figures), indent=2))
         return
