@@ -1,7 +1,7 @@
 """The replay: a solved race turned into what the web page draws (no web framework here).
 
 :func:`resolve` is the whole work of one editor change (validate the scenario JSON, solve it, build the replay) and
-is what ``benchmarks/bench.py`` times (through ``POST /api/solve``) as ``web_edit_p95_ms``. :func:`replay_payload` turns a
+is what ``benchmarks/bench.py`` times (``POST /api/solve``) as ``web_edit_p95_ms``. :func:`replay_payload` turns a
 :class:`~paceline.models.race.Race` into positions on the track plane (from :func:`paceline.physics.track.position`)
 at a uniform time step, for the athlete, every pacer and the pacing-light front, plus the chart series and the
 track drawing.
