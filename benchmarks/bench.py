@@ -11,6 +11,10 @@ the machine's speed during the run cancels. Keys (section ``bench.py`` of ``benc
     caches warm (one run not counted first: the athlete fits and shelter pools on disk), median [s] and ratio.
 ``plan_cold_over_help``, ``predict_oc_cold_over_help`` (and ``_wall_s``)
     The same with every cache empty (a new cache directory for every run).
+``bytecode``
+    ``"cached"`` (the default: the modules' compiled bytecode kept in a temporary folder, as an installed package
+    has it, the warm-up run writes it) or ``"none"`` (``--no-bytecode``: the environment as it is; with
+    ``PYTHONDONTWRITEBYTECODE=1`` and paceline run from its source, every run compiles paceline's modules).
 ``web_edit_p50_ms``, ``web_edit_p95_ms``
     ``POST /api/solve`` of Breaking4 with the temperature changed at every request (``--edits`` requests, in this
     process through Starlette's ``TestClient``, the app warm): the server's time with the request's encoding [ms].
@@ -54,12 +58,14 @@ TARGETS: dict[str, float] = {
 }
 
 
-def command_figures(runs: int) -> dict[str, Any]:
-    """The whole-process figures (see the keys): ``runs`` pairs each, warm then cold."""
-    out: dict[str, Any] = {"command_runs": runs}
+def command_figures(runs: int, bytecode: bool = True) -> dict[str, Any]:
+    """The whole-process figures (see the keys): ``runs`` pairs each, warm then cold; ``bytecode``: keep the
+    compiled modules (see ``bytecode``)."""
+    out: dict[str, Any] = {"command_runs": runs, "bytecode": "cached" if bytecode else "none"}
     helps: list[float] = []
     with tempfile.TemporaryDirectory(prefix="paceline-bench-") as tmp:
-        warm = harness.cache_env(Path(tmp) / "cache")
+        pycache = Path(tmp) / "pycache" if bytecode else None
+        warm = harness.cache_env(Path(tmp) / "cache", pycache)
         for key, args in COMMANDS.items():
             argv = [a.format(tmp=tmp) for a in args]
             pairs = harness.paired_runs(argv, runs, lambda i: warm)
@@ -69,7 +75,7 @@ def command_figures(runs: int) -> dict[str, Any]:
         for key in ("plan", "predict_oc"):
             folder = Path(tmp) / f"empty-{key}"
             pairs = harness.paired_runs(
-                COMMANDS[key], runs, lambda i, f=folder: harness.cache_env(f / str(i)), warmup=0
+                COMMANDS[key], runs, lambda i, f=folder: harness.cache_env(f / str(i), pycache), warmup=0
             )
             helps += pairs["baseline"]
             out[f"{key}_cold_wall_s"] = round(statistics.median(pairs["walls"]), 4)
@@ -103,10 +109,10 @@ def web_edit_figures(edits: int) -> dict[str, Any]:
     return {"web_edits": edits, "web_edit_p50_ms": round(q50, 1), "web_edit_p95_ms": round(q95, 1)}
 
 
-def run(runs: int = 5, edits: int = 50) -> dict[str, Any]:
+def run(runs: int = 5, edits: int = 50, bytecode: bool = True) -> dict[str, Any]:
     """Every figure of this script (see the keys), with the machine and its load before and after."""
     figures: dict[str, Any] = harness.machine()
-    figures.update(command_figures(runs))
+    figures.update(command_figures(runs, bytecode))
     figures.update(web_edit_figures(edits))
     figures["load_average_1min_after"] = round(os.getloadavg()[0], 2)
     return figures
@@ -117,10 +123,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=5, help="counted pairs per command")
     ap.add_argument("--edits", type=int, default=50, help="web-editor edits")
+    ap.add_argument("--no-bytecode", action="store_true", help="do not keep compiled bytecode (see the keys)")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     ap.add_argument("--no-write", action="store_true", help="do not update results.json")
     args = ap.parse_args()
-    figures = run(args.runs, args.edits)
+    figures = run(args.runs, args.edits, bytecode=not args.no_bytecode)
     harness.publish(__file__, figures, RESULTS, write=not args.no_write, as_json=args.json)
     if not args.json:
         for key, limit in TARGETS.items():

@@ -116,9 +116,18 @@ def paired_runs(
     return {"walls": walls, "baseline": base}
 
 
-def cache_env(cache_dir: str | Path) -> dict[str, str]:
-    """This process's environment with paceline's cache directory at ``cache_dir``."""
-    return {**os.environ, "PACELINE_CACHE_DIR": str(cache_dir)}
+def cache_env(cache_dir: str | Path, pycache: str | Path | None = None) -> dict[str, str]:
+    """This process's environment with paceline's cache directory at ``cache_dir``.
+
+    With ``pycache``, Python keeps the compiled bytecode of the modules it imports there (``PYTHONPYCACHEPREFIX``;
+    ``PYTHONDONTWRITEBYTECODE`` removed), as an installed package has it: paceline is then not recompiled at every
+    start, which a source checkout run with ``PYTHONDONTWRITEBYTECODE=1`` does (its dependencies have theirs).
+    """
+    env = {**os.environ, "PACELINE_CACHE_DIR": str(cache_dir)}
+    if pycache is not None:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(pycache)
+    return env
 
 
 def first_solve(cache_dir: str | Path | None = None) -> dict[str, Any]:

@@ -17,6 +17,8 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import numpy as np
+
 from paceline.errors import ScenarioError
 from paceline.physics.formation import Formation, Slot
 from paceline.physics.track import STANDARD_TRACK, TrackGeometry, bend_angle_between
@@ -164,9 +166,10 @@ def _slot_line(slot: Slot, athlete_offset_m: float, edges: list[float], track: T
     laps = []
     total_extra = 0.0
     total_ath = 0.0
-    for s0, s1 in itertools.pairwise(edges):
-        ang = float(bend_angle_between(s0 + slot.dx_m, s1 + slot.dx_m, track))
-        ang_ath = float(bend_angle_between(s0, s1, track))
+    starts, ends = np.asarray(edges[:-1], dtype=float), np.asarray(edges[1:], dtype=float)
+    angles = np.atleast_1d(bend_angle_between(starts + slot.dx_m, ends + slot.dx_m, track))  # one call per stretch
+    angles_ath = np.atleast_1d(bend_angle_between(starts, ends, track))
+    for (s0, s1), ang, ang_ath in zip(itertools.pairwise(edges), angles.tolist(), angles_ath.tolist(), strict=True):
         ath = (s1 - s0) + (a - track.lane1_line_m) * ang_ath
         pac = (s1 - s0) + (d - track.lane1_line_m) * ang
         extra = pac - ath
