@@ -4,12 +4,13 @@ Every command computes (no stored answer); each run is paired with a ``paceline 
 same invocation, and a ratio is the median of the pairs' ratios (:func:`harness.paired_over`), so that a change of
 the machine's speed during the run cancels. Keys (section ``bench.py`` of ``benchmarks/results.json``):
 
-``help_wall_s``
-    ``paceline --help``, median of every baseline run [s].
-``<command>_wall_s``, ``<command>_over_help``
+``help_wall_s``, ``help_cpu_s``
+    ``paceline --help``, median of every baseline run, wall and CPU [s].
+``<command>_wall_s``, ``<command>_over_help``, ``<command>_cpu_over_help``
     ``formations``, ``plan``, ``predict_oc`` (``predict breaking4 --model optimal-control``) and ``report`` with the
-    caches warm (one run not counted first: the athlete fits and shelter pools on disk), median [s] and ratio.
-``plan_cold_over_help``, ``predict_oc_cold_over_help`` (and ``_wall_s``)
+    caches warm (one run not counted first: the athlete fits and shelter pools on disk), median [s], the ratio of
+    the wall times (the targets) and of the CPU times (user + system: far steadier on a loaded machine).
+``plan_cold_over_help``, ``predict_oc_cold_over_help`` (and ``_wall_s``, ``_cpu_over_help``)
     The same with every cache empty (a new cache directory for every run).
 ``bytecode``
     ``"cached"`` (the default: the modules' compiled bytecode kept in a temporary folder, as an installed package
@@ -58,29 +59,40 @@ TARGETS: dict[str, float] = {
 }
 
 
+def _summary(key: str, pairs: dict[str, list[float]]) -> dict[str, float]:
+    """``<key>_wall_s``, ``<key>_over_help`` and ``<key>_cpu_over_help`` of paired runs."""
+    return {
+        f"{key}_wall_s": round(statistics.median(pairs["walls"]), 4),
+        f"{key}_over_help": round(harness.paired_over(pairs["walls"], pairs["baseline"]), 2),
+        f"{key}_cpu_over_help": round(harness.paired_over(pairs["cpu"], pairs["baseline_cpu"]), 2),
+    }
+
+
 def command_figures(runs: int, bytecode: bool = True) -> dict[str, Any]:
     """The whole-process figures (see the keys): ``runs`` pairs each, warm then cold; ``bytecode``: keep the
     compiled modules (see ``bytecode``)."""
     out: dict[str, Any] = {"command_runs": runs, "bytecode": "cached" if bytecode else "none"}
     helps: list[float] = []
+    help_cpu: list[float] = []
     with tempfile.TemporaryDirectory(prefix="paceline-bench-") as tmp:
         pycache = Path(tmp) / "pycache" if bytecode else None
         warm = harness.cache_env(Path(tmp) / "cache", pycache)
         for key, args in COMMANDS.items():
             argv = [a.format(tmp=tmp) for a in args]
             pairs = harness.paired_runs(argv, runs, lambda i: warm)
+            out.update(_summary(key, pairs))
             helps += pairs["baseline"]
-            out[f"{key}_wall_s"] = round(statistics.median(pairs["walls"]), 4)
-            out[f"{key}_over_help"] = round(harness.paired_over(pairs["walls"], pairs["baseline"]), 2)
+            help_cpu += pairs["baseline_cpu"]
         for key in ("plan", "predict_oc"):
             folder = Path(tmp) / f"empty-{key}"
             pairs = harness.paired_runs(
                 COMMANDS[key], runs, lambda i, f=folder: harness.cache_env(f / str(i), pycache), warmup=0
             )
+            out.update(_summary(f"{key}_cold", pairs))
             helps += pairs["baseline"]
-            out[f"{key}_cold_wall_s"] = round(statistics.median(pairs["walls"]), 4)
-            out[f"{key}_cold_over_help"] = round(harness.paired_over(pairs["walls"], pairs["baseline"]), 2)
+            help_cpu += pairs["baseline_cpu"]
     out["help_wall_s"] = round(statistics.median(helps), 4)
+    out["help_cpu_s"] = round(statistics.median(help_cpu), 4)
     return out
 
 

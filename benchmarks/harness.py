@@ -33,6 +33,7 @@ import json
 import logging
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -74,11 +75,16 @@ print(json.dumps({{"solve_s": t3 - t0, "fit_s": t2 - t1, "finish_s": race.finish
 """
 
 
-def paceline_run_s(args: Sequence[str], env: Mapping[str, str] | None = None) -> float:
-    """Wall-clock seconds of one whole-process run of ``paceline ARGS`` (it must exit 0)."""
+def paceline_run(args: Sequence[str], env: Mapping[str, str] | None = None) -> tuple[float, float]:
+    """Wall-clock and CPU (user + system) seconds of one whole-process run of ``paceline ARGS`` (it must exit 0).
+
+    The CPU time is the process's own: on a loaded machine it grows far less than the wall time does."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     subprocess.run([*PACELINE, *args], capture_output=True, check=True, env=env, timeout=600)
-    return time.perf_counter() - t0
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def paired_over(walls: Sequence[float], baseline: Sequence[float]) -> float:
@@ -102,18 +108,20 @@ def paired_runs(
     Returns
     -------
     dict
-        ``{"walls": [...], "baseline": [...]}``, seconds, one entry per counted pair.
+        ``walls``, ``baseline`` (wall seconds) and ``cpu``, ``baseline_cpu`` (CPU seconds), one entry per counted
+        pair.
     """
-    walls: list[float] = []
-    base: list[float] = []
+    out: dict[str, list[float]] = {"walls": [], "baseline": [], "cpu": [], "baseline_cpu": []}
     for i in range(warmup + runs):
         e = env(i)
-        b = paceline_run_s(baseline, e)
-        w = paceline_run_s(args, e)
+        b = paceline_run(baseline, e)
+        w = paceline_run(args, e)
         if i >= warmup:
-            base.append(b)
-            walls.append(w)
-    return {"walls": walls, "baseline": base}
+            out["baseline"].append(b[0])
+            out["baseline_cpu"].append(b[1])
+            out["walls"].append(w[0])
+            out["cpu"].append(w[1])
+    return out
 
 
 def cache_env(cache_dir: str | Path, pycache: str | Path | None = None) -> dict[str, str]:
