@@ -499,8 +499,18 @@ def athlete_from_dict(data: dict[str, Any], source: str = "athlete") -> Athlete:
         raise _bad_field(exc, source, "athlete") from None
 
 
-def scenario_from_dict(data: dict[str, Any], source: str = "scenario") -> Scenario:
+def scenario_from_dict(data: dict[str, Any], source: str = "scenario", kind: type[Scenario] = Scenario) -> Scenario:
     """Validate a parsed scenario table.
+
+    Parameters
+    ----------
+    data : dict
+        The parsed table.
+    source : str
+        Where it came from, for an error about the whole table.
+    kind : type
+        :class:`Scenario` or a subclass that narrows its fields (the web app's
+        :class:`~paceline.web.schema.ClientScenario`, whose names can only be bundled ones).
 
     Raises
     ------
@@ -512,7 +522,7 @@ def scenario_from_dict(data: dict[str, Any], source: str = "scenario") -> Scenar
     check_depth(data, source)
     check_text(data)
     try:
-        sc = Scenario.model_validate(data)
+        sc = kind.model_validate(data)
     except ValidationError as exc:
         raise _bad_field(exc, source) from None
     _check_consistency(sc)
@@ -536,6 +546,19 @@ def bundled_scenario_text(name: str) -> str:
     return (resources.files("paceline") / "data" / "scenarios" / f"{name}.toml").read_text(encoding="utf-8")
 
 
+@functools.lru_cache(maxsize=64)
+def bundled_scenario(name: str) -> Scenario:
+    """A scenario shipped with paceline, by name: reads nothing outside the package (what the web app serves), and
+    is validated once per process (the shipped files do not change; a Scenario is frozen).
+
+    Raises
+    ------
+    ScenarioError
+        Field ``scenario``: not a bundled name (the allowed ones are listed).
+    """
+    return scenario_from_dict(parse_toml(bundled_scenario_text(name), name, "scenario"), source=name)
+
+
 def load_scenario(name_or_path: str | Path = "breaking4") -> Scenario:
     """Load and validate a scenario: a bundled name (``breaking4``) or a path to a TOML file.
 
@@ -555,20 +578,15 @@ def load_scenario(name_or_path: str | Path = "breaking4") -> Scenario:
         If the file is missing, is not TOML, or has a bad field.
     """
     where = str(name_or_path)
+    if where in bundled_scenario_names():  # a bundled name never touches the file system outside the package
+        return bundled_scenario(where)
+    check_user_file(where, "scenario")  # before anything is looked up on disk
     path = Path(name_or_path)
-    if path.suffix == ".toml" or (path.exists() and str(name_or_path) not in bundled_scenario_names()):
-        check_user_file(str(name_or_path), "scenario")
-        if not path.is_file():
-            raise ScenarioError(f"no such file {str(path)!r}; give a .toml path or a bundled name", "scenario")
-        return _scenario_from_text(read_text(path, "scenario", "a scenario .toml"), path, where)
-    bundled_scenario_text(where)  # an unknown name: the error lists the bundled ones
-    return _bundled_scenario(where)
-
-
-@functools.lru_cache(maxsize=64)
-def _bundled_scenario(name: str) -> Scenario:
-    """A bundled scenario, validated once per process (the shipped files do not change; a Scenario is frozen)."""
-    return _scenario_from_text(bundled_scenario_text(name), Path(name), name)
+    if path.suffix != ".toml" and not path.exists():
+        bundled_scenario_text(where)  # an unknown name: the error lists the bundled ones (or asks for a .toml path)
+    if not path.is_file():
+        raise ScenarioError(f"no such file {str(path)!r}; give a .toml path or a bundled name", "scenario")
+    return _scenario_from_text(read_text(path, "scenario", "a scenario .toml"), path, where)
 
 
 def _scenario_from_text(text: str, path: Path, where: str) -> Scenario:

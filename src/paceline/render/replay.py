@@ -1,10 +1,9 @@
-"""The replay: a solved race turned into what the web page draws (no web framework here).
+"""The replay: a solved race turned into what the web page draws (no web framework here, and no solve: the web
+app's :func:`paceline.web.resolve` solves and calls this).
 
-:func:`resolve` is the whole work of one editor change (validate the scenario JSON, solve it, build the replay) and
-is what ``benchmarks/bench.py`` times (``POST /api/solve``) as ``web_edit_p95_ms``. :func:`replay_payload` turns a
-:class:`~paceline.models.race.Race` into positions on the track plane (from :func:`paceline.physics.track.position`)
-at a uniform time step, for the athlete, every pacer and the pacing-light front, plus the chart series and the
-track drawing.
+:func:`replay_payload` turns a :class:`~paceline.models.race.Race` into positions on the track plane (from
+:func:`paceline.physics.track.position`) at a uniform time step, for the athlete, every pacer and the pacing-light
+front, plus the chart series and the track drawing.
 
 Coordinates are the track frame of :mod:`paceline.physics.track`: metres from the infield centre, x along the straights,
 the home straight at ``y < 0`` run towards ``+x``, runners anticlockwise.
@@ -20,8 +19,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from paceline.errors import ScenarioError
-from paceline.jsonable import content_key
 from paceline.physics import track as trk
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -50,65 +47,9 @@ def available_models() -> list[str]:
     return [n for n, spec in MODELS.items() if importlib.util.find_spec(spec.model_class.partition(":")[0])]
 
 
-def check_client_scenario(sc: Scenario) -> None:
-    """Refuse anything in a client's scenario that would make the server read a file it names.
-
-    The only field that names another scenario is ``athlete.calibration``; from a client it must be a bundled name,
-    ``performances`` (calibrate on her performances) or ``self`` (on the scenario's own result).
-    """
-    from paceline.io.scenario import bundled_scenario_names
-
-    cal = sc.athlete.calibration
-    allowed = [*bundled_scenario_names(), "performances", "self"]
-    if cal is not None and cal not in allowed:
-        raise ScenarioError(
-            f"{cal!r} is not allowed; the web app accepts only a bundled name, 'performances' or 'self': "
-            f"{', '.join(allowed)}",
-            "athlete.calibration",
-        )
-
-
 def scenario_to_dict(sc: Scenario) -> dict[str, Any]:
     """A scenario as JSON-ready data that :func:`paceline.io.scenario.scenario_from_dict` reads back unchanged."""
     return sc.model_dump(mode="json", exclude_none=True)
-
-
-def race_id(data: dict[str, Any], model: str) -> str:
-    """A short stable id of a (scenario data, model) pair."""
-    return content_key({"scenario": data, "model": model})[:12]
-
-
-def resolve(data: dict[str, Any], model: str = "equal-power") -> dict[str, Any]:
-    """Validate scenario JSON, solve it and build the replay: one editor change, end to end.
-
-    Parameters
-    ----------
-    data : dict
-        A scenario as JSON (the shape of ``GET /api/scenarios/{name}``'s ``scenario``).
-    model : str
-        Model name (the fast ``equal-power`` for editor changes).
-
-    Returns
-    -------
-    dict
-        The replay payload (see :func:`replay_payload`), with its ``id``.
-
-    Raises
-    ------
-    ScenarioError
-        Naming the bad field; also for a model this installation cannot solve.
-    """
-    from paceline.chain import solve
-    from paceline.io.scenario import scenario_from_dict
-
-    if model not in available_models():
-        raise ScenarioError(f"{model!r} is not available; allowed {', '.join(available_models())}", "model")
-    sc = scenario_from_dict(data, source="scenario")
-    check_client_scenario(sc)
-    race = solve(sc, model)
-    out = replay_payload(race, sc)
-    out["id"] = race_id(data, model)
-    return out
 
 
 # ---- geometry ----------------------------------------------------------------------------------------------------

@@ -1,15 +1,15 @@
 """The web app: a FastAPI JSON API and a static page with the animated top-down replay and the scenario editor.
 
 ``create_app()`` builds the app (FastAPI is imported inside, so importing :mod:`paceline.web` stays light);
-``resolve(scenario_json, model)`` is one editor change end to end (what ``benchmarks/bench.py`` times
-through ``POST /api/solve`` as ``web_edit_p95_ms``). Run it with ``paceline serve`` (127.0.0.1:8000 by default).
+``resolve(scenario, model)`` is one editor change end to end (what ``benchmarks/bench.py`` times through
+``POST /api/solve`` as ``web_edit_p95_ms``). Run it with ``paceline serve`` (127.0.0.1:8000 by default).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from paceline.render.replay import available_models, replay_payload, resolve
+from paceline.render.replay import available_models, replay_payload
 
 if TYPE_CHECKING:  # pragma: no cover
     from fastapi import FastAPI
@@ -22,3 +22,10 @@ def create_app(**kwargs: Any) -> FastAPI:
     from paceline.web.app import create_app as _create
 
     return _create(**kwargs)
+
+
+def resolve(scenario: Any, model: str = "equal-power") -> dict[str, Any]:
+    """One editor change end to end (see :func:`paceline.web.races.resolve`)."""
+    from paceline.web.races import resolve as _resolve
+
+    return _resolve(scenario, model)
