@@ -30,7 +30,6 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.staticfiles import StaticFiles
 
 from paceline.errors import PacelineError, ScenarioError
 from paceline.web.races import MAX_CACHE_BYTES, MAX_RACES, MAX_RESPONSE_BYTES, RaceCache, solve_and_keep
@@ -258,9 +257,8 @@ def create_app(warm: bool = True, allow_hosts: Iterable[str] = ()) -> FastAPI:
     app.add_exception_handler(PacelineError, _paceline_error)  # type: ignore[arg-type]
     app.state.races = RaceCache()
     app.state.jobs = plan_api.MonteCarloJobs()
-    app.include_router(race_api.router)  # /, /api/scenarios, /api/formations, /api/models, /api/solve, /api/races
+    app.include_router(race_api.router)  # /, /static, /api/scenarios, /api/formations, /api/models, /api/solve, /races
     app.include_router(plan_api.router)  # /api/export, /api/plan, /api/uncertainty
-    app.mount("/static", StaticFiles(directory=race_api.STATIC_DIR), name="static")
     _document_errors(app)
 
     if warm:

@@ -22,6 +22,9 @@ from paceline.web.schema import NOT_FOUND, SOLVED, TOO_LARGE, UNPROCESSABLE, Sol
 router = APIRouter()
 
 STATIC_DIR = Path(__file__).parent / "static"
+#: The page's files, by name: ``/static/{name}`` serves these and nothing else (a name is looked up here, never on
+#: disk, so a client's path reaches no file, not even to learn whether it exists).
+STATIC_FILES = {"app.js", "style.css", "index.html"}
 _ID_RE = re.compile(r"^[0-9a-f]{12}$")
 
 
@@ -38,6 +41,14 @@ def bundled(name: str) -> Scenario:
 def index() -> FileResponse:
     """The replay page."""
     return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
+
+
+@router.get("/static/{name}", include_in_schema=False)
+def static(name: str) -> FileResponse:
+    """One of the page's :data:`STATIC_FILES`; 404 for any other name."""
+    if name not in STATIC_FILES:
+        raise HTTPException(404, "Not Found")
+    return FileResponse(STATIC_DIR / name)
 
 
 @router.get("/favicon.ico", include_in_schema=False)
