@@ -237,6 +237,45 @@ def test_openapi_documents_the_api(client: httpx.Client) -> None:
     assert "SolveRequest" in spec["components"]["schemas"]
 
 
+def test_openapi_documents_the_scenario_of_every_route_that_takes_one(client: httpx.Client) -> None:
+    """Issue 23 item 6: the request bodies are the pydantic models, so the document has the client's scenario, field by
+    field, generated from the model (an untyped ``dict[str, Any]`` body documented nothing)."""
+    from paceline.io.formations import formation_names
+    from paceline.web.schema import ClientAthlete, ClientPerformance, ClientScenario
+
+    spec = client.get("/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+
+    def ref(node: dict[str, Any]) -> str:
+        refs = [node.get("$ref")] + [n.get("$ref") for n in node.get("anyOf", [])]
+        return next(r for r in refs if r).rsplit("/", 1)[-1]
+
+    bodies = {
+        f"{method.upper()} {path}": ref(op["requestBody"]["content"]["application/json"]["schema"])
+        for path, ops in spec["paths"].items()
+        for method, op in ops.items()
+        if "requestBody" in op
+    }
+    assert set(bodies) == {"POST /api/solve", "POST /api/export", "POST /api/plan", "POST /api/uncertainty"}
+    for route, body in bodies.items():  # every body takes the scenario, and it is the client's scenario type
+        assert ref(schemas[body]["properties"]["scenario"]) == "ClientScenario", route
+    scenario = schemas["ClientScenario"]
+    assert set(scenario["properties"]) == set(ClientScenario.model_fields)  # generated from the model
+    assert {"distance_m", "athlete", "pacing", "conditions", "target_s"} <= set(scenario["properties"])
+    assert {"name", "distance_m", "athlete"} <= set(scenario["required"])
+    assert scenario["properties"]["distance_m"]["minimum"] == 100.0  # its range, from the field
+    assert ref(scenario["properties"]["athlete"]) == "ClientAthlete"
+    athlete = schemas["ClientAthlete"]["properties"]
+    assert set(athlete) == set(ClientAthlete.model_fields) and "file" not in athlete
+    assert ref(athlete["performances"]["items"]) == "ClientPerformance"
+    assert set(athlete["calibration"]["enum"]) == {*bundled_scenario_names(), "self", "performances"}
+    performance = schemas["ClientPerformance"]["properties"]
+    assert set(performance) == set(ClientPerformance.model_fields)
+    assert performance["race"]["enum"] == bundled_scenario_names()  # names, never a path
+    assert performance["formation"]["enum"] == formation_names()
+    assert {"temperature_c", "wind_speed_m_s"} <= set(schemas["Conditions"]["properties"])
+
+
 def test_page_and_static_files_are_served(client: httpx.Client) -> None:
     page = client.get("/")
     assert page.status_code == 200 and "<canvas" in page.text

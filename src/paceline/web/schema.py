@@ -14,7 +14,7 @@ given a name that leads to it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -36,6 +36,11 @@ from paceline.io.scenario import (
 CALIBRATION_KEYWORDS = ("self", "performances")
 
 
+def _enum(values: list[str]) -> dict[str, Any]:
+    """The JSON schema's ``enum`` of a name field (the OpenAPI document lists what is allowed)."""
+    return {"enum": list(values)}
+
+
 def _one_of(value: str, allowed: list[str], what: str) -> str:
     """``value`` if it is in ``allowed``; else an error that lists them and says nothing of any file."""
     if value not in allowed:
@@ -51,12 +56,12 @@ class ClientPerformance(Performance):
     race: str | None = Field(
         None,
         description="The bundled race scenario it was run in (its pacing and weather).",
-        json_schema_extra={"enum": bundled_scenario_names()},
+        json_schema_extra=_enum(bundled_scenario_names()),
     )
     formation: str | None = Field(
         None,
         description="A bundled formation held the whole race, when no race is given.",
-        json_schema_extra={"enum": formation_names()},
+        json_schema_extra=_enum(formation_names()),
     )
 
     @field_validator("race")
@@ -78,7 +83,7 @@ class ClientAthlete(Athlete):
         None,
         description="What sets her metabolic power: a bundled race scenario she ran, 'self' (this scenario's own "
         "result) or 'performances'; default: her performances.",
-        json_schema_extra={"enum": [*bundled_scenario_names(), *CALIBRATION_KEYWORDS]},
+        json_schema_extra=_enum([*bundled_scenario_names(), *CALIBRATION_KEYWORDS]),
     )
 
     @field_validator("calibration")
@@ -165,7 +170,7 @@ def bundled_name(name: str) -> str:
 _MODEL = Field(
     "equal-power",
     description="equal-power (fast), critical-speed, or optimal-control (GET /api/models lists those installed).",
-    json_schema_extra={"enum": list(ModelName.__args__)},
+    json_schema_extra=_enum(list(get_args(ModelName))),
 )
 
 
@@ -199,7 +204,7 @@ class SolveRequest(BaseModel):
     name: str | None = Field(
         None,
         description="Name of a bundled scenario, instead of `scenario`.",
-        json_schema_extra={"examples": bundled_scenario_names()[:1]},
+        examples=bundled_scenario_names()[:1],
     )
     model: str = _MODEL
 
