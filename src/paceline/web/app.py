@@ -226,9 +226,9 @@ def _bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
 
 async def _paceline_error(request: Request, exc: PacelineError) -> JSONResponse:
     """A :class:`~paceline.errors.PacelineError` raised while serving (a solve's, a plan's) as 422 naming the field:
-    the body's own fields under ``body``, any other under ``body.scenario`` (the posted scenario's)."""
-    own = {"scenario", *_body_fields(request)}
-    in_scenario = isinstance(exc, ScenarioError) and exc.field is not None and exc.field not in own
+    ``scenario`` and ``model`` under ``body``, any other under ``body.scenario`` (the body's other fields were checked
+    at the edge, so the error is the scenario's)."""
+    in_scenario = isinstance(exc, ScenarioError) and exc.field is not None and exc.field not in ("scenario", "model")
     return _unprocessable(exc, ["body", "scenario"] if in_scenario else ["body"])
 
 
