@@ -16,8 +16,8 @@ def test_content_key_is_sha256_of_sorted_compact_json() -> None:
 
 def test_the_caches_and_the_web_and_sweep_ids_are_the_one_hash() -> None:
     from paceline.io import cache
-    from paceline.render.replay import race_id
     from paceline.studies.uncertainty.sweep import point_key
+    from paceline.web.races import race_id
 
     assert cache.content_key is content_key
     assert race_id({"x": 1}, "equal-power") == content_key({"scenario": {"x": 1}, "model": "equal-power"})[:12]

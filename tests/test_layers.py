@@ -163,9 +163,7 @@ RENDER_FORBIDDEN = ("paceline.chain", "paceline.fit", "paceline.models", "paceli
                     "paceline.studies.inference")  # fmt: skip
 RENDER_ALLOWED = ("paceline.models", "paceline.models.race")
 #: Render modules still allowed to solve, and why (each one a debt with its owner).
-RENDER_SOLVES: dict[str, str] = {
-    "paceline.render.replay": "resolve() validates and solves for the web app; issue 23 item 5 moves it to web/",
-}
+RENDER_SOLVES: dict[str, str] = {}
 
 
 def _type_checking_nodes(tree: ast.AST) -> set[int]:
