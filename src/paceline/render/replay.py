@@ -11,7 +11,6 @@ the home straight at ``y < 0`` run towards ``+x``, runners anticlockwise.
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import math
 from typing import TYPE_CHECKING, Any
@@ -38,13 +37,6 @@ CHART_SAMPLES = 400
 LEAVE_SHOWN_S = 5.0
 #: Lateral offset of the pacing-light rail from the kerb [m] (inside the kerb, on the infield side).
 LIGHT_RAIL_OFFSET_M = -0.25
-
-
-def available_models() -> list[str]:
-    """Models the installed paceline can solve (:data:`paceline.models.registry.MODELS` whose module exists)."""
-    from paceline.models.registry import MODELS
-
-    return [n for n, spec in MODELS.items() if importlib.util.find_spec(spec.model_class.partition(":")[0])]
 
 
 def scenario_to_dict(sc: Scenario) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from paceline.render.replay import available_models, replay_payload
+from paceline.render.replay import replay_payload
 
 if TYPE_CHECKING:  # pragma: no cover
     from fastapi import FastAPI
@@ -22,6 +22,13 @@ def create_app(**kwargs: Any) -> FastAPI:
     from paceline.web.app import create_app as _create
 
     return _create(**kwargs)
+
+
+def available_models() -> list[str]:
+    """Models this installation can solve (see :func:`paceline.web.schema.available_models`)."""
+    from paceline.web.schema import available_models as _available
+
+    return _available()
 
 
 def resolve(scenario: Any, model: str = "equal-power") -> dict[str, Any]:

@@ -15,9 +15,9 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, Response
 
 from paceline.io.scenario import Scenario, bundled_scenario, bundled_scenario_names
-from paceline.render.replay import available_models, scenario_to_dict
+from paceline.render.replay import scenario_to_dict
 from paceline.web.races import solve_and_keep
-from paceline.web.schema import NOT_FOUND, SOLVED, TOO_LARGE, UNPROCESSABLE, SolveRequest
+from paceline.web.schema import NOT_FOUND, SOLVED, TOO_LARGE, UNPROCESSABLE, SolveRequest, available_models
 
 router = APIRouter()
 

@@ -14,7 +14,7 @@ given a name that leads to it.
 
 from __future__ import annotations
 
-from typing import Any, get_args
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -23,7 +23,6 @@ from paceline.io.formations import formation_names
 from paceline.io.limits import MAX_PACERS, MAX_PERFORMANCES, MAX_PHASES
 from paceline.io.scenario import (
     Athlete,
-    ModelName,
     Pacer,
     PacingPhase,
     Performance,
@@ -31,6 +30,7 @@ from paceline.io.scenario import (
     bundled_scenario_names,
     scenario_from_dict,
 )
+from paceline.models.registry import model_names
 
 #: Calibration keywords besides a bundled scenario's name.
 CALIBRATION_KEYWORDS = ("self", "performances")
@@ -137,6 +137,15 @@ def client_scenario(data: Any) -> ClientScenario:
     return sc
 
 
+def available_models() -> list[str]:
+    """Models the installed paceline can solve (:data:`paceline.models.registry.MODELS` whose module exists)."""
+    import importlib.util
+
+    from paceline.models.registry import MODELS
+
+    return [n for n, spec in MODELS.items() if importlib.util.find_spec(spec.model_class.partition(":")[0])]
+
+
 def model_name(model: str) -> str:
     """``model`` if this installation can solve it (the one check of a requested model's name).
 
@@ -145,8 +154,6 @@ def model_name(model: str) -> str:
     ScenarioError
         Field ``model``, listing the models available.
     """
-    from paceline.render.replay import available_models
-
     if model not in available_models():
         raise ScenarioError(f"{model[:80]!r} is not available; allowed {', '.join(available_models())}", "model")
     return model
@@ -170,7 +177,7 @@ def bundled_name(name: str) -> str:
 _MODEL = Field(
     "equal-power",
     description="equal-power (fast), critical-speed, or optimal-control (GET /api/models lists those installed).",
-    json_schema_extra=_enum(list(get_args(ModelName))),
+    json_schema_extra=_enum(list(model_names())),
 )
 
 
