@@ -2,7 +2,8 @@
 ``GET /api/races/{id}``.
 
 :func:`resolve` is the whole work of one editor change (parse the client's scenario, solve it, build the replay with
-:func:`paceline.render.replay.replay_payload`); ``paceline bench`` times it as ``web_resolve_ms``.
+:func:`paceline.render.replay.replay_payload`); ``benchmarks/bench.py`` times it through ``POST /api/solve`` as
+``web_edit_p95_ms``.
 """
 
 from __future__ import annotations
