@@ -145,6 +145,9 @@ def test_oc_params_for_caches_on_disk(tmp_path: object, monkeypatch: pytest.Monk
         "[1, 2]",  # JSON, not a record
         '{"params": {"tau_s": "fast"}}',  # no key, parameters that are not numbers
         "FOREIGN",  # a valid record of another fit, copied under this key
+        "DEEP",  # JSON nested deeper than Python's recursion limit (json.loads raises RecursionError)
+        "TRUE",  # this key, a boolean where a number belongs (bool is an int to Python)
+        "HUGE",  # this key, a finite positive value no fit returns (e0 outside FIT_BOUNDS)
     ],
 )
 def test_a_corrupt_or_foreign_cache_entry_is_recomputed(
@@ -157,7 +160,14 @@ def test_a_corrupt_or_foreign_cache_entry_is_recomputed(
     path = tmp_path / "oc_fit" / f"{key}.json"  # type: ignore[operator]
     path.parent.mkdir(parents=True)
     foreign = {"key": "0" * 64, "params": KELLER_1973.with_changes(sigma_w_kg=99.0).to_dict()}
-    path.write_text(json.dumps(foreign) if entry == "FOREIGN" else entry, encoding="utf-8")
+    own = KELLER_1973.to_dict()
+    special = {
+        "FOREIGN": json.dumps(foreign),
+        "DEEP": "[" * 100_000 + "]" * 100_000,
+        "TRUE": json.dumps({"key": key, "params": {**own, "sigma_w_kg": True}}),
+        "HUGE": json.dumps({"key": key, "params": {**own, "e0_j_kg": 1e308}}),
+    }
+    path.write_text(special.get(entry, entry), encoding="utf-8")
     fitted = KELLER_1973.with_changes(sigma_w_kg=37.5, e0_j_kg=2900.0)
     calls: list[int] = []
 

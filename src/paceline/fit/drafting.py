@@ -428,8 +428,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     path = args.out or _default_path()
     record = fitted_record()
     if args.write:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(dumps(record), encoding="utf-8")
+        from paceline.io.outputs import write_text_atomic
+
+        write_text_atomic(path, dumps(record), "--out")
         log.info("wrote %s (weighted RMS %.4f)", path, record["fit"]["rms_error"])
         return 0
     diff = _differences(record, json.loads(path.read_text(encoding="utf-8")))

@@ -511,10 +511,18 @@ def _stored_params(key: str) -> OCParams | None:
         log.debug("ignoring a cached optimal-control fit stored under another key")
         return None
     try:
-        return OCParams(**stored["params"])
+        params = OCParams(**stored["params"])
     except (KeyError, TypeError, ValueError, PacelineError) as exc:
         log.debug("ignoring a cached optimal-control fit: %s", exc)
         return None
+    # a well-formed entry is still trusted only inside what the fit itself could have returned
+    fitted = stored["params"]
+    for name, (lo, hi) in FIT_BOUNDS.items():
+        value = fitted.get(name)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
+            log.debug("ignoring a cached optimal-control fit: %s = %r is outside the fit's bounds", name, value)
+            return None
+    return params
 
 
 def oc_params_for(

@@ -228,10 +228,16 @@ def fit_critical_power(performances: Sequence[Performance], height_m: float, mas
 
 
 def fit(
-    performances: Sequence[Performance], model: str = "critical-speed", height_m: float = 1.7, mass_kg: float = 60.0
+    performances: Sequence[Performance],
+    model: str = "critical-speed",
+    height_m: float | None = None,
+    mass_kg: float | None = None,
 ) -> FitResult:
     """Fit a model to performances: a race model's own fit (:attr:`paceline.models.registry.ModelSpec.fit`), or
     the performance model (``"performance"``).
+
+    ``height_m`` [m] and ``mass_kg`` [kg] are her body (her drag in the race models' fits); one not given is the
+    generic body's (:func:`paceline.io.athletes.body_for`, the one default-body rule).
 
     Raises
     ------
@@ -244,7 +250,10 @@ def fit(
         return fit_performance_model(performances)
     if model not in MODELS:
         raise ScenarioError(f"{model!r} is not a model; allowed {', '.join(FIT_MODELS)}", "model")
-    result: FitResult = MODELS[model].fit_function()(list(performances), height_m=height_m, mass_kg=mass_kg)
+    from paceline.io.athletes import body_for
+
+    body = body_for(height_m=height_m, mass_kg=mass_kg)
+    result: FitResult = MODELS[model].fit_function()(list(performances), height_m=body.height_m, mass_kg=body.mass_kg)
     return result
 
 

@@ -52,7 +52,7 @@ def load(kind: str, key: str) -> dict[str, Any] | None:
         return None
     try:
         value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:  # RecursionError: JSON nested deeper than Python's stack
         log.debug("ignoring unreadable cache file %s: %s", path, exc)
         return None
     return value if isinstance(value, dict) else None

@@ -1,2 +1,1 @@
-"""After a race: its speed profile rebuilt from splits, the physics along it, where its time went, and the results
-a report shows."""
+"""After a race: its speed profile from the splits, the physics along it, where its time went, the report's results."""

@@ -1,2 +1,1 @@
-"""Planning a race: the prediction, pacer roles and rotation, the plan of an attempt, formations compared, designed
-and searched, the lights' schedule, pacer cards and what it would take."""
+"""Planning an attempt: prediction, pacer roles and rotation, formations, lights, pacer cards, what it would take."""
