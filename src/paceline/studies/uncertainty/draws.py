@@ -219,13 +219,12 @@ def _nominal(problem: Problem, s: Setting) -> Row:
     return row
 
 
-def _elasticity(problem: Problem, nominal: Row) -> float:
-    """``-d ln T / d ln P`` of the target race at the nominal inputs."""
+def _elasticity(problem: Problem, nominal: Row) -> tuple[float, float]:
+    """``-d ln T / d ln P`` of the target race at the nominal inputs, and the nominal finishing time [s]."""
     up = dict(nominal)
     up["form"] = nominal["form"] * 1.001
-    t0 = problem.time(nominal)[0]
-    t1 = problem.time(up)[0]
-    return float(-(math.log(t1) - math.log(t0)) / math.log(1.001))
+    t0, t1 = (float(t) for t in problem.times([nominal, up]))
+    return -(math.log(t1) - math.log(t0)) / math.log(1.001), t0
 
 
 @dataclass
@@ -407,7 +406,7 @@ def draw_inputs(
     s = Setting(problem, pool, shelter_spread, slot_sd_m, gap_sd_m, vary_curve)
     s.gapped, s.nominal_gap_m = bool(sh.gapped), sh.nominal_gap_m
     nominal = _nominal(problem, s)
-    elasticity = _elasticity(problem, nominal)
+    elasticity, nominal_s = _elasticity(problem, nominal)
     s.sd_form, s.sd_calibration = FORM_CV / elasticity, problem.calibration_cv / elasticity
     rng = np.random.default_rng(seed)
     extra = np.random.default_rng([seed, 14])  # the slots' jitter and the calibration race's pacer gap
@@ -416,7 +415,7 @@ def draw_inputs(
     drawn = _parametric(s, "draw", rng, n)
     draft = members.draft[member]
     target_shelter = _target_shelter(s, sh, draft, extra)
-    pace_m_s = problem.scenario.distance_m / float(problem.time(nominal)[0])
+    pace_m_s = problem.scenario.distance_m / nominal_s
     curve_power = np.array([float(treadmill_power_w_kg(pace_m_s, c)) for c in CURVE_NAMES])
     share = problem.group_share
     report = {

@@ -124,6 +124,22 @@ class Problem:
         the keys)."""
         return finish_times(self.target_kernels(), self.solver_inputs(inputs))
 
+    def times(self, rows: Sequence[dict[str, NDArray[np.float64]]]) -> NDArray[np.float64]:
+        """Finishing time [s] of each of ``rows`` (one-row inputs of :meth:`time`: the nominal row, the one-at-a-time
+        rows), stacked and solved in one vectorised call rather than one call each. A row without ``curve`` runs
+        under the problem's own cost curve, as in :meth:`time`.
+
+        Raises
+        ------
+        ValueError
+            If the rows do not hold the same inputs (``curve`` aside).
+        """
+        keys = set().union(*rows)
+        if any(set(r) | {"curve"} != keys | {"curve"} for r in rows):
+            raise ValueError("rows: every row must hold the same inputs")
+        own = np.array([float(self.curve_index)])
+        return self.time({k: np.concatenate([r.get(k, own) if k == "curve" else r[k] for r in rows]) for k in keys})
+
     def solver_inputs(self, inputs: dict[str, NDArray[np.float64]]) -> dict[str, NDArray[np.float64]]:
         """What the kernels read: ``power_w_kg``, ``k_drag`` (n, groups), ``wind_m_s``, ``shoe_gain`` and ``curve``
         (index in :data:`CURVE_NAMES`; the problem's own curve for rows without one); see :func:`finish_times`."""
