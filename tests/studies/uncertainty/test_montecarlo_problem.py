@@ -85,3 +85,15 @@ def test_the_monte_carlos_drag_is_the_kernels(problem: Problem) -> None:
     row = {key: v.copy() for key, v in d.nominal.items()}
     row["cd_factor"], row["kit_factor"] = np.array([1.1]), np.array([0.95])
     assert problem.solver_inputs(row)["k_drag"][0] == pytest.approx(k * 1.1 * 0.95, rel=1e-12)
+
+
+def test_stacked_rows_are_the_row_by_row_answer(problem: Problem) -> None:
+    # the nominal and one-at-a-time rows (a cost curve set on some only) solved in one call: each row's own time
+    d = draw_inputs(problem, 60, seed=3, pool=POOL, calibration_pool=30)
+    rows = [d.nominal, *(row for pair in d.oat.values() for row in pair)]
+    assert any("curve" in r for r in rows) and any("curve" not in r for r in rows)
+    stacked = problem.times(rows)
+    assert stacked.shape == (len(rows),)
+    assert list(stacked) == pytest.approx([problem.time(r)[0] for r in rows], abs=1e-6)
+    with pytest.raises(ValueError, match="same inputs"):
+        problem.times([d.nominal, {k: v for k, v in d.nominal.items() if k != "form"}])
