@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -340,7 +341,10 @@ def test_metabolic_air_cost_charges_more_for_a_headwind_and_less_for_a_strong_ta
     assert times["pushed", "metabolic"] < times["pushed", "mechanical"] - 0.5
 
 
-def test_the_same_problem_is_solved_once_and_a_changed_one_again(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_same_problem_is_solved_once_and_a_changed_one_again(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    monkeypatch.setenv("PACELINE_CACHE_DIR", str(tmp_path))  # an empty disk cache: every first solve is counted
     course = build_course(load_scenario("breaking4"))
     solves: list[int] = []
     real = col.CollocationProblem.solve
@@ -360,4 +364,76 @@ def test_the_same_problem_is_solved_once_and_a_changed_one_again(monkeypatch: py
     assert oc.solve_course(sheltered, KIPYEGON_LIKE, N_TEST).finish_s < first.finish_s and solves == [1, 1]
     oc.solve_course(course, KIPYEGON_LIKE.with_changes(sigma_w_kg=KIPYEGON_LIKE.sigma_w_kg * 1.01), N_TEST)
     assert solves == [1, 1, 1]
+    oc.SOLUTIONS.clear()
+
+
+def _counting_solves(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    solves: list[int] = []
+    real = col.CollocationProblem.solve
+
+    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        solves.append(1)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(col.CollocationProblem, "solve", counted)
+    return solves
+
+
+def test_a_new_process_reads_the_solution_from_disk(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    # the disk layer under SOLUTIONS: a process that did not solve the problem (the memo cleared) rebuilds the same
+    # Race from the stored arrays without solving; a changed problem is another entry (solved)
+    monkeypatch.setenv("PACELINE_CACHE_DIR", str(tmp_path))
+    solves = _counting_solves(monkeypatch)
+    course = build_course(load_scenario("breaking4"))
+    oc.SOLUTIONS.clear()
+    first = oc.solve_course(course, KIPYEGON_LIKE, N_TEST)
+    assert solves == [1] and len(list((tmp_path / "oc_solution").glob("*.json"))) == 1
+    oc.SOLUTIONS.clear()
+    again = oc.solve_course(course, KIPYEGON_LIKE, N_TEST)
+    assert solves == [1]
+    assert np.array_equal(again.v_m_s, first.v_m_s) and np.array_equal(again.t_s, first.t_s)  # exact: JSON floats
+    for k, series in first.series.items():
+        assert np.array_equal(again.series[k], series), k
+    assert again.meta == first.meta
+    oc.SOLUTIONS.clear()
+    oc.solve_course(course.with_changes(shelter=np.clip(course.shelter + 0.05, 0.0, 0.9)), KIPYEGON_LIKE, N_TEST)
+    assert solves == [1, 1]
+    oc.SOLUTIONS.clear()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda d: "{not json",
+        lambda d: d.replace('"key": "', '"key": "0'),  # foreign: stored under another key
+        lambda d: d.replace('"v": [', '"v": [1.0, '),  # one node too many
+        lambda d: re.sub(r'"v": \[[^,]+', '"v": [NaN', d, count=1),  # a value not finite
+        lambda d: d.replace('"stats"', '"statz"'),
+    ],
+)
+def test_a_corrupt_stored_solution_is_solved_again(monkeypatch: pytest.MonkeyPatch, tmp_path: Any, damage: Any) -> None:
+    monkeypatch.setenv("PACELINE_CACHE_DIR", str(tmp_path))
+    solves = _counting_solves(monkeypatch)
+    course = build_course(load_scenario("breaking4"))
+    oc.SOLUTIONS.clear()
+    fresh = oc.solve_course(course, KIPYEGON_LIKE, N_TEST, warm=False)  # a solve that keeps nothing
+    oc.solve_course(course, KIPYEGON_LIKE, N_TEST)
+    (path,) = (tmp_path / "oc_solution").glob("*.json")
+    path.write_text(damage(path.read_text(encoding="utf-8")), encoding="utf-8")
+    oc.SOLUTIONS.clear()
+    again = oc.solve_course(course, KIPYEGON_LIKE, N_TEST)
+    assert solves == [1, 1, 1]
+    assert again.finish_s == pytest.approx(fresh.finish_s, abs=0.01)  # the solver's tolerance (a warm start)
+    oc.SOLUTIONS.clear()
+
+
+def test_without_a_disk_cache_every_process_solves(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PACELINE_CACHE_DIR", "off")
+    solves = _counting_solves(monkeypatch)
+    course = build_course(load_scenario("breaking4"))
+    oc.SOLUTIONS.clear()
+    first = oc.solve_course(course, KIPYEGON_LIKE, N_TEST)
+    oc.SOLUTIONS.clear()
+    again = oc.solve_course(course, KIPYEGON_LIKE, N_TEST)
+    assert solves == [1, 1] and again.finish_s == pytest.approx(first.finish_s, abs=0.01)
     oc.SOLUTIONS.clear()

@@ -84,6 +84,7 @@ from paceline.errors import ScenarioError, SolverError
 from paceline.io.cache import Memo, content_key
 from paceline.models.athlete import AthleteParams, OptimalControlParams
 from paceline.models.collocation import (
+    SMOOTHING,
     GridCourse,
     check_intervals,
     course_on_grid,
@@ -246,7 +247,8 @@ def solve_course(
         Number of collocation intervals (500 for a mile is about 3 m each).
     warm : bool
         Start from the previous solution of the cached problem with the same number of intervals, and remember the
-        solution by the problem's content (:data:`SOLUTIONS`): the same problem asked again is not solved again.
+        solution by the problem's content (:data:`SOLUTIONS`, and on disk: :func:`_stored_or_solved`): the same
+        problem asked again, in this process or a later one, is not solved again.
         False: a cold solve from the default guess, neither read from nor kept in :data:`SOLUTIONS`.
     extra_assumptions : sequence of Assumption
         Further inputs to list in the Race.
@@ -269,13 +271,15 @@ def solve_course(
     gc = course_on_grid(course, n_intervals)
     if not warm:
         return race_from_solution(course, gc, p, get_problem(n_intervals).solve(gc, p, warm=False), extra_assumptions)
-    sol = SOLUTIONS.get(problem_key(gc, p, n_intervals), lambda: get_problem(n_intervals).solve(gc, p, warm=True))
+    key = problem_key(gc, p, n_intervals)
+    sol = SOLUTIONS.get(key, lambda: _stored_or_solved(key, gc, p, n_intervals))
     fresh = {k: np.array(v, copy=True) if isinstance(v, np.ndarray) else copy.deepcopy(v) for k, v in sol.items()}
     return race_from_solution(course, gc, p, fresh, extra_assumptions)
 
 
 #: Optimal-control solutions by the content of their problem (:func:`problem_key`): the same race asked again (a
 #: page reloaded, a report after a predict in one process) is not solved again. The Race is built afresh from it.
+#: Under it, the disk cache (:func:`_stored_or_solved`): a new process does not solve a problem solved before.
 SOLUTIONS = Memo(maxsize=32)
 
 
@@ -284,6 +288,65 @@ def problem_key(gc: GridCourse, params: OCParams, n_intervals: int) -> str:
     parameters and the number of intervals (:func:`paceline.io.cache.content_key`)."""
     grid = {f.name: getattr(gc, f.name) for f in dataclasses.fields(gc)}
     return content_key({"grid": grid, "params": params.to_dict(), "n_intervals": int(n_intervals)})
+
+
+#: Version of the solutions kept on disk (the collocation's formulation and Ipopt's settings): a change is a new key.
+SOLUTION_VERSION = "oc-solution-1"
+
+#: The arrays of a solution kept on disk, with the length of each past the number of intervals.
+SOLUTION_ARRAYS = {"v": 1, "e": 1, "t": 1, "f": 0, "dt": 0}
+
+
+def _stored_or_solved(key: str, gc: GridCourse, p: OCParams, n_intervals: int) -> dict[str, Any]:
+    """The solution of the problem ``key`` (:func:`problem_key`) from the disk cache (:mod:`paceline.io.cache`, by
+    content: no casadi, no solve), else solved and stored there. A stored entry that is not a solution of this
+    problem's size (corrupt, foreign) is ignored and the problem solved again."""
+    from paceline.io import cache
+
+    disk_key = content_key({"problem": key, "version": SOLUTION_VERSION, "smoothing": SMOOTHING})
+    stored = _stored_solution(cache.load("oc_solution", disk_key), disk_key, n_intervals)
+    if stored is not None:
+        return stored
+    sol = get_problem(n_intervals).solve(gc, p, warm=True)
+    st = sol["stats"]
+    cache.store(
+        "oc_solution",
+        disk_key,
+        {
+            "key": disk_key,
+            **{k: [float(x) for x in sol[k]] for k in SOLUTION_ARRAYS},
+            "stats": {
+                "status": str(st["status"]),
+                "iterations": int(st["iterations"]),
+                "solve_s": float(st["solve_s"]),
+                "warm_start": bool(st["warm_start"]),
+            },
+        },
+    )
+    return sol
+
+
+def _stored_solution(stored: dict[str, Any] | None, disk_key: str, n_intervals: int) -> dict[str, Any] | None:
+    """A stored solution as :meth:`CollocationProblem.solve` returns it (its arrays and ``stats``), or None if
+    ``stored`` is not one of ``n_intervals`` intervals stored under ``disk_key`` with finite values."""
+    if stored is None or stored.get("key") != disk_key:
+        return None
+    try:
+        sol: dict[str, Any] = {k: np.asarray(stored[k], dtype=float) for k in SOLUTION_ARRAYS}
+        st = stored["stats"]
+        stats = {k: t(st[k]) for k, t in (("status", str), ("iterations", int), ("solve_s", float))}
+        stats["warm_start"] = bool(st["warm_start"])
+    except (KeyError, TypeError, ValueError) as exc:
+        log.debug("ignoring a cached optimal-control solution: %s", exc)
+        return None
+    if any(
+        a.shape != (n_intervals + extra,) or not np.all(np.isfinite(a))
+        for a, extra in ((sol[k], SOLUTION_ARRAYS[k]) for k in SOLUTION_ARRAYS)
+    ):
+        log.debug("ignoring a cached optimal-control solution of another size or with non-finite values")
+        return None
+    sol["stats"] = stats
+    return sol
 
 
 def solve_shaped(
