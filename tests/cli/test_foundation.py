@@ -73,3 +73,28 @@ def test_plan_runs_on_default_scenario() -> None:
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert out["scenario"] == "breaking4"
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ({}, {"PYDANTIC_DISABLE_PLUGINS": "1", "OPENBLAS_NUM_THREADS": "1"}),
+        # a user's own settings win: theirs kept, and OpenBLAS's thread count left to the variable they set
+        ({"PYDANTIC_DISABLE_PLUGINS": "logfire", "OMP_NUM_THREADS": "4"}, {"PYDANTIC_DISABLE_PLUGINS": "logfire"}),
+        ({"OPENBLAS_NUM_THREADS": "2"}, {"PYDANTIC_DISABLE_PLUGINS": "1", "OPENBLAS_NUM_THREADS": "2"}),
+    ],
+)
+def test_the_command_lines_process_settings(
+    monkeypatch: pytest.MonkeyPatch, given: dict[str, str], expected: dict[str, str]
+) -> None:
+    import os
+
+    from paceline.cli import _process_settings
+
+    keys = ("PYDANTIC_DISABLE_PLUGINS", "OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")
+    for k in keys:
+        monkeypatch.delenv(k, raising=False)
+    for k, v in given.items():
+        monkeypatch.setenv(k, v)
+    _process_settings()
+    assert {k: os.environ.get(k) for k in keys} == {k: expected.get(k, given.get(k)) for k in keys}
