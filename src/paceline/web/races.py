@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
@@ -115,14 +114,14 @@ def solve_and_keep(races: RaceCache, sc: Scenario, model: str) -> bytes:
     ScenarioError
         Field ``scenario`` when the replay is over :data:`MAX_RESPONSE_BYTES`.
     """
-    from paceline.jsonable import to_jsonable
+    from paceline.jsonable import to_json_bytes
 
     rid = race_id(scenario_to_dict(sc), model)
     body = races.get(rid)
     if body is not None:
         return body
     payload = _replay(sc, model, rid)
-    body = json.dumps(to_jsonable(payload), separators=(",", ":"), allow_nan=False).encode("utf-8")
+    body = to_json_bytes(payload)
     if len(body) > MAX_RESPONSE_BYTES:
         raise ScenarioError(
             f"the race's replay is {len(body) / 2**20:.1f} MB; this server answers at most "
