@@ -200,3 +200,72 @@ def test_errors() -> None:
         fo.fit_optimal_control([Performance(distance_m=1500, time_s=230.0)], free=("speed",))
     with pytest.raises(ScenarioError, match="aero_cost"):
         fo.oc_params_for(KIPYEGON.performances, 1.57, 42.0, "free")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# the bundled athletes' fits shipped as data (paceline.fit.oc_shipped)
+
+
+def test_every_shipped_fit_is_a_bundled_athletes_and_each_has_one() -> None:
+    # no stale entry (inputs that no bundled scenario has: a changed fit or athlete needs --write) and none missing
+    from paceline.fit import oc_shipped
+    from paceline.io.fitted import OC_FITS_FILE, _record
+
+    shipped = _record(OC_FITS_FILE)["fits"]
+    assert set(shipped) == set(oc_shipped.bundled_fit_inputs())
+    assert all(entry["key"] == key for key, entry in shipped.items())
+
+
+def test_a_shipped_fit_is_the_fit_computed_afresh(tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    # oracle: the fit run now on one bundled athlete's inputs; with an empty cache the chain takes the shipped one
+    # and runs no fit
+    from paceline.fit import oc_shipped
+    from paceline.fit.athlete import athlete_params
+    from paceline.io.fitted import shipped_oc_fit
+    from paceline.io.scenario import load_scenario
+
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path))
+    key, inp = next((k, v) for k, v in oc_shipped.bundled_fit_inputs().items() if v["aero_cost"] == "metabolic")
+    fresh = fo.fit_params(inp["perf_key"], inp["height_m"], inp["mass_kg"], inp["aero_cost"]).to_dict()
+    stored = shipped_oc_fit(key)
+    assert stored is not None
+    for name, value in fresh.items():
+        assert stored["params"][name] == (value if isinstance(value, str) else pytest.approx(value, rel=1e-6)), name
+    fo._fit_cached.cache_clear()
+
+    def no_fit(*_a: object, **_k: object) -> None:
+        raise AssertionError("fitted although the fit ships")
+
+    monkeypatch.setattr(fo, "fit_optimal_control", no_fit)
+    for name in ("breaking4", "breaking2"):
+        athlete_params(load_scenario(name), "optimal-control")
+    assert not (tmp_path / "oc_fit").exists()  # type: ignore[operator]
+    fo._fit_cached.cache_clear()
+
+
+def test_a_foreign_or_broken_shipped_fit_is_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+    from paceline.io import fitted
+
+    monkeypatch.setenv(cache.CACHE_ENV, "off")
+    key = next(iter(fitted._record(fitted.OC_FITS_FILE)["fits"]))
+    for broken in ({"key": "0" * 64, "params": KELLER_1973.to_dict()}, {"key": key, "params": {"tau_s": "x"}}):
+        monkeypatch.setattr(fitted, "shipped_oc_fit", lambda k, b=broken: dict(b) if k == key else None)
+        assert fo._stored_params(key) is None  # then fitted afresh
+    monkeypatch.undo()
+
+    def missing(path: str) -> None:
+        raise fitted.PacelineError(f"paceline/{path} is missing")
+
+    monkeypatch.setattr(fitted, "_record", missing)
+    assert fitted.shipped_oc_fit(key) is None  # a missing or unreadable file: computed, never an error
+
+
+def test_the_shipped_fits_check_flags_a_difference() -> None:
+    from paceline.fit import oc_shipped
+
+    fits = {"k": {"key": "k", "params": {"tau_s": 0.9, "aero_cost": "metabolic"}}}
+    same = {"fits": {"k": {"key": "k", "params": {"tau_s": 0.9 * (1 + 1e-9), "aero_cost": "metabolic"}}}}
+    off = {"fits": {"k": {"key": "k", "params": {"tau_s": 0.91, "aero_cost": "metabolic"}}}}
+    assert oc_shipped.differences({"fits": fits}, same) == []
+    assert oc_shipped.differences({"fits": fits}, off) == ["k"]
+    assert oc_shipped.differences({"fits": fits}, {"fits": {}}) == ["k"]

@@ -489,6 +489,15 @@ def _fit_cached(perf_key: tuple[tuple[float, float], ...], height_m: float, mass
     stored = _stored_params(key)
     if stored is not None:
         return stored
+    params = fit_params(perf_key, height_m, mass_kg, aero_cost)
+    cache.store("oc_fit", key, {"key": key, "params": params.to_dict()})
+    return params
+
+
+def fit_params(perf_key: tuple[tuple[float, float], ...], height_m: float, mass_kg: float, aero_cost: str) -> OCParams:
+    """The athlete's parameters fitted afresh (:func:`fit_optimal_control`, no leave-one-out): what
+    :func:`oc_params_for` keeps in the caches and what ``data/fitted/optimal_control.json`` ships
+    (:mod:`paceline.fit.oc_shipped`). ``perf_key``: sorted ``(distance_m, time_s)`` pairs (:func:`perf_key`)."""
     perfs = _performances(perf_key)
     fit = fit_optimal_control(perfs, height_m=height_m, mass_kg=mass_kg, loo=False, aero_cost=aero_cost)
     free = ", ".join(fit.extra["free"])
@@ -497,32 +506,47 @@ def _fit_cached(perf_key: tuple[tuple[float, float], ...], height_m: float, mass
         aero_cost=aero_cost,
         source=f"fitted to {len(perfs)} performances of the athlete ({free} free, {aero_cost} air cost)",
     )
-    cache.store("oc_fit", key, {"key": key, "params": params.to_dict(), "fit": fit.to_dict()})
     return params
 
 
 def _stored_params(key: str) -> OCParams | None:
-    """The fit stored under ``key``, or None: an entry that is corrupt, foreign (it names another key, or none) or
-    not valid parameters is ignored (and the fit recomputed and stored again), never trusted."""
-    stored = cache.load("oc_fit", key)
+    """The fit under ``key`` shipped with paceline (a bundled athlete's: :func:`paceline.io.fitted.shipped_oc_fit`)
+    or stored in the disk cache, or None: an entry that is corrupt, foreign (it names another key, or none) or not
+    valid parameters is ignored (and the fit recomputed and stored again), never trusted."""
+    from paceline.io.fitted import shipped_oc_fit
+
+    for stored in (shipped_oc_fit(key), cache.load("oc_fit", key)):
+        params = _params_of(stored, key)
+        if params is not None:
+            return params
+    return None
+
+
+def _params_of(stored: dict[str, Any] | None, key: str) -> OCParams | None:
+    """The parameters of a stored fit (see :func:`_stored_params`), or None."""
     if stored is None:
         return None
     if stored.get("key") != key:
-        log.debug("ignoring a cached optimal-control fit stored under another key")
+        log.debug("ignoring an optimal-control fit stored under another key")
         return None
     try:
         params = OCParams(**stored["params"])
     except (KeyError, TypeError, ValueError, PacelineError) as exc:
-        log.debug("ignoring a cached optimal-control fit: %s", exc)
+        log.debug("ignoring a stored optimal-control fit: %s", exc)
         return None
     # a well-formed entry is still trusted only inside what the fit itself could have returned
     fitted = stored["params"]
     for name, (lo, hi) in FIT_BOUNDS.items():
         value = fitted.get(name)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
-            log.debug("ignoring a cached optimal-control fit: %s = %r is outside the fit's bounds", name, value)
+            log.debug("ignoring a stored optimal-control fit: %s = %r is outside the fit's bounds", name, value)
             return None
     return params
+
+
+def perf_key(performances: Sequence[Performance]) -> tuple[tuple[float, float], ...]:
+    """Performances as the fit's caches key them: sorted ``(distance_m, time_s)`` pairs."""
+    return tuple(sorted((float(p.distance_m), float(p.time_s)) for p in performances))
 
 
 def oc_params_for(
@@ -543,12 +567,12 @@ def oc_params_for(
     -------
     OCParams
         Fitted with :func:`fit_optimal_control` (no leave-one-out), cached by content in memory and on disk
-        (:mod:`paceline.io.cache`); with no performances, :data:`~paceline.models.keller.KELLER_1973` and a
+        (:mod:`paceline.io.cache`), or shipped for the bundled athletes (by the same content key); with no
+        performances, :data:`~paceline.models.keller.KELLER_1973` and a
         warning.
     """
     check_aero_cost(aero_cost)
     if not performances:
         log.warning("no performances: using Keller's (1973) men's parameters for the optimal-control model")
         return KELLER_1973.with_changes(aero_cost=aero_cost)
-    key = tuple(sorted((float(p.distance_m), float(p.time_s)) for p in performances))
-    return _fit_cached(key, float(height_m), float(mass_kg), aero_cost)
+    return _fit_cached(perf_key(performances), float(height_m), float(mass_kg), aero_cost)

@@ -3,6 +3,9 @@
 ``drafting.json`` holds the fit of the drafting surrogate to the published studies and its 200 bootstrap draws,
 with the hash of its inputs and the code that made it (:mod:`paceline.fit.drafting` writes it:
 ``python -m paceline.fit.drafting --write``). Loading it reads JSON only (no scipy), once per process.
+``optimal_control.json`` holds the optimal-control fits of the bundled scenarios' athletes, each under the content
+key of its inputs (performances, body, air cost, the fit's version and physics: what the disk cache keys it by), so
+a changed input or fitting code is a different key and is fitted afresh (:mod:`paceline.fit.oc_shipped` writes it).
 """
 
 from __future__ import annotations
@@ -21,10 +24,21 @@ from paceline.physics.drafting import DraftParams
 
 log = logging.getLogger(__name__)
 
-__all__ = ["DRAFTING_FILE", "FORMAT_VERSION", "drafting_draws", "drafting_fit_info", "drafting_params"]
+__all__ = [
+    "DRAFTING_FILE",
+    "FORMAT_VERSION",
+    "OC_FITS_FILE",
+    "drafting_draws",
+    "drafting_fit_info",
+    "drafting_params",
+    "shipped_oc_fit",
+]
 
 #: The shipped drafting fit, inside the package.
 DRAFTING_FILE = "data/fitted/drafting.json"
+#: The optimal-control fits of the bundled scenarios' athletes, by the content key of their inputs
+#: (``python -m paceline.fit.oc_shipped --write``).
+OC_FITS_FILE = "data/fitted/optimal_control.json"
 #: Version of the file layout this code reads.
 FORMAT_VERSION = 1
 _REGENERATE = "regenerate it with `python -m paceline.fit.drafting --write` (or reinstall paceline)"
@@ -114,3 +128,14 @@ def drafting_fit_info() -> dict[str, Any]:
     out = {k: copy.deepcopy(v) for k, v in data.items() if k != "draws"}
     out["n_draws"] = len(data["draws"]["values"])
     return out
+
+
+def shipped_oc_fit(key: str) -> dict[str, Any] | None:
+    """The shipped optimal-control fit whose inputs have the content key ``key`` (``{"key", "params"}``, a copy), or
+    None: not shipped, or the file is missing or unreadable (the fit is then computed; never an error)."""
+    try:
+        entry = _record(OC_FITS_FILE).get("fits", {}).get(key)
+    except PacelineError as exc:
+        log.debug("no shipped optimal-control fits: %s", exc)
+        return None
+    return copy.deepcopy(entry) if isinstance(entry, dict) else None
