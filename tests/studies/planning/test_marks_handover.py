@@ -156,3 +156,20 @@ def test_a_pacer_is_told_to_lead_only_where_the_slot_is_the_lead_of_its_phase() 
     text = briefing_markdown(cards["S"], plan_info(pl))
     assert "(you lead from 400 m to 1000 m: follow the lead-pacer lights)" in text
     assert "slot 'lead' (you lead: follow the lead-pacer lights)" in briefing_markdown(cards["M"], plan_info(pl))
+
+
+def test_a_pacers_own_metres_add_up_over_a_stint() -> None:
+    # the metres on a pacer's own line over a stint are the sum over its 200 m segments (the card's pace uses the
+    # whole stretch at once), and a lap of it is 2 pi x (its offset from the lane-1 line) more than 400 m
+    import math
+
+    from paceline.studies.planning.plan import own_line_m, pacer_segments
+
+    pl = make_plan(load_scenario("breaking4"))
+    for role in pl.roles[:6]:
+        whole = own_line_m(pl.scenario, role, role.enter_m, role.leave_m)
+        parts = sum(s["distance_m"] for s in pacer_segments(pl.scenario, pl.race, role))
+        assert whole == pytest.approx(parts, abs=1e-9), role.name
+        if role.leave_m - role.enter_m >= 400.0:
+            lap = own_line_m(pl.scenario, role, role.enter_m, role.enter_m + 400.0)
+            assert lap - 400.0 == pytest.approx(2 * math.pi * (role.offset_m - 0.30), abs=1e-6), role.name

@@ -94,7 +94,7 @@ def mark_splits(scenario: Scenario, race: Race, role: PacerRole) -> list[dict[st
         the mark on the pacer's line and hers when the pacer passes it [m], the clock [s], and the time and pace
         per 400 m on the pacer's own line since the previous mark (None for the first).
     """
-    from paceline.studies.planning.plan import pacer_segments
+    from paceline.studies.planning.plan import own_line_m
 
     rows = []
     for m in mark_crossings(scenario):
@@ -112,20 +112,12 @@ def mark_splits(scenario: Scenario, race: Race, role: PacerRole) -> list[dict[st
         )
     for a, b in itertools.pairwise(rows):
         b["segment_s"] = b["time_s"] - a["time_s"]
-        own = _own_metres(scenario, race, role, a["her_at_m"], b["her_at_m"], pacer_segments)
+        own = own_line_m(scenario, role, a["her_at_m"], b["her_at_m"])
         b["pace_s_per_400m"] = 400.0 * b["segment_s"] / own if own > 0 else None
     if rows:
         rows[0]["segment_s"] = None
         rows[0]["pace_s_per_400m"] = None
     return rows
-
-
-def _own_metres(scenario: Scenario, race: Race, role: PacerRole, a: float, b: float, segments: Any) -> float:
-    """Metres the pacer runs on their own line while she goes from ``a`` to ``b``."""
-    from dataclasses import replace
-
-    part = replace(role, enter_m=a, leave_m=b)
-    return float(sum(s["distance_m"] for s in segments(scenario, race, part, max(b - a, 1.0))))
 
 
 def slot_notes(scenario: Scenario, role: PacerRole) -> list[str]:

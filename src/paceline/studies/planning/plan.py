@@ -284,19 +284,27 @@ def _single_slot_formation(role: PacerRole) -> Any:
     )
 
 
-def pacer_segments(scenario: Scenario, race: Race, role: PacerRole, every_m: float = 200.0) -> list[dict[str, float]]:
-    """The pacer's stint cut into segments of the athlete's race distance: time, own-line distance, speed."""
+def own_line_m(scenario: Scenario, role: PacerRole, from_m: float, to_m: float) -> float:
+    """Metres the pacer in ``role``'s slot runs on their own line while the athlete runs from ``from_m`` to ``to_m``
+    of her race [m] (:func:`paceline.physics.lines.pacer_lines`; on a road, hers)."""
     from paceline.physics.lines import pacer_lines
 
+    if scenario.track.kind != "oval":
+        return to_m - from_m
     geom = scenario.track.geometry()
-    start = trk.start_position_m(scenario.distance_m, geom) if scenario.track.kind == "oval" else 0.0
+    start = trk.start_position_m(scenario.distance_m, geom)
+    return pacer_lines(_single_slot_formation(role), start + from_m, start + to_m, geom)[0].distance_m
+
+
+def pacer_segments(scenario: Scenario, race: Race, role: PacerRole, every_m: float = 200.0) -> list[dict[str, float]]:
+    """The pacer's stint cut into segments of the athlete's race distance: time, own-line distance
+    (:func:`own_line_m`), speed."""
     first = math.floor(role.enter_m / every_m + 1e-9) * every_m + every_m
     edges = [role.enter_m, *np.arange(first, role.leave_m - 1e-6, every_m).tolist(), role.leave_m]
-    form = _single_slot_formation(role)
     out = []
     for a, b in itertools.pairwise(edges):
         ta, tb = float(race.time_at(a)), float(race.time_at(b))
-        dist = pacer_lines(form, start + a, start + b, geom)[0].distance_m if scenario.track.kind == "oval" else b - a
+        dist = own_line_m(scenario, role, a, b)
         out.append(
             {"from_m": a, "to_m": b, "from_s": ta, "to_s": tb, "distance_m": dist, "speed_m_s": dist / (tb - ta)}
         )
