@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -96,8 +96,53 @@ def race_effort(ref: Scenario, draft_params: DraftParams | None) -> CalibrationE
     )
 
 
+#: Version of the calibrated powers kept on disk (the equal-power kernel's inverse): a change is a new key.
+CALIBRATION_VERSION = "ep-calibration-1"
+
+
 def calibrated_power(effort: CalibrationEffort, curve: str = DEFAULT_CURVE) -> tuple[float, NDArray[np.float64]]:
-    """Metabolic power [W/kg] of an effort (time-weighted over its segments) and each segment's power [W/kg]."""
+    """Metabolic power [W/kg] of an effort (time-weighted over its segments) and each segment's power [W/kg].
+
+    Kept in the disk cache (:mod:`paceline.io.cache`, kind ``calibration``) by the content of what it is solved
+    from: the effort's course (every array), segments and times, the cost curve's coefficients and
+    :data:`CALIBRATION_VERSION`; a new process calibrating on the same race reads it instead of solving. An entry that
+    is not a finite power of this effort's segments (corrupt, foreign) is ignored and the power solved again.
+    """
+    import dataclasses
+
+    from paceline.io import cache
+    from paceline.physics.metabolic import get_curve
+
+    key = cache.content_key(
+        {
+            "version": CALIBRATION_VERSION,
+            "curve": dataclasses.asdict(get_curve(curve)),
+            "course": {f.name: getattr(effort.course, f.name) for f in dataclasses.fields(effort.course)},
+            "segments": effort.segments,
+            "durations_s": effort.durations_s,
+        }
+    )
+    segs = _stored_powers(cache.load("calibration", key), key)
+    if segs is not None and segs.shape == effort.durations_s.shape and np.all(np.isfinite(segs) & (segs > 0)):
+        d = effort.durations_s
+        return float(segs @ d / d.sum()), segs
+    power, segs = _solved_power(effort, curve)
+    cache.store("calibration", key, {"key": key, "segment_powers_w_kg": [float(x) for x in segs]})
+    return power, segs
+
+
+def _stored_powers(stored: dict[str, Any] | None, key: str) -> NDArray[np.float64] | None:
+    """The segment powers of a disk-cache entry stored under ``key``, or None (absent, foreign, not numbers)."""
+    if stored is None or stored.get("key") != key:
+        return None
+    try:
+        return np.asarray(stored["segment_powers_w_kg"], dtype=float)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _solved_power(effort: CalibrationEffort, curve: str) -> tuple[float, NDArray[np.float64]]:
+    """:func:`calibrated_power` solved: the equal-power kernel's inverse on the effort's segments."""
     from paceline.models.equal_power import group_drag_k, segment_powers
 
     kernel = effort.kernel(curve)

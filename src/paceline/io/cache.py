@@ -1,7 +1,8 @@
 """A content-addressed disk cache (JSON files under the user cache dir) of computations keyed by their inputs.
 
-It holds the fits that depend on the user's input (:mod:`paceline.fit.optimal_control`) and the optimal-control
-solutions (:mod:`paceline.models.optimal_control`: the arrays a Race is rebuilt from): never a command's output.
+It holds the fits that depend on the user's input (:mod:`paceline.fit.optimal_control`), the calibrated powers of
+calibration efforts (:func:`paceline.fit.effort.calibrated_power`) and the optimal-control solutions
+(:mod:`paceline.models.optimal_control`: the arrays a Race is rebuilt from): never a command's output.
 :class:`Memo` is its in-memory sibling, for computations keyed by the parts of their inputs they depend on (the
 calibration of an athlete, an optimal-control solution). A file that cannot be read, is not JSON, or does not hold
 what the reader expects (a corrupt or foreign entry) is ignored and the value recomputed.
