@@ -336,3 +336,18 @@ def test_shift_ahead_moves_only_the_runners_ahead() -> None:
     dx = np.array([2.6, 4.5, 0.0, -1.0])
     moved = drafting.shift_ahead(dx, np.array([[1.0], [-0.5]]))
     assert moved.tolist() == [[3.6, 5.5, 0.0, -1.0], [2.1, 4.0, 0.0, -1.0]]
+
+
+def test_the_percentile_without_numpy_ma_is_numpys_to_the_bit() -> None:
+    # oracle: np.percentile (linear method) on random samples, sizes and percentiles, ties and a single value
+    import numpy as np
+
+    from paceline.physics.arrays import percentile
+
+    rng = np.random.default_rng(7)
+    for n in (1, 2, 3, 10, 199, 200, 1000):
+        values = rng.normal(0.5, 0.1, n)
+        for q in (0.0, 5.0, 12.5, 50.0, 95.0, 99.9, 100.0, *rng.uniform(0.0, 100.0, 5)):
+            assert percentile(values, float(q)) == float(np.percentile(values, q)), (n, q)
+    assert percentile(np.full(7, 0.3), 95.0) == 0.3
+    assert np.isnan(percentile([0.1, np.nan], 50.0))  # not all finite: numpy's own answer

@@ -50,7 +50,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from paceline.errors import ScenarioError
-from paceline.physics.arrays import scalar_or_array
+from paceline.physics.arrays import percentile, scalar_or_array
 from paceline.physics.formation import Formation
 
 __all__ = [
@@ -408,4 +408,4 @@ def formation_shelter_range(
     """
     best = formation_shelter(formation, params)
     s = formation_shelter_draws(formation, draws)
-    return best, float(np.percentile(s, 5)), float(np.percentile(s, 95))
+    return best, percentile(s, 5.0), percentile(s, 95.0)  # (np.percentile's result, without importing numpy.ma)
