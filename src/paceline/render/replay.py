@@ -11,6 +11,7 @@ the home straight at ``y < 0`` run towards ``+x``, runners anticlockwise.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from typing import TYPE_CHECKING, Any
@@ -21,7 +22,7 @@ from numpy.typing import NDArray
 from paceline.physics import track as trk
 
 if TYPE_CHECKING:  # pragma: no cover
-    from paceline.io.scenario import Scenario
+    from paceline.io.scenario import Scenario, TrackSpec
     from paceline.models.race import Race
 
 log = logging.getLogger(__name__)
@@ -53,24 +54,34 @@ def _xy(s_ref: NDArray[np.float64], offset_m: NDArray[np.float64] | float, geom:
 def track_drawing(sc: Scenario, n: int = 160) -> dict[str, Any]:
     """Polylines of the kerb, the lane lines and the light rail, and the start and finish lines.
 
-    All from :func:`paceline.physics.track.position`, so the page draws exactly the geometry the physics uses.
+    All from :func:`paceline.physics.track.position`, so the page draws exactly the geometry the physics uses. The
+    drawing depends on the track and the distance only (an editor's change of weather or pacers does not redraw
+    it): it is made once per track and distance, and each call returns its own copy.
     """
-    geom = sc.track.geometry()
+    import copy
+
+    return copy.deepcopy(_track_drawing(sc.track, float(sc.distance_m), n))
+
+
+@functools.lru_cache(maxsize=32)
+def _track_drawing(spec: TrackSpec, distance_m: float, n: int) -> dict[str, Any]:
+    """:func:`track_drawing` of a track (a frozen, hashable :class:`~paceline.io.scenario.TrackSpec`) and distance."""
+    geom = spec.geometry()
     s = np.linspace(0.0, geom.lap_m, n, endpoint=False)
     lanes = []
     for k in range(geom.lanes + 1):
         x, y = _xy(s, k * geom.lane_width_m, geom)
         lanes.append({"offset_m": round(k * geom.lane_width_m, 3), "x_m": x, "y_m": y})
     rx, ry = _xy(s, LIGHT_RAIL_OFFSET_M, geom)
-    start_s = trk.start_position_m(sc.distance_m, geom) if sc.track.kind == "oval" else 0.0
+    start_s = trk.start_position_m(distance_m, geom) if spec.kind == "oval" else 0.0
 
     def across(s_ref: float) -> dict[str, Any]:
         x, y = _xy(np.array([s_ref, s_ref]), np.array([0.0, geom.outer_edge_m]), geom)
         return {"s_ref_m": round(s_ref, 3), "x_m": x, "y_m": y}
 
     return {
-        "kind": sc.track.kind,
-        "name": sc.track.name or "",
+        "kind": spec.kind,
+        "name": spec.name or "",
         "lap_m": geom.lap_m,
         "straight_m": geom.straight_m,
         "kerb_radius_m": geom.kerb_radius_m,
@@ -170,36 +181,44 @@ def _pacer_tracks(
 
 
 # ---- lights ------------------------------------------------------------------------------------------------------
-def light_front_m(sc: Scenario | None, race: Race, t: NDArray[np.float64]) -> tuple[NDArray[np.float64], str]:
+def _light_rows(sc: Scenario, race: Race) -> list[dict[str, Any]]:
+    """Every train's light schedule at the replay's 5 m spacing (:func:`light_schedule`), once per replay."""
+    from paceline.studies.planning.plan import TRAINS, light_schedule
+
+    return light_schedule(sc, race, spacing_m=5.0, trains=TRAINS)
+
+
+def light_front_m(
+    sc: Scenario | None, race: Race, t: NDArray[np.float64], rows: list[dict[str, Any]] | None = None
+) -> tuple[NDArray[np.float64], str]:
     """Race distance of the pacing-light front at times ``t`` [m], and where the schedule comes from.
 
     The front follows the plan's light schedule (:func:`paceline.studies.planning.plan.light_schedule`): the ``target``
     train when the scenario has a target, else the ``plan`` train (the predicted race). Without a scenario it runs the
-    predicted time at even pace.
+    predicted time at even pace. ``rows``: the schedule of every train (:func:`_light_rows`) if already made.
     """
     if sc is None or sc.track.kind != "oval":
         front = np.minimum(t * race.distance_m / race.finish_s, race.distance_m)
         return front, f"even pace at {race.finish_s:.2f} s"
-    from paceline.studies.planning.plan import light_schedule
-
     train = "target" if sc.target_s else "plan"
-    rows = light_schedule(sc, race, spacing_m=5.0, trains=(train,))
+    rows = [r for r in (_light_rows(sc, race) if rows is None else rows) if r["train"] == train]
     times = np.array([0.0] + [r["time_s"] for r in rows])
     dist = np.array([0.0] + [r["race_distance_m"] for r in rows])
     front = np.interp(t, times, dist)
     return front, f"the {train} train of the light schedule ({times[-1]:.2f} s)"
 
 
-def light_trains(sc: Scenario, race: Race, t: NDArray[np.float64]) -> list[dict[str, Any]]:
+def light_trains(
+    sc: Scenario, race: Race, t: NDArray[np.float64], rows: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     """Every light train of the plan (:data:`paceline.studies.planning.plan.TRAINS`) as the race distance of its front
-    at the
-    frame times [m], with its name and colour; none on a road (no rail)."""
+    at the frame times [m], with its name and colour; none on a road (no rail). ``rows``: as :func:`light_front_m`."""
     if sc.track.kind != "oval":
         return []
-    from paceline.studies.planning.plan import TRAIN_COLOURS, TRAINS, light_schedule, train_label
+    from paceline.studies.planning.plan import TRAIN_COLOURS, TRAINS, train_label
 
     out = []
-    rows = light_schedule(sc, race, spacing_m=5.0, trains=TRAINS)
+    rows = _light_rows(sc, race) if rows is None else rows
     for train in TRAINS:
         tr = [r for r in rows if r["train"] == train]
         if not tr:
@@ -293,7 +312,8 @@ def replay_payload(race: Race, sc: Scenario | None = None, frame_dt_s: float = F
     off_ath = np.interp(t, race.t_s, off_series) if off_series is not None else np.full_like(t, geom.lane1_line_m)
     ax, ay, _, _ = trk.position(s_ath, off_ath, geom)
     roles = pacer_roles(race, sc)
-    lights_m, lights_source = light_front_m(sc, race, t)
+    rows = _light_rows(sc, race) if sc.track.kind == "oval" else None
+    lights_m, lights_source = light_front_m(sc, race, t, rows)
     lx, ly, _, _ = trk.position(start_s + lights_m, LIGHT_RAIL_OFFSET_M, geom)
     splits = race.splits()
     out: dict[str, Any] = {
@@ -323,7 +343,7 @@ def replay_payload(race: Race, sc: Scenario | None = None, frame_dt_s: float = F
             "athlete": {"x_m": np.round(ax, 2), "y_m": np.round(ay, 2)},
             "pacers": _pacer_tracks(roles, t, x_ath, s_ath, off_ath, v_ath, race.distance_m, geom),
             "lights": {"x_m": np.round(lx, 2), "y_m": np.round(ly, 2), "race_m": np.round(lights_m, 2)},
-            "trains": light_trains(sc, race, t),
+            "trains": light_trains(sc, race, t, rows),
             "athlete_off_m": np.round(off_ath, 2),
         },
         "marks": jump_marks(sc, race),
