@@ -351,3 +351,15 @@ def test_the_percentile_without_numpy_ma_is_numpys_to_the_bit() -> None:
             assert percentile(values, float(q)) == float(np.percentile(values, q)), (n, q)
     assert percentile(np.full(7, 0.3), 95.0) == 0.3
     assert np.isnan(percentile([0.1, np.nan], 50.0))  # not all finite: numpy's own answer
+
+
+def test_the_median_without_numpy_ma_is_numpys_to_the_bit() -> None:
+    import numpy as np
+
+    from paceline.physics.arrays import median
+
+    rng = np.random.default_rng(11)
+    for n in (1, 2, 3, 4, 999, 1000):
+        values = rng.lognormal(5.5, 0.03, n)  # finishing times [s]
+        assert median(values) == float(np.median(values)), n
+    assert np.isnan(median([240.0, np.nan]))

@@ -52,3 +52,14 @@ def percentile(values: Any, q_pct: float) -> float:
     left, right, gamma = float(a[lo]), float(a[hi]), v - lo
     diff = right - left
     return right - diff * (1.0 - gamma) if gamma >= 0.5 else left + diff * gamma  # numpy's _lerp
+
+
+def median(values: Any) -> float:
+    """The median of ``values``, ``np.median``'s to the bit (the middle value, or the mean of the two middle ones),
+    without importing ``numpy.ma`` (see :func:`percentile`); values that are not all finite (or none) go to
+    ``np.median`` itself."""
+    a = np.sort(np.asarray(values, dtype=float).ravel())
+    if a.size == 0 or not bool(np.all(np.isfinite(a))):
+        return float(np.median(a))
+    m = a.size // 2
+    return float(a[m]) if a.size % 2 else (float(a[m - 1]) + float(a[m])) / 2.0

@@ -37,6 +37,7 @@ from numpy.typing import NDArray
 from paceline.errors import ScenarioError
 from paceline.fit.effort import FORM_CV
 from paceline.physics import aero
+from paceline.physics.arrays import percentile
 from paceline.physics.metabolic import treadmill_power_w_kg
 from paceline.studies.uncertainty.inputs import (
     BY_KEY,
@@ -314,20 +315,20 @@ class _OneAtATime:
         law = BY_KEY[key].law
         if law == "pool":  # the pool member whose mean shelter is nearest that percentile, in both races
             mean_s = self.sh.target @ self.s.problem.group_share
-            j = int(np.argmin(np.abs(mean_s - np.percentile(mean_s, q))))
+            j = int(np.argmin(np.abs(mean_s - percentile(mean_s, q))))
             row["target_shelter"] = self.sh.target[j : j + 1]
             row["calibration_shelter"] = self.sh.calibration[j : j + 1]
         elif law == "jitter":  # that draw's jitter in the target race, on the best fit
-            j = int(np.argmin(np.abs(values - np.percentile(values, q))))
+            j = int(np.argmin(np.abs(values - percentile(values, q))))
             shift = self.target_shelter[j] - self.sh.target[self.draft[j]]
             row["target_shelter"] = np.clip(row["target_shelter"] + shift, 0.0, 1.0)
         elif law == "choice":  # the curve nearest that percentile, in both races
-            ci = int(np.argmin(np.abs(self.curve_power - np.percentile(values, q))))
+            ci = int(np.argmin(np.abs(self.curve_power - percentile(values, q))))
             row["curve"] = np.array([float(ci)])
         elif law == "shift":
-            row["calibration_shelter"] = self._gap_shelter(float(np.percentile(values, q)))
+            row["calibration_shelter"] = self._gap_shelter(percentile(values, q))
         else:
-            row[key] = np.array([float(np.percentile(values, q))])
+            row[key] = np.array([percentile(values, q)])
         return row
 
     def _gap_shelter(self, gap_m: float) -> NDArray[np.float64]:

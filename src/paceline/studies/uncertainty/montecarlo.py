@@ -18,6 +18,7 @@ from paceline.errors import PacelineError, ScenarioError
 from paceline.io.limits import MAX_DRAWS, check_count, check_range, check_seed
 from paceline.models.equal_power import RaceKernel
 from paceline.models.registry import MODELS
+from paceline.physics.arrays import median, percentile
 from paceline.studies.uncertainty.draws import CALIBRATION_POOL, DRAFT_POOL, draw_inputs
 from paceline.studies.uncertainty.executors import check_execution, default_workers, prestart_pool, run_tasks
 from paceline.studies.uncertainty.montecarlo_problem import build_problem, finish_times
@@ -51,7 +52,7 @@ def _mc_task(
 def _batch_draws(problem: Problem, solver: dict[str, NDArray[np.float64]]) -> int:
     """Draws per batch: ``BATCH_SOLVES`` speed solves per cost curve drawn (a batch is solved one curve at a time,
     so each vectorised call stays about ``BATCH_SOLVES`` solves)."""
-    return max(1, BATCH_SOLVES // problem.kernel.nodes.size) * len(np.unique(solver["curve"]))
+    return max(1, BATCH_SOLVES // problem.kernel.nodes.size) * len(set(np.asarray(solver["curve"]).tolist()))
 
 
 @dataclass
@@ -113,11 +114,11 @@ class MonteCarloResult:
     @property
     def median_s(self) -> float:
         """Median finishing time [s]."""
-        return float(np.median(self._done()))
+        return median(self._done())
 
     def percentile(self, q: float) -> float:
         """A percentile of the finishing time [s]."""
-        return float(np.percentile(self._done(), q))
+        return percentile(self._done(), q)
 
     def probability_under(self, time_s: float | None) -> float | None:
         """Share of the draws at or under a time [-]."""
@@ -436,8 +437,8 @@ def _result(
                 "label": label,
                 "unit": unit,
                 "seconds": round(abs(t_hi - t_lo), 3),
-                "low_value": round(float(np.percentile(vals, 5)), 5),
-                "high_value": round(float(np.percentile(vals, 95)), 5),
+                "low_value": round(percentile(vals, 5.0), 5),
+                "high_value": round(percentile(vals, 95.0), 5),
                 "low_s": round(t_lo, 3),
                 "high_s": round(t_hi, 3),
                 "rank_correlation": round(_spearman(vals[sub], ranks_t), 3),

@@ -218,7 +218,7 @@ class Problem:
         d = self.calibration.durations_s
         idx = np.full(cd_factor.shape, self.curve_index) if curve is None else np.asarray(curve).astype(int)
         out = np.empty(cd_factor.shape)
-        for c in np.unique(idx):
+        for c in sorted(set(idx.tolist())):  # (np.unique imports numpy.ma)
             rows = idx == c
             p = segment_powers(self.kernels(CURVE_NAMES[c])[1], d, k[rows], wind_m_s[rows], shoe[rows])
             out[rows] = p @ d / d.sum()
@@ -242,7 +242,7 @@ def finish_times(kernels: Sequence[RaceKernel], solver: dict[str, NDArray[np.flo
     idx = np.asarray(solver["curve"]).astype(int)
     args = {k: v for k, v in solver.items() if k != "curve"}
     out = np.empty(idx.shape)
-    for c in np.unique(idx):
+    for c in sorted(set(idx.tolist())):  # (np.unique imports numpy.ma)
         rows = idx == c
         out[rows] = kernels[c].finish_time(**{k: np.asarray(v)[rows] for k, v in args.items()})
     return out
