@@ -39,6 +39,22 @@ COMMAND_MODULES: dict[str, str] = {
 }
 
 
+def _in_table_order(infos: list[Any]) -> None:
+    """Sort commands or groups in place in the order of their modules in :data:`COMMAND_MODULES` (registration
+    order within a module), whichever module a process happened to import first."""
+    order = list(dict.fromkeys(COMMAND_MODULES.values()))
+
+    def index(info: Any) -> int:
+        callback = getattr(info, "callback", None)
+        if callback is None:  # a group: where its first sub-command lives
+            sub = getattr(getattr(info, "typer_instance", None), "registered_commands", None) or []
+            callback = sub[0].callback if sub else None
+        module = str(getattr(callback, "__module__", "")).rsplit(".", 1)[-1]
+        return order.index(module) if module in order else len(order)
+
+    infos.sort(key=index)
+
+
 class LazyTyper(typer.Typer):
     """A Typer app whose commands register themselves when their modules are imported, and whose modules are imported
     when the command line is built (Typer reads ``registered_commands`` and ``registered_groups`` then).
@@ -53,6 +69,7 @@ class LazyTyper(typer.Typer):
     @property
     def registered_commands(self) -> list[Any]:
         self._load()
+        _in_table_order(self._commands)  # in place: the decorators append to this very list
         return self._commands
 
     @registered_commands.setter
@@ -62,6 +79,7 @@ class LazyTyper(typer.Typer):
     @property
     def registered_groups(self) -> list[Any]:
         self._load()
+        _in_table_order(self._groups)
         return self._groups
 
     @registered_groups.setter
