@@ -22,15 +22,13 @@ pooling). Efron, B. & Tibshirani, R. (1993). An Introduction to the Bootstrap (r
 
 from __future__ import annotations
 
-import argparse
 import functools
 import json
 import logging
 import platform
 from collections.abc import Sequence
 from dataclasses import replace
-from importlib import metadata, resources
-from pathlib import Path
+from importlib import metadata
 from typing import Any
 
 import numpy as np
@@ -372,10 +370,6 @@ def dumps(record: dict[str, Any]) -> str:
     return text.replace('"@ROWS@"', "[\n" + body + "\n    ]") + "\n"
 
 
-def _default_path() -> Path:
-    return Path(str(resources.files("paceline").joinpath(*DRAFTING_FILE.split("/"))))
-
-
 #: How a refit is compared with the stored record. The central fit, its in-sample error and the study effects must
 #: agree to ``rtol`` (1e-6). The leave-one-out error and the bootstrap draws are refits of reduced or resampled data:
 #: a few resamples are nearly degenerate and another scipy or BLAS may settle them on another local optimum (seen:
@@ -418,27 +412,18 @@ def _differences(new: dict[str, Any], old: dict[str, Any], rtol: float = 1e-6) -
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m paceline.fit.drafting [--write | --check] [--out PATH]``: refit and write or compare."""
-    parser = argparse.ArgumentParser(prog="python -m paceline.fit.drafting", description=__doc__.splitlines()[0])
-    mode = parser.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--write", action="store_true", help="refit and write the data file")
-    mode.add_argument("--check", action="store_true", help="refit and compare with the data file (exit 1 if not)")
-    parser.add_argument("--out", type=Path, default=None, help=f"data file (default: the package's {DRAFTING_FILE})")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    path = args.out or _default_path()
-    record = fitted_record()
-    if args.write:
-        from paceline.io.outputs import write_text_atomic
+    from paceline.fit.refit import refit_command
 
-        write_text_atomic(path, dumps(record), "--out")
-        log.info("wrote %s (weighted RMS %.4f)", path, record["fit"]["rms_error"])
-        return 0
-    diff = _differences(record, json.loads(path.read_text(encoding="utf-8")))
-    if diff:
-        log.error("%s differs from a refit in: %s; rerun with --write", path, ", ".join(diff))
-        return 1
-    log.info("%s matches a refit", path)
-    return 0
+    return refit_command(
+        argv,
+        prog="python -m paceline.fit.drafting",
+        description=__doc__.splitlines()[0],
+        data_file=DRAFTING_FILE,
+        make_record=fitted_record,
+        dumps=dumps,
+        differences=_differences,
+        summary=lambda r: f"weighted RMS {r['fit']['rms_error']:.4f}",
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

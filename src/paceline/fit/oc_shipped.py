@@ -12,13 +12,10 @@ Regenerate after a change of the fit or of a bundled athlete::
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import math
 from collections.abc import Sequence
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from paceline.io.fitted import FORMAT_VERSION, OC_FITS_FILE
@@ -83,25 +80,18 @@ def differences(refit: dict[str, Any], shipped: dict[str, Any]) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m paceline.fit.oc_shipped [--write | --check] [--out PATH]``."""
-    parser = argparse.ArgumentParser(prog="python -m paceline.fit.oc_shipped", description=__doc__.splitlines()[0])
-    mode = parser.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--write", action="store_true", help="refit and write the data file")
-    mode.add_argument("--check", action="store_true", help="refit and compare with the data file (exit 1 if not)")
-    parser.add_argument("--out", type=Path, default=None, help=f"data file (default: the package's {OC_FITS_FILE})")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    path = args.out or Path(str(resources.files("paceline").joinpath(*OC_FITS_FILE.split("/"))))
-    record = shipped_record()
-    if args.write:
-        path.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-        log.info("wrote %s (%d fits)", path, len(record["fits"]))
-        return 0
-    diff = differences(record, json.loads(path.read_text(encoding="utf-8")))
-    if diff:
-        log.error("%s differs from a refit at: %s; rerun with --write", path, ", ".join(k[:12] for k in diff))
-        return 1
-    log.info("%s matches a refit", path)
-    return 0
+    from paceline.fit.refit import refit_command
+
+    return refit_command(
+        argv,
+        prog="python -m paceline.fit.oc_shipped",
+        description=__doc__.splitlines()[0],
+        data_file=OC_FITS_FILE,
+        make_record=shipped_record,
+        dumps=lambda r: json.dumps(r, indent=1, sort_keys=True) + "\n",
+        differences=lambda new, old: [k[:12] for k in differences(new, old)],
+        summary=lambda r: f"{len(r['fits'])} fits",
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover
