@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import errno
-import socket
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from paceline.cli.app import app, console, emit_json
+
+if TYPE_CHECKING:  # pragma: no cover
+    import socket
 
 
 @app.command()
@@ -50,6 +53,8 @@ def serve(
 
 def _listening_socket(host: str, port: int) -> socket.socket:
     """A TCP socket bound to ``host:port`` (what uvicorn would bind), or a :class:`ScenarioError` naming the flag."""
+    import socket  # here, not at the top: ``paceline report`` shares this module and needs no socket
+
     from paceline.errors import ScenarioError
 
     try:

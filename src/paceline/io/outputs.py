@@ -16,9 +16,8 @@ Locks (:func:`exclusive`)
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import errno
+import functools
 import json
 import logging
 import os
@@ -38,8 +37,13 @@ _NEW, _OLD = ".paceline-new-", ".paceline-old-"
 _RENAME_EXCHANGE = 2  # linux/fs.h
 
 
+@functools.cache
 def _renameat2_exchange() -> object | None:
-    """libc's ``renameat2`` (glibc >= 2.28 on Linux), or None."""
+    """libc's ``renameat2`` (glibc >= 2.28 on Linux), or None; looked up (and ctypes imported) at the first exchange,
+    so that commands writing one file do not pay for it."""
+    import ctypes
+    import ctypes.util
+
     name = ctypes.util.find_library("c")
     if not name:  # pragma: no cover - not Linux
         return None
@@ -52,15 +56,17 @@ def _renameat2_exchange() -> object | None:
     return fn
 
 
-_EXCHANGE = _renameat2_exchange()
 _AT_FDCWD = -100
 
 
 def exchange(a: Path, b: Path) -> bool:
     """Swap the names ``a`` and ``b`` in one atomic step; False where the system cannot (then nothing changed)."""
-    if _EXCHANGE is None:  # pragma: no cover - not Linux
+    import ctypes
+
+    fn = _renameat2_exchange()
+    if fn is None:  # pragma: no cover - not Linux
         return False
-    rc = _EXCHANGE(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)  # type: ignore[operator]
+    rc = fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)  # type: ignore[operator]
     if rc == 0:
         return True
     err = ctypes.get_errno()

@@ -212,15 +212,21 @@ def speed_at_power(
         np.asarray(shoe_economy_gain, dtype=float),
     )
     c = get_curve(curve)
+    # the same arithmetic as treadmill_power_w_kg / treadmill_power_slope and the force law, with the loop-invariant
+    # factors computed once: this runs in every Monte Carlo and calibration step
+    a, b, c0 = c.a, c.b, c.c
+    weight_n = m * G
+    keep = 1.0 - g
 
     def resid(v: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         u = v - w
-        force = k * u * np.abs(u)
-        dforce = 2.0 * k * np.abs(u)
-        base = treadmill_power_w_kg(v, c)
-        fac = 1.0 + IMPEDING_FORCE_SLOPE * force / (m * G)
-        r = base * fac * (1.0 - g) - p
-        dr = (treadmill_power_slope(v, c) * fac + base * IMPEDING_FORCE_SLOPE * dforce / (m * G)) * (1.0 - g)
+        abs_u = np.abs(u)
+        base = (a * v * v + b * v + c0) * J_PER_ML_O2 / 60.0
+        fac = 1.0 + IMPEDING_FORCE_SLOPE * (k * u * abs_u) / weight_n
+        r = base * fac * keep - p
+        dr = (
+            (2 * a * v + b) * J_PER_ML_O2 / 60.0 * fac + base * IMPEDING_FORCE_SLOPE * (2.0 * k * abs_u) / weight_n
+        ) * keep
         return r, dr
 
     lo = np.full(p.shape, 1.0)
