@@ -232,16 +232,17 @@ def speed_at_power(
     lo = np.full(p.shape, 1.0)
     hi = np.full(p.shape, 15.0)
     r_lo, _ = resid(lo)
-    r_hi, _ = resid(hi)
-    if np.any(r_lo > 0) or np.any(r_hi < 0):
+    r, dr = resid(hi)  # also the first Newton step's
+    if np.any(r_lo > 0) or np.any(r < 0):
         raise ScenarioError(
             "the metabolic power asked for is outside what running between 1 and 15 m/s costs", "power_w_kg"
         )
     # Newton from above: where the air speed is positive the residual is increasing and convex, so the iterates
     # fall monotonically onto the root in a few steps; a step leaving the bracket falls back to bisection.
     v = hi.copy()
-    for _ in range(100):
-        r, dr = resid(v)
+    for i in range(100):
+        if i:
+            r, dr = resid(v)
         lo = np.where(r < 0, v, lo)
         hi = np.where(r >= 0, v, hi)
         step = v - r / np.where(dr > 0, dr, np.inf)
